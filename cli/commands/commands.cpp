@@ -1,0 +1,90 @@
+#include "cli/commands/commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "cli/errors.hpp"
+#include "cli/manifest/diagnostics.hpp"
+
+#ifndef STRATUS_VERSION
+#define STRATUS_VERSION "0.0.0"
+#endif
+
+namespace stratus {
+
+namespace {
+
+void add_global_options(CLI::App& app, GlobalOptions& o) {
+  app.add_option("-c,--config", o.config, "Manifest file (default: serverless.yml, .yaml or .json here)");
+  app.add_option("-s,--stage", o.stage, "Stage (default: provider.stage, else dev)");
+  app.add_option("-r,--region", o.region, "Region (default: provider.region, else us-east-1)");
+  app.add_option("--param", o.params, "Parameter for ${param:key}, as key=value (repeatable)")
+      ->type_name("KEY=VALUE");
+  app.add_flag("--json", o.json, "Machine-readable output on stdout");
+  app.add_flag("--verbose", o.verbose, "Print each step with its timing");
+  app.add_flag("--no-color", o.no_color, "No colours (also when NO_COLOR is set)");
+}
+
+std::vector<std::string> command_names(const CLI::App& app) {
+  std::vector<std::string> out;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) out.push_back(sub->get_name());
+  return out;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  Context ctx;
+  CLI::App app{"stratus: serverless.yml projects, packaged and run like AWS Lambda", "stratus"};
+  app.set_version_flag("--version", "stratus " STRATUS_VERSION);
+  app.fallthrough();  // global options are accepted after the command name too
+  app.require_subcommand(1);
+  add_global_options(app, ctx.options);
+
+  // The commands, in the order --help lists them.
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // An unknown command gets a suggestion instead of CLI11's generic "not expected".
+    if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
+      auto names = command_names(app);
+      std::fprintf(stderr, "stratus: error: unknown command '%s'%s\nRun 'stratus --help' for the commands.\n",
+                   argv[1], manifest::did_you_mean_suffix(argv[1], names).c_str());
+      return kExitUsage;
+    }
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::RequiredError) && app.get_subcommands().empty()) {
+      std::cerr << app.help();
+      return kExitUsage;
+    }
+    std::fprintf(stderr, "stratus: error: %s\n", e.what());
+    return kExitUsage;
+  } catch (const UserError& e) {
+    // Commands run inside parse(); whatever ends one is reported here, once.
+    if (e.diagnostics().empty()) {
+      std::fprintf(stderr, "stratus: error: %s\n", e.what());
+    } else {
+      bool color = ui::should_color(ctx.options.no_color, stderr);
+      for (const auto& d : e.diagnostics()) std::fputs(manifest::render(d, e.sources(), color).c_str(), stderr);
+      std::size_t errors = 0;
+      for (const auto& d : e.diagnostics()) errors += d.severity == manifest::Severity::Error;
+      std::fprintf(stderr, "stratus: %zu error%s in the manifest\n", errors, errors == 1 ? "" : "s");
+    }
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "stratus: error: %s\n", e.what());
+    return kExitFailure;
+  }
+  return ctx.exit_code;
+}
+
+}  // namespace stratus

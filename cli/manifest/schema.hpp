@@ -1,0 +1,46 @@
+#pragma once
+// A JSON Schema (draft 7) validator over Value trees, written here. It drives manifest
+// validation against schemas/serverless.schema.json and is checked against the official
+// JSON-Schema-Test-Suite for the keywords it implements.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/manifest/value.hpp"
+
+namespace stratus::manifest {
+
+struct SchemaError {
+  enum class Kind { UnknownKey, Other };
+  Kind kind = Kind::Other;
+  std::string path;  // dotted instance path of the offending value ("functions.hello.timeout"), "" = root
+  Mark mark;         // the value's mark; for UnknownKey, the key's mark
+  std::string message;  // a complete sentence fragment, e.g. "functions.hello.timeout must be at most 900 (got 1200)"
+};
+
+struct SchemaOptions {
+  // An object with exactly one key that is "Ref", "Condition" or starts with "Fn::" satisfies any
+  // schema: CloudFormation intrinsics are resolved by AWS, never rejected by us.
+  bool accept_cloudformation_intrinsics = true;
+};
+
+class Schema {
+ public:
+  // Compiles a schema document; throws std::invalid_argument with a message for a malformed one.
+  explicit Schema(const Value& document);
+  ~Schema();
+  Schema(Schema&&) noexcept;
+  Schema& operator=(Schema&&) noexcept;
+
+  // Appends every violation found in instance to errors; true when there was none.
+  bool validate(const Value& instance, std::vector<SchemaError>& errors, const SchemaOptions& options = {}) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+// The embedded schemas/serverless.schema.json, compiled once.
+const Schema& serverless_schema();
+
+}  // namespace stratus::manifest
