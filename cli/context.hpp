@@ -14,6 +14,7 @@ namespace stratus {
 
 namespace manifest {
 struct LoadedManifest;
+struct LoadOptions;
 }
 
 struct GlobalOptions {
@@ -43,6 +44,10 @@ class Context {
   const manifest::LoadedManifest& manifest();
 
   std::filesystem::path cwd() const;
+
+  // The manifest pipeline's inputs from the global options and the environment
+  // (for commands such as `validate` that want the full report rather than an exception).
+  manifest::LoadOptions load_options() const;
 
  private:
   std::unique_ptr<ui::Output> m_out;

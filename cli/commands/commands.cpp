@@ -45,6 +45,8 @@ int run_cli(int argc, char** argv) {
   add_global_options(app, ctx.options);
 
   // The commands, in the order --help lists them.
+  register_print(app, ctx);
+  register_validate(app, ctx);
 
   try {
     app.parse(argc, argv);

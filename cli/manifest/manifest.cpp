@@ -1,0 +1,116 @@
+#include "cli/manifest/manifest.hpp"
+
+#include <chrono>
+#include <random>
+
+#include "cli/errors.hpp"
+#include "cli/manifest/build.hpp"
+#include "cli/manifest/load.hpp"
+#include "cli/manifest/validate.hpp"
+#include "cli/manifest/variables.hpp"
+
+extern char** environ;
+
+namespace stratus::manifest {
+
+namespace {
+
+// ${sls:instanceId}: a fresh id per run, like the Serverless Framework's.
+std::string new_instance_id() {
+  std::random_device rd;
+  std::mt19937_64 gen(rd() ^ static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string id;
+  for (int i = 0; i < 8; ++i) id += alphabet[gen() % (sizeof alphabet - 1)];
+  return id;
+}
+
+// Where the manifest is and how diagnostics name it.
+bool locate(const LoadOptions& o, ManifestReport& r) {
+  if (!o.config.empty()) {
+    std::filesystem::path p = o.config;
+    r.display_name = o.config;
+    r.config_file = p.is_absolute() ? p : o.cwd / p;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(r.config_file, ec)) {
+      r.diagnostics.error(Mark{}, "", "--config " + o.config + ": no such file");
+      return false;
+    }
+    return true;
+  }
+  auto found = find_manifest(o.cwd);
+  if (!found) {
+    r.diagnostics.error(Mark{}, "",
+                        "no serverless.yml, serverless.yaml or serverless.json in " + o.cwd.string() +
+                            "; run stratus in a service folder, pass --config FILE, or create one with "
+                            "'stratus init --template python'");
+    return false;
+  }
+  r.config_file = *found;
+  r.display_name = found->filename().string();
+  return true;
+}
+
+}  // namespace
+
+ManifestReport inspect_manifest(const LoadOptions& o) {
+  ManifestReport r;
+  if (!locate(o, r)) return r;
+
+  r.resolved = load_file(r.config_file, r.display_name, r.sources, r.diagnostics);
+  if (r.diagnostics.has_errors()) return r;
+  if (!r.resolved.is_map()) {
+    r.diagnostics.error(Mark{r.display_name, r.resolved.mark.line, r.resolved.mark.column}, "",
+                        "the manifest must be a mapping of keys (service, provider, functions, ...), got " +
+                            std::string(kind_name(r.resolved.kind())));
+    return r;
+  }
+
+  VariableContext vars;
+  vars.service_dir = r.config_file.parent_path();
+  vars.options = o.options;
+  vars.params = o.params;
+  vars.env = o.env;
+  vars.instance_id = new_instance_id();
+  vars.account_id = o.account_id;
+  resolve_variables(r.resolved, vars, r.sources, r.diagnostics);
+  std::string stage = effective_stage(r.resolved, vars);
+  std::string region = effective_region(r.resolved, vars);
+  if (r.diagnostics.has_errors()) return r;
+
+  // What `print` shows and what every later step reads: the stage and region in effect.
+  if (Value* provider = r.resolved.find("provider"); provider && provider->is_map()) {
+    for (auto [key, value] : {std::pair{"stage", &stage}, {"region", &region}}) {
+      Value v(*value);
+      if (const Value* old = provider->find(key)) v.mark = old->mark;
+      provider->set(key, std::move(v));
+    }
+  }
+
+  check_schema(r.resolved, r.diagnostics);
+  Service service = build_service(r.resolved, r.config_file, stage, region, r.diagnostics);
+  if (!r.diagnostics.has_errors()) r.service = std::move(service);
+  return r;
+}
+
+LoadedManifest load_manifest(const LoadOptions& options) {
+  ManifestReport r = inspect_manifest(options);
+  if (r.diagnostics.has_errors()) throw UserError(r.diagnostics.sorted(), std::move(r.sources));
+  LoadedManifest m{std::move(*r.service), std::move(r.resolved), std::move(r.sources), {}};
+  for (auto& d : r.diagnostics.sorted())
+    if (d.severity == Severity::Warning) m.warnings.push_back(std::move(d));
+  return m;
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  return env;
+}
+
+}  // namespace stratus::manifest

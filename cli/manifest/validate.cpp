@@ -1,0 +1,39 @@
+#include "cli/manifest/validate.hpp"
+
+#include "cli/manifest/schema.hpp"
+
+namespace stratus::manifest {
+
+void check_schema(const Value& root, Diagnostics& diags) {
+  const Value* mode_value = root.find("configValidationMode");
+  std::string mode = mode_value && mode_value->is_string() ? mode_value->as_string() : "warn";
+
+  // The schema describes the aws provider; another provider's keys are its own business.
+  const Value* provider_name = root.at_path("provider.name");
+  bool aws = !provider_name || !provider_name->is_string() || provider_name->as_string() == "aws";
+  Value checked = root;
+  if (!aws) {
+    diags.warning(provider_name->mark, "provider.name",
+                  "provider '" + provider_name->as_string() +
+                      "' is not aws: stratus prints and packages this service but checks only its top level, and "
+                      "cannot run or deploy it");
+    checked.erase("provider");
+    checked.erase("functions");
+  }
+
+  std::vector<SchemaError> errors;
+  serverless_schema().validate(checked, errors);
+  for (auto& e : errors) {
+    if (e.kind == SchemaError::Kind::UnknownKey) {
+      if (mode == "off") continue;
+      if (mode == "error")
+        diags.error(e.mark, e.path, e.message);
+      else
+        diags.warning(e.mark, e.path, e.message);
+      continue;
+    }
+    diags.error(e.mark, e.path, e.message);
+  }
+}
+
+}  // namespace stratus::manifest

@@ -1,0 +1,13 @@
+#pragma once
+// Schema validation of a resolved manifest against the embedded serverless.schema.json.
+#include "cli/manifest/diagnostics.hpp"
+#include "cli/manifest/value.hpp"
+
+namespace stratus::manifest {
+
+// Adds a diagnostic per schema violation. Unknown keys follow configValidationMode: a warning
+// (warn, the default), an error (error) or nothing (off); every other violation is an error.
+// Manifests for a provider other than aws are checked only at the top level.
+void check_schema(const Value& root, Diagnostics& diags);
+
+}  // namespace stratus::manifest
