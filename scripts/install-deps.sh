@@ -8,6 +8,7 @@ packages=(
   libcli11-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev
   libarchive-dev libgtest-dev libsqlite3-dev libssl-dev
   json-schema-test-suite zip unzip bash-completion
+  zsh fish  # the completion scripts are tested in them (skipped when absent)
 )
 
 missing=()

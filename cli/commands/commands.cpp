@@ -30,7 +30,9 @@ void add_global_options(CLI::App& app, GlobalOptions& o) {
 
 std::vector<std::string> command_names(const CLI::App& app) {
   std::vector<std::string> out;
-  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) out.push_back(sub->get_name());
+  // Hidden commands (empty group, like __complete) are never suggested.
+  for (const auto* sub : app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); }))
+    out.push_back(sub->get_name());
   return out;
 }
 
@@ -45,8 +47,10 @@ int run_cli(int argc, char** argv) {
   add_global_options(app, ctx.options);
 
   // The commands, in the order --help lists them.
-  register_print(app, ctx);
+  register_init(app, ctx);
   register_validate(app, ctx);
+  register_print(app, ctx);
+  register_completion(app, ctx);
 
   try {
     app.parse(argc, argv);
