@@ -1,11 +1,15 @@
 #include "cli/manifest/schema.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <stdexcept>
 
 #include "cli/manifest/diagnostics.hpp"
+#include "cli/manifest/emit.hpp"
 #include "cli/manifest/load.hpp"
 #include "cli/manifest/schema_node.hpp"
 #include "cli/manifest/schema_text.hpp"
@@ -109,6 +113,51 @@ bool has_type(unsigned types, const Value& v) {
   return false;
 }
 
+// A number written as a string ("30", "-1.5", "1e3"), as ajv reads one; nullopt otherwise.
+std::optional<Value> number_in(const std::string& s) {
+  if (s.empty() || s.size() > 64 || std::isspace(static_cast<unsigned char>(s.front())) ||
+      std::isspace(static_cast<unsigned char>(s.back())))
+    return std::nullopt;
+  std::int64_t i = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
+  if (ec == std::errc() && end == s.data() + s.size()) return Value(i);
+  char* stop = nullptr;
+  double d = std::strtod(s.c_str(), &stop);
+  if (stop != s.c_str() + s.size() || !std::isfinite(d) || s.find_first_of("xXnN") != std::string::npos)
+    return std::nullopt;
+  return Value(d);
+}
+
+// The value as the types want it, the way ajv's coerceTypes "array" converts: scalars first
+// (string, number, integer, boolean), then wrapping a single scalar into a one-item array. Unlike
+// ajv, objects are not wrapped (a map offered to "object or list of objects" must be read as the
+// map), a one-item array is not unwrapped ([1] for a string), nor null converted: those hide
+// mistakes and no real manifest relies on them.
+std::optional<Value> coerce(unsigned types, const Value& v) {
+  std::optional<Value> out;
+  if (v.is_string()) {
+    if (types & (kNumber | kInteger)) {
+      if (auto num = number_in(v.as_string()); num && has_type(types, *num)) out = num;
+    }
+    if (!out && (types & kBoolean) && (v.as_string() == "true" || v.as_string() == "false"))
+      out = Value(v.as_string() == "true");
+  } else if (v.is_number()) {
+    if (types & kString)
+      out = Value(v.is_int() ? std::to_string(v.as_int()) : format_number(v.as_double()));
+    else if ((types & kBoolean) && (v.as_double() == 0 || v.as_double() == 1))
+      out = Value(v.as_double() == 1);
+  } else if (v.is_bool()) {
+    if (types & kString) out = Value(v.as_bool() ? "true" : "false");
+  }
+  if (!out && (types & kArray) && !v.is_sequence() && !v.is_map() && !v.is_null()) {
+    Value seq = Value::sequence();
+    seq.push_back(v);
+    out = std::move(seq);
+  }
+  if (out) out->mark = v.mark;
+  return out;
+}
+
 class Validator {
  public:
   Validator(const CompiledSchema& schema, const SchemaOptions& options)
@@ -134,9 +183,13 @@ class Validator {
     return e;
   }
 
-  bool check_scalar(const SchemaNode& n, const Value& v, const Where& w, std::vector<Err>* out);
+  // shown: the value as written, for messages (v may be its coerced form).
+  bool check_scalar(const SchemaNode& n, const Value& v, const Value& shown, const Where& w,
+                    std::vector<Err>* out);
   bool check_object(const SchemaNode& n, const Value& v, const Where& w, std::vector<Err>* out);
-  bool check_array(const SchemaNode& n, const Value& v, const Where& w, std::vector<Err>* out);
+  // wrapped: v is a single value coerced into a one-item array; its item keeps v's path.
+  bool check_array(const SchemaNode& n, const Value& v, const Where& w, std::vector<Err>* out, bool wrapped);
+  int known_keys(NodeId id, const Value& v, int depth) const;
   bool check_combinators(const SchemaNode& n, const Value& v, const Where& w, std::vector<Err>* out);
   void report_best_branch(const SchemaNode& n, const std::vector<NodeId>& branches, const Value& v,
                           const Where& w, std::vector<Err>& out);
@@ -174,32 +227,38 @@ bool Validator::check(NodeId id, const Value& v, const Where& w, std::vector<Err
     m_ref_stack.pop_back();
     return ok;
   }
+  std::optional<Value> coerced;
   if (n.types && !has_type(n.types, v)) {
-    // One clear message: the other keywords describe a value of another kind anyway.
-    if (out) {
-      Err e = make(n, w, "must be " + type_phrase(n.type_names), show_typed(v));
-      e.type_mismatch = true;
-      e.types = n.type_names;
-      out->push_back(std::move(e));
+    if (m_options.coerce_types) coerced = coerce(n.types, v);
+    if (!coerced) {
+      // One clear message: the other keywords describe a value of another kind anyway.
+      if (out) {
+        Err e = make(n, w, "must be " + type_phrase(n.type_names), show_typed(v));
+        e.type_mismatch = true;
+        e.types = n.type_names;
+        out->push_back(std::move(e));
+      }
+      return false;
     }
-    return false;
   }
-  bool ok = check_scalar(n, v, w, out);
+  const Value& value = coerced ? *coerced : v;
+  bool ok = check_scalar(n, value, v, w, out);
   if (!ok && !out) return false;
-  if (v.is_map()) ok = check_object(n, v, w, out) && ok;
-  if (v.is_sequence()) ok = check_array(n, v, w, out) && ok;
+  if (value.is_map()) ok = check_object(n, value, w, out) && ok;
+  if (value.is_sequence()) ok = check_array(n, value, w, out, coerced && !v.is_sequence()) && ok;
   if (!ok && !out) return false;
-  return check_combinators(n, v, w, out) && ok;
+  return check_combinators(n, value, w, out) && ok;
 }
 
-bool Validator::check_scalar(const SchemaNode& n, const Value& v, const Where& w, std::vector<Err>* out) {
+bool Validator::check_scalar(const SchemaNode& n, const Value& v, const Value& shown, const Where& w,
+                             std::vector<Err>* out) {
   bool ok = true;
   auto fail = [&](Err e) {
     ok = false;
     if (out) out->push_back(std::move(e));
   };
   if (n.enum_values && std::find(n.enum_values->begin(), n.enum_values->end(), v) == n.enum_values->end()) {
-    std::string got = show_value(v);
+    std::string got = show_value(shown);
     if (v.is_string()) {
       std::vector<std::string> names;
       for (const auto& e : *n.enum_values)
@@ -209,14 +268,15 @@ bool Validator::check_scalar(const SchemaNode& n, const Value& v, const Where& w
     fail(make(n, w, "must be one of: " + list_values(*n.enum_values), got));
   }
   if (n.const_value && !(*n.const_value == v))
-    fail(make(n, w, "must be " + show_value(*n.const_value), show_value(v)));
+    fail(make(n, w, "must be " + show_value(*n.const_value), show_value(shown)));
   if (!ok && !out) return false;
 
   if (v.is_string()) {
     const std::string& s = v.as_string();
     std::size_t len = code_points(s);
     if (n.min_length && len < *n.min_length)
-      fail(make(n, w, "must be at least " + count_of(*n.min_length, "character") + " long", show_value(v)));
+      fail(make(n, w, "must be at least " + count_of(*n.min_length, "character") + " long",
+                show_value(shown)));
     if (n.max_length && len > *n.max_length)
       fail(make(n, w, "must be at most " + count_of(*n.max_length, "character") + " long",
                 count_of(len, "character")));
@@ -225,11 +285,11 @@ bool Validator::check_scalar(const SchemaNode& n, const Value& v, const Where& w
         fail(make(n, w, "is too long to check against the pattern " + n.pattern->source,
                   count_of(len, "character")));
       else if (!matches(*n.pattern, s))
-        fail(make(n, w, "must match the pattern " + n.pattern->source, show_value(v)));
+        fail(make(n, w, "must match the pattern " + n.pattern->source, show_value(shown)));
     }
   }
   if (v.is_number()) {
-    const std::string got = show_number(v);
+    const std::string got = shown.is_number() ? show_number(shown) : show_value(shown);
     if (n.minimum && compare(v, *n.minimum) < 0)
       fail(make(n, w, "must be at least " + show_number(*n.minimum), got));
     if (n.maximum && compare(v, *n.maximum) > 0)
@@ -250,14 +310,22 @@ bool Validator::check_object(const SchemaNode& n, const Value& v, const Where& w
     ok = false;
     if (out) out->push_back(std::move(e));
   };
+  const bool skip_nulls = m_options.null_means_absent;
+  auto present = [&](const std::string& key) {
+    const Value* x = v.find(key);
+    return x && !(skip_nulls && x->is_null());
+  };
   for (const auto& key : n.required) {
-    if (v.find(key)) continue;
+    if (present(key)) continue;
     Err e = make(n, w, "is missing required key '" + key + "'", "");
     if (w.path.empty() && w.subject.empty()) e.error.message = "missing required top-level key '" + key + "'";
     fail(std::move(e));
     if (!out) return false;
   }
-  const std::size_t size = v.entries().size();
+  const std::size_t size =
+      static_cast<std::size_t>(std::count_if(v.entries().begin(), v.entries().end(), [&](const auto& e) {
+        return !(skip_nulls && e.value.is_null());
+      }));
   if (n.min_properties && size < *n.min_properties)
     fail(make(n, w, "must have at least " + count_of(*n.min_properties, "key"), count_of(size, "key")));
   if (n.max_properties && size > *n.max_properties)
@@ -267,6 +335,7 @@ bool Validator::check_object(const SchemaNode& n, const Value& v, const Where& w
   std::vector<std::string> known;
   for (const auto& [name, id] : n.properties) known.push_back(name);
   for (const auto& e : v.entries()) {
+    if (skip_nulls && e.value.is_null()) continue;
     const Where cw = child_of(w, e.key, e.value.mark);
     bool matched = false;
     for (const auto& [name, id] : n.properties) {
@@ -306,6 +375,7 @@ bool Validator::check_object(const SchemaNode& n, const Value& v, const Where& w
   }
   if (n.property_names >= 0) {
     for (const auto& e : v.entries()) {
+      if (skip_nulls && e.value.is_null()) continue;
       Value key(e.key);
       key.mark = e.key_mark;
       Where kw = child_of(w, e.key, e.key_mark);
@@ -316,9 +386,9 @@ bool Validator::check_object(const SchemaNode& n, const Value& v, const Where& w
     }
   }
   for (const auto& dep : n.dependencies) {
-    if (!v.find(dep.key)) continue;
+    if (!present(dep.key)) continue;
     for (const auto& needed : dep.keys)
-      if (!v.find(needed))
+      if (!present(needed))
         fail(make(n, w, "is missing key '" + needed + "' (required when '" + dep.key + "' is present)", ""));
     if (dep.schema >= 0) ok = check(dep.schema, v, w, out) && ok;
     if (!ok && !out) return false;
@@ -326,7 +396,9 @@ bool Validator::check_object(const SchemaNode& n, const Value& v, const Where& w
   return ok;
 }
 
-bool Validator::check_array(const SchemaNode& n, const Value& v, const Where& w, std::vector<Err>* out) {
+bool Validator::check_array(const SchemaNode& n, const Value& v, const Where& w, std::vector<Err>* out,
+                            bool wrapped) {
+  auto at = [&](std::size_t i) { return wrapped ? w : child_of(w, std::to_string(i), v.items()[i].mark); };
   bool ok = true;
   auto fail = [&](Err e) {
     ok = false;
@@ -353,13 +425,13 @@ bool Validator::check_array(const SchemaNode& n, const Value& v, const Where& w,
       }
     }
     if (id < 0) continue;
-    ok = check(id, items[i], child_of(w, std::to_string(i), items[i].mark), out) && ok;
+    ok = check(id, items[i], at(i), out) && ok;
     if (!ok && !out) return false;
   }
   if (n.contains >= 0) {
     bool found = false;
     for (std::size_t i = 0; i < items.size() && !found; ++i)
-      found = check(n.contains, items[i], child_of(w, std::to_string(i), items[i].mark), nullptr);
+      found = check(n.contains, items[i], at(i), nullptr);
     if (!found)
       fail(make(n, w, "must contain at least one matching item", items.empty() ? "an empty array" : ""));
   }
@@ -422,15 +494,38 @@ bool Validator::check_combinators(const SchemaNode& n, const Value& v, const Whe
   return ok;
 }
 
-// Every branch failed. Reporting them all buries the one mistake; report the branch that went
-// furthest (its shallowest error deepest, then fewest errors), or, when every branch rejected
-// the value's type outright, one message listing the types that would do.
+// How many of an object's keys the schema declares at its top (through $ref, allOf, anyOf, oneOf):
+// the branch that knows the keys the user wrote is the form the user meant.
+int Validator::known_keys(NodeId id, const Value& v, int depth) const {
+  if (id < 0 || depth > 8 || !v.is_map()) return 0;
+  const SchemaNode& n = m_nodes[static_cast<std::size_t>(id)];
+  if (n.ref >= 0) return known_keys(n.ref, v, depth + 1);
+  int own = 0;
+  for (const auto& e : v.entries()) {
+    bool known = std::any_of(n.properties.begin(), n.properties.end(),
+                             [&](const auto& p) { return p.first == e.key; });
+    if (!known)
+      known = std::any_of(n.pattern_properties.begin(), n.pattern_properties.end(), [&](const auto& p) {
+        return e.key.size() <= kMaxRegexInput && matches(p.first, e.key);
+      });
+    own += known ? 1 : 0;
+  }
+  int nested = 0;
+  for (const auto* list : {&n.all_of, &n.any_of, &n.one_of})
+    for (NodeId b : *list) nested = std::max(nested, known_keys(b, v, depth + 1));
+  return std::max(own, nested);
+}
+
+// Every branch failed. Reporting them all buries the one mistake; report the branch that best
+// fits (it declares most of the keys written, its shallowest error is deepest, it has fewest
+// errors, it comes first), or, when every branch rejected the value's type outright, one
+// message listing the types that would do.
 void Validator::report_best_branch(const SchemaNode& n, const std::vector<NodeId>& branches, const Value& v,
                                    const Where& w, std::vector<Err>& out) {
   std::vector<std::string> types;
   const std::vector<Err>* best = nullptr;
   std::vector<std::vector<Err>> all(branches.size());
-  int best_depth = -1;
+  int best_depth = -1, best_known = -1;
   for (std::size_t b = 0; b < branches.size(); ++b) {
     std::vector<Err>& errs = all[b];
     check(branches[b], v, w, &errs);
@@ -444,9 +539,13 @@ void Validator::report_best_branch(const SchemaNode& n, const std::vector<NodeId
         if (std::find(types.begin(), types.end(), t) == types.end()) types.push_back(t);
     }
     if (type_failed || errs.empty()) continue;
-    if (!best || shallowest > best_depth || (shallowest == best_depth && errs.size() < best->size())) {
+    const int known = known_keys(branches[b], v, 0);
+    if (!best || known > best_known ||
+        (known == best_known &&
+         (shallowest > best_depth || (shallowest == best_depth && errs.size() < best->size())))) {
       best = &errs;
       best_depth = shallowest;
+      best_known = known;
     }
   }
   if (best) {

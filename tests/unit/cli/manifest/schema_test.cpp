@@ -69,7 +69,9 @@ TEST(SchemaSuite, Draft7) {
   ASSERT_GT(files.size(), 30u);
 
   int passed = 0, failed = 0, skipped = 0;
-  const SchemaOptions strict{.accept_cloudformation_intrinsics = false};
+  // Plain draft 7: none of the Serverless-compatible leniencies.
+  const SchemaOptions strict{
+      .accept_cloudformation_intrinsics = false, .coerce_types = false, .null_means_absent = false};
   for (const auto& file : files) {
     const std::string name = file.filename().string();
     std::ifstream in(file);
@@ -194,7 +196,7 @@ TEST(SchemaMessages, TypeNamesTheKindAndValue) {
   EXPECT_EQ(messages_of(s, "provider: {memorySize: 1.5}"),
             Messages{"provider.memorySize must be an integer (got number 1.5)"});
   EXPECT_TRUE(messages_of(s, "provider: {memorySize: 1024.0}").empty()) << "an integral float is an integer";
-  EXPECT_EQ(messages_of(s, "provider: {memorySize: '1024'}"),
+  EXPECT_EQ(messages_of(s, "provider: {memorySize: '1024'}", SchemaOptions{.coerce_types = false}),
             Messages{"provider.memorySize must be an integer (got string '1024')"})
       << "a quoted scalar stays a string";
   EXPECT_EQ(messages_of("{type: [string, number, boolean]}", "[1]"),
@@ -340,6 +342,38 @@ TEST(SchemaMessages, IfThenElse) {
   EXPECT_TRUE(messages_of(s, "method: eventBus").empty());
 }
 
+TEST(SchemaOptions, ScalarsAreCoercedAsTheServerlessFrameworkDoes) {
+  // Values from ${env:...} or ${param:...} arrive as strings.
+  EXPECT_TRUE(
+      messages_of(kFunctionsSchema, "functions: {hello: {handler: h, timeout: '30', memorySize: '1024'}}")
+          .empty());
+  EXPECT_EQ(messages_of(kFunctionsSchema, "functions: {hello: {handler: h, timeout: '1200'}}"),
+            Messages{"functions.hello.timeout must be at most 900 (got '1200')"});
+  EXPECT_EQ(messages_of(kFunctionsSchema, "functions: {hello: {handler: h, timeout: '2.5'}}"),
+            Messages{"functions.hello.timeout must be an integer (got string '2.5')"});
+  EXPECT_EQ(messages_of(kFunctionsSchema, "functions: {hello: {handler: h, timeout: ' 30'}}"),
+            Messages{"functions.hello.timeout must be an integer (got string ' 30')"});
+  EXPECT_TRUE(messages_of("{type: string, pattern: '^[0-9]+$'}", "3").empty());
+  EXPECT_EQ(messages_of("{type: string, enum: ['1.0', '2.0']}", "2.5"),
+            Messages{"the document must be one of: 1.0, 2.0 (got 2.5; did you mean '2.0'?)"});
+  EXPECT_TRUE(messages_of("{type: boolean}", "'true'").empty());
+  EXPECT_EQ(messages_of("{type: boolean}", "'yes'"),
+            Messages{"the document must be a boolean (got string 'yes')"});
+  EXPECT_TRUE(messages_of("{type: array, items: {type: string}, minItems: 1}", "'!node_modules/**'").empty());
+  EXPECT_EQ(messages_of("{type: string}", "[a]"), Messages{"the document must be a string (got array)"})
+      << "a one-item array is not unwrapped";
+  EXPECT_EQ(messages_of("{type: string}", "~"), Messages{"the document must be a string (got null)"});
+}
+
+TEST(SchemaOptions, NullEntriesCountAsAbsent) {
+  EXPECT_TRUE(messages_of(kFunctionsSchema, "functions:\n  hello:\n    handler: h\n    timeout:\n").empty());
+  EXPECT_EQ(messages_of(kFunctionsSchema, "functions:\n  hello:\n    handler:\n"),
+            Messages{"functions.hello is missing required key 'handler'"});
+  EXPECT_EQ(messages_of(kFunctionsSchema, "functions:\n  hello:\n    handler: h\n    timeout:\n",
+                        SchemaOptions{.null_means_absent = false}),
+            Messages{"functions.hello.timeout must be an integer (got null)"});
+}
+
 TEST(SchemaOptions, CloudFormationIntrinsicsSatisfyAnySchema) {
   const std::string s = "properties: {timeout: {type: integer}, arn: {type: string, pattern: '^arn:'}}";
   EXPECT_TRUE(messages_of(s, "timeout: {Ref: Timeout}\narn: {'Fn::GetAtt': [Queue, Arn]}").empty());
@@ -386,8 +420,8 @@ TEST(SchemaCompile, MalformedSchemasThrowWithThePointer) {
 
 TEST(SchemaCompile, RefsUseEscapedPointers) {
   EXPECT_TRUE(messages_of("{$defs: {'a/b~c%d': {type: string}}, $ref: '#/$defs/a~1b~0c%25d'}", "x").empty());
-  EXPECT_EQ(messages_of("{$defs: {'a/b~c%d': {type: string}}, $ref: '#/$defs/a~1b~0c%25d'}", "1"),
-            Messages{"the document must be a string (got integer 1)"});
+  EXPECT_EQ(messages_of("{$defs: {'a/b~c%d': {type: string}}, $ref: '#/$defs/a~1b~0c%25d'}", "[1]"),
+            Messages{"the document must be a string (got array)"});
 }
 
 TEST(SchemaRobustness, RefLoopsWithoutInputAreReportedNotFollowed) {
@@ -396,7 +430,7 @@ TEST(SchemaRobustness, RefLoopsWithoutInputAreReportedNotFollowed) {
                         "1"),
             Messages{"the document cannot be checked: the schema's $ref '#/definitions/a' loops on itself"});
   EXPECT_FALSE(messages_of("allOf: [{$ref: '#'}]", "1").empty());
-  EXPECT_FALSE(messages_of("anyOf: [{type: string}, {$ref: '#'}]", "1").empty());
+  EXPECT_FALSE(messages_of("anyOf: [{type: string}, {$ref: '#'}]", "[1]").empty());
   // Recursion that consumes input is fine.
   EXPECT_TRUE(messages_of("{type: array, items: {$ref: '#'}}", "[[[], [[]]]]").empty());
 }
