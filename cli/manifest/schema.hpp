@@ -22,6 +22,16 @@ struct SchemaOptions {
   // An object with exactly one key that is "Ref", "Condition" or starts with "Fn::" satisfies any
   // schema: CloudFormation intrinsics are resolved by AWS, never rejected by us.
   bool accept_cloudformation_intrinsics = true;
+  // Scalars are read the way the Serverless Framework's validator (ajv with coerceTypes "array")
+  // reads them, so a value that came from ${env:...} as "30" still satisfies `type: integer`:
+  // a numeric string satisfies number/integer, a number or boolean satisfies string, "true"/"false"
+  // (and 0/1) satisfy boolean, and a single value satisfies array as a one-item array. The
+  // remaining keywords then check the converted value.
+  // Nothing in the instance is rewritten: whoever reads the value must convert it the same way.
+  bool coerce_types = true;
+  // A map entry whose value is null (`key:` with nothing after it) counts as absent, since the
+  // Serverless Framework drops such entries before validating.
+  bool null_means_absent = true;
 };
 
 class Schema {
