@@ -17,6 +17,7 @@ constexpr const char* kDefaultRuntime = "nodejs20.x";
 struct Builder {
   const Value& root;
   Diagnostics& diags;
+  bool strict = true;  // false for providers other than aws
 
   // Reads helpers: schema validation already checked types, so a wrong type here only means the
   // document was invalid and we must simply not crash.
@@ -80,6 +81,8 @@ struct Builder {
   bool check_method_and_path(const Mark& mark, const std::string& path, std::string& method, std::string& route,
                              std::span<const std::string> methods) {
     bool ok = true;
+    // HTTP API routes write "any method" as ANY (API Gateway's route keys) or '*' (Serverless).
+    if (method == "ANY" && std::find(methods.begin(), methods.end(), "*") != methods.end()) method = "*";
     if (std::find(methods.begin(), methods.end(), method) == methods.end()) {
       std::string list;
       for (const auto& m : methods) list += (list.empty() ? "" : ", ") + m;
@@ -139,6 +142,7 @@ struct Builder {
     }
     if (!v.is_map()) return std::nullopt;
     e.method = upper(str(v.find("method"), "*"));
+    if (e.method == "ANY") e.method = "*";
     e.path = str(v.find("path"));
     if (e.path.empty()) {
       diags.error(v.mark, path, path + " needs a 'path' (or use the string form 'GET /path')");
@@ -225,7 +229,7 @@ struct Builder {
       if (fifo && e.batch_size > 10)
         diags.error(v.find("batchSize")->mark, path + ".batchSize",
                     path + ".batchSize must be at most 10 for a FIFO queue (got " + std::to_string(e.batch_size) + ")");
-      if (e.batch_size > 10 && e.maximum_batching_window < 1)
+      if (e.batch_size > 10 && e.batch_size <= 10000 && e.maximum_batching_window < 1)
         diags.error(v.find("batchSize")->mark, path + ".batchSize",
                     path + ".batchSize above 10 needs maximumBatchingWindow of at least 1 second (AWS rule)");
     }
@@ -270,6 +274,7 @@ struct Builder {
     ev.raw = entry.value;
     std::string p = path + "." + entry.key;
     const Value& v = entry.value;
+    if (!strict) return ev;
     if (ev.type == "http") {
       if (auto e = http(v, p)) ev.detail = *e;
     } else if (ev.type == "httpApi") {
@@ -298,9 +303,9 @@ struct Builder {
     f.handler = str(v.find("handler"));
     f.image = str(v.find("image"));
     if (v.find("image") && v.find("image")->is_map()) f.image = str(v.find("image")->find("name"), "image");
-    if (f.handler.empty() && f.image.empty() && v.is_map())
+    if (f.handler.empty() && f.image.empty() && strict)
       diags.error(entry.key_mark, path, path + " needs a 'handler' (e.g. handler: handler.hello) or an 'image'");
-    if (!f.handler.empty() && f.image.empty()) {
+    if (!f.handler.empty() && f.image.empty() && strict) {
       auto dot = f.handler.rfind('.');
       bool ok = dot != std::string::npos && dot > 0 && dot + 1 < f.handler.size() && f.handler.back() != '/';
       if (!ok)
@@ -362,8 +367,6 @@ Service build_service(const Value& root, const std::filesystem::path& config_fil
   s.dir = config_file.parent_path();
   const Value* service = root.find("service");
   s.name = service && service->is_map() ? Builder::str(service->find("name")) : Builder::str(service);
-  if (s.name.empty() && root.is_map())
-    diags.error(Mark{root.mark.file, 0, 0}, "service", "the manifest has no 'service' name; add e.g. service: my-service");
   s.framework_version = Builder::str(root.find("frameworkVersion"));
   s.config_validation_mode = Builder::str(root.find("configValidationMode"), "warn");
   s.use_dotenv = Builder::boolean(root.find("useDotenv"), false);
@@ -382,8 +385,6 @@ Service build_service(const Value& root, const std::filesystem::path& config_fil
     for (auto [key, field] : {std::pair{"environment", &p.environment}, {"tags", &p.tags}, {"iam", &p.iam},
                               {"httpApi", &p.http_api}, {"apiGateway", &p.api_gateway}})
       if (const Value* v = prov->find(key); v && v->is_map()) *field = *v;
-  } else if (root.is_map()) {
-    diags.error(Mark{root.mark.file, 0, 0}, "provider", "the manifest has no 'provider'; add e.g. provider: { name: aws, runtime: nodejs22.x }");
   }
   p.stage = stage;
   p.region = region;
@@ -392,6 +393,8 @@ Service build_service(const Value& root, const std::filesystem::path& config_fil
     if (const Value* v = root.find(key); v && v->is_map()) *field = *v;
   if (const Value* plugins = root.find("plugins")) s.plugins = *plugins;
 
+  // Another provider's handlers and events follow its own rules: keep them as written, check nothing.
+  b.strict = p.name == "aws";
   if (const Value* fns = root.find("functions"); fns && fns->is_map())
     for (const auto& entry : fns->entries()) {
       if (!entry.value.is_map()) continue;  // the schema reported it

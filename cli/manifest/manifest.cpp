@@ -87,8 +87,18 @@ ManifestReport inspect_manifest(const LoadOptions& o) {
     }
   }
 
-  check_schema(r.resolved, r.diagnostics);
-  Service service = build_service(r.resolved, r.config_file, stage, region, r.diagnostics);
+  // The model builder's checks are more specific than the schema's ("not an SQS queue ARN" beats
+  // "must match ^arn:"): where both flag the same value, only the builder's message is kept.
+  Diagnostics schema_diags, build_diags;
+  check_schema(r.resolved, schema_diags);
+  Service service = build_service(r.resolved, r.config_file, stage, region, build_diags);
+  for (const auto& d : schema_diags.items()) {
+    bool covered = false;
+    for (const auto& b : build_diags.items())
+      covered |= d.severity == Severity::Error && b.severity == Severity::Error && b.path == d.path;
+    if (!covered) r.diagnostics.add(d);
+  }
+  for (const auto& d : build_diags.items()) r.diagnostics.add(d);
   if (!r.diagnostics.has_errors()) r.service = std::move(service);
   return r;
 }

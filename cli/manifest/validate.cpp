@@ -11,18 +11,16 @@ void check_schema(const Value& root, Diagnostics& diags) {
   // The schema describes the aws provider; another provider's keys are its own business.
   const Value* provider_name = root.at_path("provider.name");
   bool aws = !provider_name || !provider_name->is_string() || provider_name->as_string() == "aws";
-  Value checked = root;
   if (!aws) {
     diags.warning(provider_name->mark, "provider.name",
                   "provider '" + provider_name->as_string() +
-                      "' is not aws: stratus prints and packages this service but checks only its top level, and "
-                      "cannot run or deploy it");
-    checked.erase("provider");
-    checked.erase("functions");
+                      "' is not aws: stratus prints and packages this service as written, but does not check it "
+                      "and cannot run or deploy it");
+    return;
   }
 
   std::vector<SchemaError> errors;
-  serverless_schema().validate(checked, errors);
+  serverless_schema().validate(root, errors);
   for (auto& e : errors) {
     if (e.kind == SchemaError::Kind::UnknownKey) {
       if (mode == "off") continue;

@@ -7,7 +7,7 @@ namespace stratus::manifest {
 
 // Adds a diagnostic per schema violation. Unknown keys follow configValidationMode: a warning
 // (warn, the default), an error (error) or nothing (off); every other violation is an error.
-// Manifests for a provider other than aws are checked only at the top level.
+// A manifest for a provider other than aws gets one warning and no check: its keys are its own.
 void check_schema(const Value& root, Diagnostics& diags);
 
 }  // namespace stratus::manifest

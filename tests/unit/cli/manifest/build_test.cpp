@@ -78,7 +78,7 @@ TEST(Build, BadMethodSuggestsTheClosest) {
 
 TEST(Build, ScheduleExpressionsAreChecked) {
   auto ok = build(kHeader + "functions:\n  f:\n    handler: h.f\n    events:\n      - schedule: rate(5 minutes)\n"
-                            "      - schedule:\n          rate: [cron(0 1 * * ? *), rate(1 hour)]\n"
+                            "      - schedule:\n          rate:\n            - cron(0 1 * * ? *)\n            - rate(1 hour)\n"
                             "          input: {a: 1}\n");
   ASSERT_FALSE(ok.diags.has_errors()) << first_error(ok);
   const auto& s = std::get<ScheduleEvent>(ok.service.functions[0].events[1].detail);

@@ -36,7 +36,7 @@ TEST(Emit, YamlQuotesWhatWouldReadBackDifferently) {
 TEST(Emit, YamlRoundTripsNestedDocuments) {
   const std::string text =
       "service: s\nprovider:\n  name: aws\n  environment:\n    A: '1'\n    B: 2\nfunctions:\n  f:\n    events:\n"
-      "      - httpApi: GET /x\n      - schedule:\n          rate: [rate(1 minute), cron(0 1 * * ? *)]\n"
+      "      - httpApi: GET /x\n      - schedule:\n          rate:\n            - rate(1 minute)\n            - cron(0 1 * * ? *)\n"
       "    layers: []\n    tags: {}\n";
   Value v = parse(text);
   EXPECT_EQ(parse(to_yaml(v)), v) << to_yaml(v);

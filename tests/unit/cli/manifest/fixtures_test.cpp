@@ -87,8 +87,8 @@ TEST_P(ManifestFixture, MatchesExpected) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Manifests, ManifestFixture, ::testing::ValuesIn(fixture_names()),
-                         [](const auto& info) {
-                           std::string n = info.param;
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
                            for (char& c : n)
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;
