@@ -4,6 +4,7 @@
 
 #include "cli/errors.hpp"
 #include "cli/manifest/manifest.hpp"
+#include "emulator/common/local_account.hpp"
 
 namespace stratus {
 
@@ -32,7 +33,8 @@ manifest::LoadOptions Context::load_options() const {
     o.params[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   o.env = manifest::process_environment();
-  if (auto it = o.env.find("AWS_ACCOUNT_ID"); it != o.env.end()) o.account_id = it->second;
+  auto account = o.env.find("AWS_ACCOUNT_ID");
+  o.account_id = account != o.env.end() && !account->second.empty() ? account->second : kLocalAccountId;
   return o;
 }
 

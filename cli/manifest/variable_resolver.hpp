@@ -91,7 +91,11 @@ class Resolver {
   bool resolve_string(Value& v, const Doc& doc, const std::string& path);
   std::optional<Value> eval_template(const Parsed& p, const Template& t, const Site& site);
   Outcome eval_variable(const Parsed& p, int index, const Site& site, bool report_missing);
-  Lookup lookup(const Doc& doc, const std::vector<std::string>& segments);
+  // With Target::Raw, a map or sequence found is returned as written (its variables unresolved):
+  // ${file()} content is substituted first and resolved in place afterwards, as the Serverless
+  // Framework does, so it may refer back into the very key it is substituted at.
+  enum class Target { Resolved, Raw };
+  Lookup lookup(const Doc& doc, const std::vector<std::string>& segments, Target target = Target::Resolved);
   std::optional<std::string> stage_like(const char* option, const char* key, const char* fallback,
                                         std::optional<std::optional<std::string>>& memo);
   void report_cycle(const Value* node);
@@ -123,6 +127,7 @@ class Resolver {
   std::vector<Frame> m_frames;
   std::map<std::string, std::unique_ptr<FileEntry>> m_files;
   std::optional<std::optional<std::string>> m_stage, m_region;
+  bool m_raw_pending = false;  // the value just evaluated holds unresolved ${file()} content
   std::size_t m_budget_used = 0;
   bool m_budget_reported = false;
 };

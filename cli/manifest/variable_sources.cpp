@@ -220,7 +220,7 @@ Outcome Resolver::source_file(const Variable& var, const Source& src, const std:
   if (!f.exists) return Outcome::missing("file '" + path + "' does not exist", "create it");
   if (!f.ok) return Outcome::failed();  // its syntax errors are reported, in that file
   Doc doc{&f.doc, display};
-  Lookup l = lookup(doc, segments_of(address));
+  Lookup l = lookup(doc, segments_of(address), Target::Raw);
   if (l.kind == Outcome::Kind::Found) return copy_of(*l.node, var, site);
   if (l.kind == Outcome::Kind::Failed) return Outcome::failed();
   if (!address || address->empty()) return Outcome::missing("file '" + path + "' is empty", "fill it");

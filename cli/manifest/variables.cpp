@@ -105,7 +105,9 @@ bool Resolver::resolve_string(Value& v, const Doc& doc, const std::string& path)
   }
   m_state[&v] = State::Resolving;
   m_frames.push_back({doc.where(path), false, &v, site});
+  const bool outer_raw = std::exchange(m_raw_pending, false);
   std::optional<Value> result = eval_template(parsed, parsed.text, site);
+  const bool raw = std::exchange(m_raw_pending, outer_raw);
   m_frames.pop_back();
   if (!result) {
     m_state[&v] = State::Failed;
@@ -115,6 +117,12 @@ bool Resolver::resolve_string(Value& v, const Doc& doc, const std::string& path)
   // values inside keep theirs.
   v = std::move(*result);
   v.mark = site.mark;
+  // ${file()} content arrives as written: resolve it where it now stands (as a tree: the string's
+  // own state must not answer for it).
+  if (raw && (v.is_map() || v.is_sequence()) && (m_state.erase(&v), !resolve_tree(v, m_main, path))) {
+    m_state[&v] = State::Failed;
+    return false;
+  }
   m_state[&v] = State::Done;
   return true;
 }
@@ -201,7 +209,7 @@ void Resolver::report_missing(const Variable& var, const std::vector<Outcome>& m
   m_diags.error(site.mark, site.path, msg);
 }
 
-Resolver::Lookup Resolver::lookup(const Doc& doc, const std::vector<std::string>& segments) {
+Resolver::Lookup Resolver::lookup(const Doc& doc, const std::vector<std::string>& segments, Target want) {
   std::string target;
   for (const auto& s : segments) target = join(target, s);
   m_frames.push_back({doc.where(target), true, nullptr, {}});
@@ -250,7 +258,9 @@ Resolver::Lookup Resolver::lookup(const Doc& doc, const std::vector<std::string>
     walked = join(walked, seg);
     cur = next;
   }
-  if (!settled && !resolve_tree(*cur, doc, walked)) return {};
+  bool raw = want == Target::Raw && (cur->is_map() || cur->is_sequence());
+  if (raw && !settled) m_raw_pending = true;
+  if (!settled && !raw && !resolve_tree(*cur, doc, walked)) return {};
   if (cur->is_null()) return {Outcome::Kind::Missing, nullptr, {}};
   return {Outcome::Kind::Found, cur, {}};
 }

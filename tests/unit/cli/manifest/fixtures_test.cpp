@@ -17,6 +17,7 @@
 #include "cli/manifest/emit.hpp"
 #include "cli/manifest/load.hpp"
 #include "cli/manifest/manifest.hpp"
+#include "emulator/common/local_account.hpp"
 
 namespace stratus::manifest {
 namespace {
@@ -41,6 +42,7 @@ std::vector<std::string> fixture_names() {
 LoadOptions options_for(const fs::path& dir) {
   LoadOptions o;
   o.cwd = dir;
+  o.account_id = kLocalAccountId;  // as the CLI does for local commands
   if (!fs::exists(dir / "fixture.yml")) return o;
   Sources sources;
   Diagnostics diags;

@@ -599,6 +599,25 @@ TEST(Variables, FileYamlAndJson) {
   EXPECT_EQ(r.at("whole").mark.file, "serverless.yml");
 }
 
+TEST(Variables, FileContentIsSubstitutedThenResolvedInPlace) {
+  // As in the Serverless Framework: custom: ${file(./shared.yml):custom} whose values refer to
+  // ${self:custom.x} resolves, because the content stands at `custom` before its variables resolve.
+  TempDir dir;
+  dir.write("shared.yml", "custom:\n  stage: ${opt:stage, 'dev'}\n  hosts: {dev: d.example, qa: q.example}\n"
+                          "  domain: ${self:custom.hosts.${self:custom.stage}}\n");
+  VariableContext ctx;
+  ctx.service_dir = dir.path();
+  ctx.options["stage"] = "qa";
+  Resolved r = resolve("service: svc\ncustom: ${file(./shared.yml):custom}\n", ctx);
+  EXPECT_EQ(r.errors(), Errors{});
+  EXPECT_EQ(r.json("custom.domain"), R"("q.example")");
+  // A real cycle through file content is still one.
+  dir.write("loop.yml", "a: ${self:custom.b}\nb: ${self:custom.a}\n");
+  Resolved loop = resolve("service: svc\ncustom: ${file(./loop.yml)}\n", ctx);
+  ASSERT_FALSE(loop.errors().empty());
+  EXPECT_NE(loop.errors()[0].find("variable cycle: "), std::string::npos) << loop.errors()[0];
+}
+
 TEST(Variables, FileVariablesResolveInTheContextOfTheManifest) {
   TempDir dir;
   dir.write("custom.yml", "name: ${self:service}-${sls:stage}\nbad: ${env:NOT_SET}\nfine: ok\n");
@@ -612,11 +631,12 @@ TEST(Variables, FileVariablesResolveInTheContextOfTheManifest) {
   EXPECT_EQ(r.errors(),
             (Errors{"custom.yml:2:6: ${env:NOT_SET} cannot be resolved: environment variable 'NOT_SET' "
                     "is not set; set it, or give a fallback: ${env:NOT_SET, 'value'}"}));
-  EXPECT_EQ(r.diags.items()[0].path, "file(custom.yml):bad");
+  // The content was substituted first, so the failing value is named where it now stands.
+  EXPECT_EQ(r.diags.items()[0].path, "custom.bad");
   // ...and the file's text is known, so the error can quote its line.
   EXPECT_EQ(r.sources.line("custom.yml", 2).value_or(""), "bad: ${env:NOT_SET}");
-  // Only the part asked for is needed: the address `name` resolved although `bad` did not.
-  EXPECT_EQ(r.json("custom"), R"("${file(./custom.yml)}")");
+  // The address `name` resolved although `bad` did not; the whole-file copy keeps what failed as written.
+  EXPECT_EQ(r.json("custom"), R"({"name":"svc-qa","bad":"${env:NOT_SET}","fine":"ok"})");
 }
 
 TEST(Variables, FileMissingFileAndMissingAddress) {
