@@ -17,9 +17,10 @@ using namespace schema_detail;
 
 namespace {
 
-// Nested checks allowed for one validation: real manifests use a few hundred at most; past this
-// the instance or the schema is pathological and we report rather than exhaust the stack.
-constexpr int kMaxEvalDepth = 1500;
+// Nested checks allowed for one validation. A schema recursing through a document as deep as the
+// loader allows (200 levels) needs two per level; past this the instance or the schema is
+// pathological and we report rather than exhaust the stack (frames are large under ASan).
+constexpr int kMaxEvalDepth = 600;
 
 // An error with what the anyOf/oneOf chooser needs to know about it.
 struct Err {

@@ -448,6 +448,16 @@ TEST(SchemaRobustness, DeepInstancesAndLongStringsDoNotCrash) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].message.find("nests too deeply to be checked"), std::string::npos);
 
+  // As deep as the loader allows: still checked in full.
+  Value legit = Value::sequence();
+  for (int i = 0; i < 200; ++i) {
+    Value outer = Value::sequence();
+    outer.push_back(std::move(legit));
+    legit = std::move(outer);
+  }
+  errors.clear();
+  EXPECT_TRUE(recursive.validate(legit, errors));
+
   Schema pattern(yaml("{pattern: '^(a|b)*$'}"));
   errors.clear();
   EXPECT_FALSE(pattern.validate(Value(std::string(200000, 'a')), errors));
