@@ -306,6 +306,11 @@ properties:
             Messages{"env must be a string or a number, never a list (got array)"});
   EXPECT_EQ(messages_of("{pattern: '^a+$'}", "bab"),
             Messages{"the document must match the pattern ^a+$ (got 'bab')"});
+  // Structural failures keep their own words.
+  EXPECT_EQ(messages_of("{type: object, required: [arn], x-stratus-message: must be a queue}", "{}"),
+            Messages{"missing required top-level key 'arn'"});
+  EXPECT_EQ(messages_of("{type: object, x-stratus-message: must be a queue}", "[]"),
+            Messages{"the document must be a queue (got array)"});
 }
 
 TEST(SchemaMessages, StringLengthsCountCodePoints) {
