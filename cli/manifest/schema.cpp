@@ -17,9 +17,10 @@ using namespace schema_detail;
 
 namespace {
 
-// Nested checks allowed for one validation: real manifests use a few hundred at most; past this
-// the instance or the schema is pathological and we report rather than exhaust the stack.
-constexpr int kMaxEvalDepth = 1500;
+// Nested checks allowed for one validation. A schema recursing through a document as deep as the
+// loader allows (200 levels) needs two per level; past this the instance or the schema is
+// pathological and we report rather than exhaust the stack (frames are large under ASan).
+constexpr int kMaxEvalDepth = 600;
 
 // An error with what the anyOf/oneOf chooser needs to know about it.
 struct Err {
@@ -61,12 +62,19 @@ class Validator {
     ~DepthGuard() { --depth; }
   };
 
-  Err make(const SchemaNode& n, const Where& w, const std::string& predicate, const std::string& got) const {
+  // What a failure says. x-stratus-message describes the value a schema wants, so it replaces
+  // the wording of failures about the value; failures about structure (a missing key, a value
+  // where none may be, a schema that cannot be applied) keep their own words.
+  enum class Wording { Vendor, Fixed };
+
+  Err make(const SchemaNode& n, const Where& w, const std::string& predicate, const std::string& got,
+           Wording wording = Wording::Vendor) const {
     Err e;
     e.depth = w.depth;
     e.error.path = w.path;
     e.error.mark = w.mark ? *w.mark : Mark{};
-    e.error.message = subject_of(w) + " " + (n.message.empty() ? predicate : n.message);
+    const bool vendor = wording == Wording::Vendor && !n.message.empty();
+    e.error.message = subject_of(w) + " " + (vendor ? n.message : predicate);
     if (!got.empty()) e.error.message += " (got " + got + ")";
     return e;
   }
@@ -92,12 +100,12 @@ bool Validator::check(NodeId id, const Value& v, const Where& w, std::vector<Err
   const SchemaNode& n = m_nodes[static_cast<std::size_t>(id)];
   if (m_options.accept_cloudformation_intrinsics && is_intrinsic(v)) return true;
   if (n.is_boolean) {
-    if (!n.boolean_value && out) out->push_back(make(n, w, "is not allowed", ""));
+    if (!n.boolean_value && out) out->push_back(make(n, w, "is not allowed", "", Wording::Fixed));
     return n.boolean_value;
   }
   DepthGuard guard(m_depth);
   if (m_depth > kMaxEvalDepth) {
-    if (out) out->push_back(make(n, w, "nests too deeply to be checked", ""));
+    if (out) out->push_back(make(n, w, "nests too deeply to be checked", "", Wording::Fixed));
     return false;
   }
   if (n.ref >= 0) {
@@ -105,8 +113,9 @@ bool Validator::check(NodeId id, const Value& v, const Where& w, std::vector<Err
     for (const auto& [target, value] : m_ref_stack) {
       if (target == n.ref && value == &v) {
         if (out)
-          out->push_back(
-              make(n, w, "cannot be checked: the schema's $ref '" + n.ref_text + "' loops on itself", ""));
+          out->push_back(make(n, w,
+                              "cannot be checked: the schema's $ref '" + n.ref_text + "' loops on itself", "",
+                              Wording::Fixed));
         return false;
       }
     }
@@ -171,7 +180,7 @@ bool Validator::check_scalar(const SchemaNode& n, const Value& v, const Value& s
     if (n.pattern) {
       if (s.size() > kMaxRegexInput)
         fail(make(n, w, "is too long to check against the pattern " + n.pattern->source,
-                  count_of(len, "character")));
+                  count_of(len, "character"), Wording::Fixed));
       else if (!matches(*n.pattern, s))
         fail(make(n, w, "must match the pattern " + n.pattern->source, show_value(shown)));
     }
@@ -205,7 +214,7 @@ bool Validator::check_object(const SchemaNode& n, const Value& v, const Where& w
   };
   for (const auto& key : n.required) {
     if (present(key)) continue;
-    Err e = make(n, w, "is missing required key '" + key + "'", "");
+    Err e = make(n, w, "is missing required key '" + key + "'", "", Wording::Fixed);
     if (w.path.empty() && w.subject.empty()) e.error.message = "missing required top-level key '" + key + "'";
     fail(std::move(e));
     if (!out) return false;
@@ -277,7 +286,8 @@ bool Validator::check_object(const SchemaNode& n, const Value& v, const Where& w
     if (!present(dep.key)) continue;
     for (const auto& needed : dep.keys)
       if (!present(needed))
-        fail(make(n, w, "is missing key '" + needed + "' (required when '" + dep.key + "' is present)", ""));
+        fail(make(n, w, "is missing key '" + needed + "' (required when '" + dep.key + "' is present)", "",
+                  Wording::Fixed));
     if (dep.schema >= 0) ok = check(dep.schema, v, w, out) && ok;
     if (!ok && !out) return false;
   }

@@ -2,6 +2,12 @@
 // A JSON Schema (draft 7) validator over Value trees, written here. It drives manifest
 // validation against schemas/serverless.schema.json and is checked against the official
 // JSON-Schema-Test-Suite for the keywords it implements.
+// Every draft-7 validation keyword is implemented; `format` is an annotation only (never fails).
+// $ref resolves local JSON pointers ("#", "#/definitions/x", "#/$defs/x", ~0 ~1 and %-escapes);
+// remote refs and $id-based resolution are not supported (the constructor throws). Vendor
+// keywords shape the messages: "x-stratus-message" replaces the "must ..." part of the failures
+// of its schema; "x-stratus-unknown-key": "event type" on an object schema with
+// additionalProperties false turns "unknown key 'x' in y" into "unknown event type 'x'" (Kind::Other).
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,7 +31,7 @@ struct SchemaOptions {
   // Scalars are read the way the Serverless Framework's validator (ajv with coerceTypes "array")
   // reads them, so a value that came from ${env:...} as "30" still satisfies `type: integer`:
   // a numeric string satisfies number/integer, a number or boolean satisfies string, "true"/"false"
-  // (and 0/1) satisfy boolean, and a single value satisfies array as a one-item array. The
+  // (and 0/1) satisfy boolean, and a single scalar satisfies array as a one-item array. The
   // remaining keywords then check the converted value.
   // Nothing in the instance is rewritten: whoever reads the value must convert it the same way.
   bool coerce_types = true;

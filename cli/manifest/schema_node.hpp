@@ -5,7 +5,15 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+// GCC 12 with -fsanitize reports a false -Wmaybe-uninitialized inside libstdc++'s regex compiler.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <regex>
+#pragma GCC diagnostic pop
+#else
+#include <regex>
+#endif
 #include <string>
 #include <utility>
 #include <vector>

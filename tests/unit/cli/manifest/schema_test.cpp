@@ -306,6 +306,11 @@ properties:
             Messages{"env must be a string or a number, never a list (got array)"});
   EXPECT_EQ(messages_of("{pattern: '^a+$'}", "bab"),
             Messages{"the document must match the pattern ^a+$ (got 'bab')"});
+  // Structural failures keep their own words.
+  EXPECT_EQ(messages_of("{type: object, required: [arn], x-stratus-message: must be a queue}", "{}"),
+            Messages{"missing required top-level key 'arn'"});
+  EXPECT_EQ(messages_of("{type: object, x-stratus-message: must be a queue}", "[]"),
+            Messages{"the document must be a queue (got array)"});
 }
 
 TEST(SchemaMessages, StringLengthsCountCodePoints) {
@@ -447,6 +452,16 @@ TEST(SchemaRobustness, DeepInstancesAndLongStringsDoNotCrash) {
   EXPECT_FALSE(recursive.validate(deep, errors));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].message.find("nests too deeply to be checked"), std::string::npos);
+
+  // As deep as the loader allows: still checked in full.
+  Value legit = Value::sequence();
+  for (int i = 0; i < 200; ++i) {
+    Value outer = Value::sequence();
+    outer.push_back(std::move(legit));
+    legit = std::move(outer);
+  }
+  errors.clear();
+  EXPECT_TRUE(recursive.validate(legit, errors));
 
   Schema pattern(yaml("{pattern: '^(a|b)*$'}"));
   errors.clear();
