@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 
 #include "emulator/schedule/expression.hpp"
 
@@ -24,11 +25,23 @@ struct Builder {
   static std::string str(const Value* v, std::string fallback = "") {
     return v && (v->is_string() || v->is_number() || v->is_bool()) ? v->to_text() : fallback;
   }
+  // Numbers and booleans may arrive as strings (from ${env:} or --param); the schema accepted
+  // them as Serverless does (ajv's coerceTypes), so the model reads them the same way.
   static std::optional<int> integer(const Value* v) {
-    if (!v || !v->is_number()) return std::nullopt;
-    return static_cast<int>(std::clamp<std::int64_t>(v->as_int(), INT32_MIN, INT32_MAX));
+    if (!v) return std::nullopt;
+    if (v->is_number()) return static_cast<int>(std::clamp<std::int64_t>(v->as_int(), INT32_MIN, INT32_MAX));
+    if (!v->is_string() || v->as_string().empty()) return std::nullopt;
+    std::int64_t out = 0;
+    const std::string& s = v->as_string();
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+    return static_cast<int>(std::clamp<std::int64_t>(out, INT32_MIN, INT32_MAX));
   }
-  static bool boolean(const Value* v, bool fallback) { return v && v->is_bool() ? v->as_bool() : fallback; }
+  static bool boolean(const Value* v, bool fallback) {
+    if (v && v->is_bool()) return v->as_bool();
+    if (v && v->is_string() && (v->as_string() == "true" || v->as_string() == "false")) return v->as_string() == "true";
+    return fallback;
+  }
 
   std::vector<std::string> string_list(const Value* v) {
     std::vector<std::string> out;
@@ -352,12 +365,6 @@ struct Builder {
 };
 
 }  // namespace
-
-bool is_intrinsic(const Value& v) {
-  if (!v.is_map() || v.entries().size() != 1) return false;
-  const std::string& k = v.entries().front().key;
-  return k == "Ref" || k == "Condition" || k.rfind("Fn::", 0) == 0;
-}
 
 Service build_service(const Value& root, const std::filesystem::path& config_file, const std::string& stage,
                       const std::string& region, Diagnostics& diags) {

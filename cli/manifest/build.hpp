@@ -14,7 +14,4 @@ namespace stratus::manifest {
 Service build_service(const Value& root, const std::filesystem::path& config_file, const std::string& stage,
                       const std::string& region, Diagnostics& diags);
 
-// True for {Ref: x}, {Condition: x} and {"Fn::...": x}: CloudFormation resolves these, we keep them.
-bool is_intrinsic(const Value& v);
-
 }  // namespace stratus::manifest

@@ -81,42 +81,55 @@ std::string render(const Diagnostic& d, const Sources& sources, bool color) {
 namespace {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  // Optimal string alignment: insertions, deletions, substitutions and adjacent transpositions
+  // ("htpp" -> "http") each cost one.
+  std::vector<std::size_t> before(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
       std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-      // Adjacent transposition counts as one edit ("htpp" -> "http").
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev[j - 1]);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], before[j - 2] + 1);
     }
+    before = prev;
     std::swap(prev, cur);
   }
   return prev[b.size()];
 }
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::string> did_you_mean(std::string_view word, std::span<const std::string> candidates) {
-  if (word.size() > 64) return std::nullopt;
+  if (word.empty() || word.size() > 64) return std::nullopt;
   std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
   std::optional<std::string> best;
   std::size_t best_distance = limit + 1;
+  const std::string lw = lower(word);
   for (const auto& c : candidates) {
     if (c == word) continue;
-    std::size_t d = edit_distance(word, c);
     // A case-only difference is the likeliest mistake of all.
-    std::string lw(word), lc(c);
-    std::transform(lw.begin(), lw.end(), lw.begin(), ::tolower);
-    std::transform(lc.begin(), lc.end(), lc.begin(), ::tolower);
-    if (lw == lc) d = 0;
+    std::size_t d = lower(c) == lw ? 0 : edit_distance(word, c);
     if (d < best_distance) {
       best_distance = d;
       best = c;
     }
   }
-  return best;
+  if (best || word.size() < 2) return best;
+  // A word that is the start of exactly one candidate ("arm" for "arm64") means that one.
+  std::optional<std::string> prefixed;
+  for (const auto& c : candidates)
+    if (c.size() > word.size() && lower(c).rfind(lw, 0) == 0) {
+      if (prefixed) return std::nullopt;
+      prefixed = c;
+    }
+  return prefixed;
 }
 
 std::string did_you_mean_suffix(std::string_view word, std::span<const std::string> candidates) {

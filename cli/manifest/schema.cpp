@@ -75,6 +75,7 @@ class Validator {
     e.error.mark = w.mark ? *w.mark : Mark{};
     const bool vendor = wording == Wording::Vendor && !n.message.empty();
     e.error.message = subject_of(w) + " " + (vendor ? n.message : predicate);
+    if (n.lenient) e.error.kind = SchemaError::Kind::Lenient;
     if (!got.empty()) e.error.message += " (got " + got + ")";
     return e;
   }
@@ -160,7 +161,7 @@ bool Validator::check_scalar(const SchemaNode& n, const Value& v, const Value& s
       std::vector<std::string> names;
       for (const auto& e : *n.enum_values)
         if (e.is_string()) names.push_back(e.as_string());
-      if (auto m = suggest(v.as_string(), names)) got += "; did you mean '" + *m + "'?";
+      if (auto m = did_you_mean(v.as_string(), names)) got += "; did you mean '" + *m + "'?";
     }
     fail(make(n, w, "must be one of: " + list_values(*n.enum_values), got));
   }
@@ -252,7 +253,7 @@ bool Validator::check_object(const SchemaNode& n, const Value& v, const Where& w
         err.depth = cw.depth;
         err.error.path = cw.path;
         err.error.mark = e.key_mark;
-        const auto match = suggest(e.key, known);
+        const auto match = did_you_mean(e.key, known);
         const std::string suffix = match ? " (did you mean '" + *match + "'?)" : "";
         if (!n.unknown_key_noun.empty()) {
           err.error.message = "unknown " + n.unknown_key_noun + " '" + e.key + "'" + suffix;

@@ -17,7 +17,9 @@
 namespace stratus::manifest {
 
 struct SchemaError {
-  enum class Kind { UnknownKey, Other };
+  // UnknownKey and Lenient findings follow configValidationMode (warn, error or off);
+  // Lenient marks values a schema flags with "x-stratus-lenient": true (e.g. a runtime AWS has retired).
+  enum class Kind { UnknownKey, Lenient, Other };
   Kind kind = Kind::Other;
   std::string path;  // dotted instance path of the offending value ("functions.hello.timeout"), "" = root
   Mark mark;         // the value's mark; for UnknownKey, the key's mark

@@ -184,6 +184,7 @@ class Compiler {
     if (const Value* m = v.find("x-stratus-message"); m && m->is_string()) node().message = m->as_string();
     if (const Value* m = v.find("x-stratus-unknown-key"); m && m->is_string())
       node().unknown_key_noun = m->as_string();
+    if (const Value* m = v.find("x-stratus-lenient"); m && m->is_bool()) node().lenient = m->as_bool();
 
     if (const Value* r = v.find("$ref")) {
       if (!r->is_string()) fail(pointer, "$ref must be a string");

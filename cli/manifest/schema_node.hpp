@@ -96,6 +96,7 @@ struct SchemaNode {
   // Vendor keywords.
   std::string message;           // x-stratus-message: replaces "must ..." in this node's messages
   std::string unknown_key_noun;  // x-stratus-unknown-key: "event type" -> "unknown event type 'x'"
+  bool lenient = false;          // x-stratus-lenient: its failures follow configValidationMode
 };
 
 struct CompiledSchema {

@@ -11,24 +11,6 @@
 
 namespace stratus::manifest::schema_detail {
 
-std::optional<std::string> suggest(const std::string& word, const std::vector<std::string>& candidates) {
-  if (auto m = did_you_mean(word, candidates)) return m;
-  if (word.size() < 2) return std::nullopt;
-  std::optional<std::string> only;
-  for (const auto& c : candidates) {
-    if (c.size() <= word.size() || c.compare(0, word.size(), word) != 0) continue;
-    if (only) return std::nullopt;
-    only = c;
-  }
-  return only;
-}
-
-bool is_intrinsic(const Value& v) {
-  if (!v.is_map() || v.entries().size() != 1) return false;
-  const std::string& k = v.entries().front().key;
-  return k == "Ref" || k == "Condition" || k.rfind("Fn::", 0) == 0;
-}
-
 bool matches(const Pattern& p, const std::string& s) {
   try {
     return std::regex_search(s, p.regex);

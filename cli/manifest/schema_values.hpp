@@ -26,8 +26,6 @@ int compare(const Value& a, const Value& b);
 // v is a multiple of m (m > 0), within floating-point rounding.
 bool is_multiple(const Value& v, const Value& m);
 
-// A map with one key, "Ref", "Condition" or "Fn::...": a CloudFormation intrinsic.
-bool is_intrinsic(const Value& v);
 
 // A number written as a string ("30", "-1.5", "1e3"), as ajv reads one; nullopt otherwise.
 std::optional<Value> number_in(const std::string& s);
@@ -39,8 +37,5 @@ std::optional<Value> number_in(const std::string& s);
 // mistakes and no real manifest relies on them. nullopt when no conversion applies.
 std::optional<Value> coerce(unsigned types, const Value& v);
 
-// did_you_mean, or else the one candidate that the word begins (a truncated value such as
-// 'arm' for 'arm64' is too far by edit distance for a short word, yet plainly meant).
-std::optional<std::string> suggest(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace stratus::manifest::schema_detail

@@ -22,7 +22,7 @@ void check_schema(const Value& root, Diagnostics& diags) {
   std::vector<SchemaError> errors;
   serverless_schema().validate(root, errors);
   for (auto& e : errors) {
-    if (e.kind == SchemaError::Kind::UnknownKey) {
+    if (e.kind != SchemaError::Kind::Other) {
       if (mode == "off") continue;
       if (mode == "error")
         diags.error(e.mark, e.path, e.message);

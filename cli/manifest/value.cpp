@@ -67,6 +67,12 @@ std::size_t Value::size() const {
   return 0;
 }
 
+bool is_intrinsic(const Value& v) {
+  if (!v.is_map() || v.entries().size() != 1) return false;
+  const std::string& k = v.entries().front().key;
+  return k == "Ref" || k == "Condition" || k.rfind("Fn::", 0) == 0;
+}
+
 std::vector<std::string> split_path(std::string_view dotted) {
   std::vector<std::string> out;
   std::size_t start = 0;

@@ -96,6 +96,9 @@ struct Value::Entry {
 
 const char* kind_name(Value::Kind k);  // "string", "number", "object", ... as a user reads them
 
+// True for {Ref: x}, {Condition: x} and {"Fn::...": x}: CloudFormation resolves these; we keep them.
+bool is_intrinsic(const Value& v);
+
 // Splits "a.b.0" into its segments.
 std::vector<std::string> split_path(std::string_view dotted);
 

@@ -1,4 +1,5 @@
 #include "cli/manifest/schema_values.hpp"
+#include "cli/manifest/diagnostics.hpp"
 
 #include <gtest/gtest.h>
 
@@ -63,10 +64,10 @@ TEST(SchemaValues, IntrinsicsAndSuggestions) {
   EXPECT_FALSE(is_intrinsic(sub));
   EXPECT_FALSE(is_intrinsic(Value("Ref")));
   const std::vector<std::string> names = {"handler", "httpApi", "arm64", "x86_64"};
-  EXPECT_EQ(suggest("handlr", names), "handler");
-  EXPECT_EQ(suggest("arm", names), "arm64");
-  EXPECT_EQ(suggest("h", names), std::nullopt);
-  EXPECT_EQ(suggest("zzz", names), std::nullopt);
+  EXPECT_EQ(did_you_mean("handlr", names), "handler");
+  EXPECT_EQ(did_you_mean("arm", names), "arm64");
+  EXPECT_EQ(did_you_mean("h", names), std::nullopt);
+  EXPECT_EQ(did_you_mean("zzz", names), std::nullopt);
 }
 
 }  // namespace
