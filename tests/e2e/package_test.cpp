@@ -41,7 +41,7 @@ TEST(MainPath, InitPrintPackageAndRepackageByteIdentical) {
   ASSERT_EQ(p.exit_code, 0) << p.err;
   auto fn = nlohmann::json::parse(p.out);
   EXPECT_EQ(fn["handler"], "handler.hello");
-  EXPECT_EQ(fn["events"][0]["httpApi"]["path"], "/hello");
+  EXPECT_EQ(fn["events"][0]["httpApi"], "GET /hello");
 
   auto first = run_stratus(app, {"package", "--json"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -84,7 +84,7 @@ TEST(MainPath, ProvidedBootstrapStaysExecutableInTheZip) {
 TEST(Errors, BrokenManifestExitsTwoWithEveryProblem) {
   TempDir dir;
   dir.write("serverless.yml",
-            "service: x\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  a:\n    handler: a\n"
+            "service: demo\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  a:\n    handler: a\n"
             "    timeout: 1200\n");
   auto r = run_stratus(dir.path(), {"package"});
   EXPECT_EQ(r.exit_code, 2);
@@ -100,7 +100,7 @@ TEST(Errors, BrokenManifestExitsTwoWithEveryProblem) {
 
 TEST(Errors, ValidateJsonListsProblemsForCi) {
   TempDir dir;
-  dir.write("serverless.yml", "service: x\nprovider:\n  name: aws\n  memorysize: 5\nfunctions:\n  a:\n    handler: a.b\n"
+  dir.write("serverless.yml", "service: demo\nprovider:\n  name: aws\n  memorysize: 5\nfunctions:\n  a:\n    handler: a.b\n"
                               "    events:\n      - htpApi: GET /\n");
   auto r = run_stratus(dir.path(), {"validate", "--json"});
   EXPECT_EQ(r.exit_code, 2);
@@ -110,10 +110,10 @@ TEST(Errors, ValidateJsonListsProblemsForCi) {
   EXPECT_EQ(doc["warnings"], 1);
   ASSERT_EQ(doc["problems"].size(), 2u);
   EXPECT_EQ(doc["problems"][0],
-            nlohmann::json::parse(R"({"severity":"error","file":"serverless.yml","line":9,"column":9,
-              "path":"functions.a.events.0","message":"unknown event type 'htpApi' (did you mean 'httpApi'?)"})"));
+            nlohmann::json::parse(R"j({"severity":"error","file":"serverless.yml","line":9,"column":9,
+              "path":"functions.a.events.0.htpApi","message":"unknown event type 'htpApi' (did you mean 'httpApi'?)"})j"));
   EXPECT_EQ(doc["problems"][1]["severity"], "warning");
-  EXPECT_EQ(doc["problems"][1]["path"], "provider");
+  EXPECT_EQ(doc["problems"][1]["path"], "provider.memorysize");
 }
 
 TEST(Errors, NoManifestSaysHowToGetOne) {
@@ -126,7 +126,7 @@ TEST(Errors, NoManifestSaysHowToGetOne) {
 
 TEST(Errors, PrintPathThatDoesNotExistSuggests) {
   TempDir dir;
-  dir.write("serverless.yml", "service: x\nprovider:\n  name: aws\n");
+  dir.write("serverless.yml", "service: demo\nprovider:\n  name: aws\n");
   auto r = run_stratus(dir.path(), {"print", "--path", "provider.nmae"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "stratus: error: --path provider.nmae: 'provider' has no 'nmae' (did you mean 'name'?)\n");
@@ -135,7 +135,7 @@ TEST(Errors, PrintPathThatDoesNotExistSuggests) {
 TEST(Options, StageRegionAndParamsReachTheManifest) {
   TempDir dir;
   dir.write("serverless.yml",
-            "service: x\nprovider:\n  name: aws\n  environment:\n    S: ${sls:stage}\n    R: ${aws:region}\n"
+            "service: demo\nprovider:\n  name: aws\n  environment:\n    S: ${sls:stage}\n    R: ${aws:region}\n"
             "    P: ${param:color}\n");
   auto r = run_stratus(dir.path(), {"print", "--json", "--path", "provider", "-s", "prod", "--region", "eu-west-3",
                                     "--param", "color=blue"});
@@ -151,10 +151,10 @@ TEST(Options, StageRegionAndParamsReachTheManifest) {
 
 TEST(Options, ConfigPointsAtAnotherFile) {
   TempDir dir;
-  dir.write("svc/custom-name.yml", "service: x\nprovider:\n  name: aws\n");
+  dir.write("svc/custom-name.yml", "service: demo\nprovider:\n  name: aws\n");
   auto r = run_stratus(dir.path(), {"print", "-c", "svc/custom-name.yml", "--format", "text", "--path", "service"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "x\n");
+  EXPECT_EQ(r.out, "demo\n");
   auto missing = run_stratus(dir.path(), {"print", "-c", "nope.yml"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_EQ(missing.err, "stratus: error: --config nope.yml: no such file\nstratus: 1 error in the manifest\n");
