@@ -24,15 +24,16 @@ class Value {
   enum class Kind { Null, Bool, Int, Float, String, Sequence, Map };
   struct Entry;  // a map entry: key, its mark, and the value
 
-  Value() = default;
-  explicit Value(bool b) : m_kind(Kind::Bool), m_bool(b) {}
-  explicit Value(std::int64_t i) : m_kind(Kind::Int), m_int(i) {}
-  explicit Value(int i) : m_kind(Kind::Int), m_int(i) {}
-  explicit Value(double d) : m_kind(Kind::Float), m_float(d) {}
-  explicit Value(std::string s) : m_kind(Kind::String), m_string(std::move(s)) {}
-  explicit Value(const char* s) : m_kind(Kind::String), m_string(s) {}
-  static Value sequence() { return Value(Kind::Sequence); }
-  static Value map() { return Value(Kind::Map); }
+  // Defined below, once Entry is complete (a vector of an incomplete type may not be built yet).
+  Value();
+  explicit Value(bool b);
+  explicit Value(std::int64_t i);
+  explicit Value(int i);
+  explicit Value(double d);
+  explicit Value(std::string s);
+  explicit Value(const char* s);
+  static Value sequence();
+  static Value map();
 
   Kind kind() const { return m_kind; }
   bool is_null() const { return m_kind == Kind::Null; }
@@ -77,7 +78,7 @@ class Value {
   Mark mark;
 
  private:
-  explicit Value(Kind k) : m_kind(k) {}
+  explicit Value(Kind k);
 
   Kind m_kind = Kind::Null;
   bool m_bool = false;
@@ -93,6 +94,17 @@ struct Value::Entry {
   Mark key_mark;
   Value value;
 };
+
+inline Value::Value() = default;
+inline Value::Value(Kind k) : m_kind(k) {}
+inline Value::Value(bool b) : m_kind(Kind::Bool), m_bool(b) {}
+inline Value::Value(std::int64_t i) : m_kind(Kind::Int), m_int(i) {}
+inline Value::Value(int i) : m_kind(Kind::Int), m_int(i) {}
+inline Value::Value(double d) : m_kind(Kind::Float), m_float(d) {}
+inline Value::Value(std::string s) : m_kind(Kind::String), m_string(std::move(s)) {}
+inline Value::Value(const char* s) : m_kind(Kind::String), m_string(s) {}
+inline Value Value::sequence() { return Value(Kind::Sequence); }
+inline Value Value::map() { return Value(Kind::Map); }
 
 const char* kind_name(Value::Kind k);  // "string", "number", "object", ... as a user reads them
 
