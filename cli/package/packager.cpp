@@ -136,7 +136,8 @@ void build(ZipJob& job, const manifest::Service& service, const fs::path& out_di
   const std::string& name = job.plan->name;
   std::vector<ZipSource> sources;
   sources.reserve(job.files.size());
-  for (const FileEntry* f : job.files) sources.push_back({f->path, service.dir / f->path, f->size, f->mode});
+  fs::path root = service.dir.empty() ? fs::path(".") : service.dir;
+  for (const FileEntry* f : job.files) sources.push_back({f->path, root / f->path, f->size, f->mode});
   ZipOptions zip_options;
   zip_options.level = options.compression_level;
   zip_options.cancel = &cancel;
@@ -241,7 +242,7 @@ PackageResult package_service(const manifest::Service& service, const fs::path& 
     walk_options.skip_file = [&](std::string_view rel) {
       return !dev.bin_links.empty() && dev.bin_links.contains(std::string(rel));
     };
-    WalkResult tree = walk_tree(service.dir, walk_options);
+    WalkResult tree = walk_tree(service.dir.empty() ? fs::path(".") : service.dir, walk_options);
     result.warnings.insert(result.warnings.end(), tree.warnings.begin(), tree.warnings.end());
 
     std::vector<std::vector<std::string_view>> segments;
