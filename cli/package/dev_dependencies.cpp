@@ -21,7 +21,7 @@ using nlohmann::json;
 // Bounds for hostile or broken trees (symlinked node_modules can make paths endless).
 constexpr std::size_t kMaxPackages = 100000;
 constexpr std::size_t kMaxPathLength = 2048;
-constexpr std::streamsize kMaxManifestBytes = 16 << 20;
+constexpr std::size_t kMaxManifestBytes = 16 << 20;
 
 // An npm package name: "name" or "@scope/name", nothing that walks out of node_modules.
 bool valid_name(std::string_view name) {
@@ -43,9 +43,12 @@ bool valid_name(std::string_view name) {
 std::optional<json> read_json(const fs::path& file, std::string* error) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::nullopt;
-  std::string text(static_cast<std::size_t>(kMaxManifestBytes) + 1, '\0');
-  in.read(text.data(), kMaxManifestBytes + 1);
-  text.resize(static_cast<std::size_t>(in.gcount()));
+  std::string text;
+  char chunk[16384];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxManifestBytes) return std::nullopt;  // no package.json is that large
+  }
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <exception>
 #include <mutex>
 #include <system_error>
@@ -22,10 +21,6 @@ namespace stratus::package {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A file modified this close to the start of the run may change again within the same mtime
-// tick after we read it; such a zip is not recorded as reusable (git's "racy clean" problem).
-constexpr std::int64_t kRacyWindowNs = 2'000'000'000;
 
 // Parallel zips report through one sink, one call at a time.
 class SerialProgress {
@@ -57,7 +52,6 @@ struct ZipJob {
   PatternSet patterns;
   std::vector<const FileEntry*> files;
   std::string fingerprint;
-  bool racy = false;
   ArtifactResult result;
 };
 
@@ -93,7 +87,7 @@ std::string describe(const PlannedArtifact& a) {
 
 void select_files(ZipJob& job, const std::vector<FileEntry>& files,
                   const std::vector<std::vector<std::string_view>>& segments,
-                  const manifest::Service& service, std::int64_t racy_after) {
+                  const manifest::Service& service) {
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (!job.patterns.includes(segments[i])) continue;
     const FileEntry& f = files[i];
@@ -103,7 +97,6 @@ void select_files(ZipJob& job, const std::vector<FileEntry>& files,
           ", outside the service folder; stratus packages only files inside it: exclude it with '!" +
           escape_glob(f.path) + "' or replace the link with a copy");
     job.files.push_back(&f);
-    job.racy = job.racy || f.mtime_ns > racy_after;
   }
   if (job.files.empty())
     throw UserError("no files to package for " + describe(*job.plan) +
@@ -118,6 +111,10 @@ bool reuse(ZipJob& job, const PackageState& state, const fs::path& out_dir) {
   if (it == state.artifacts.end() || it->second.fingerprint.empty() ||
       it->second.fingerprint != job.fingerprint)
     return false;
+  // Racy files (git's term): one whose mtime is not older than the state file may have changed
+  // again, within the same timestamp tick, after it was read; only its content could tell.
+  for (const FileEntry* f : job.files)
+    if (f->mtime_ns >= state.written_ns) return false;
   fs::path path = out_dir / job.plan->name;
   try {
     if (sha256_file_hex(path) != it->second.sha256) return false;
@@ -136,7 +133,8 @@ void build(ZipJob& job, const manifest::Service& service, const fs::path& out_di
   const std::string& name = job.plan->name;
   std::vector<ZipSource> sources;
   sources.reserve(job.files.size());
-  for (const FileEntry* f : job.files) sources.push_back({f->path, service.dir / f->path, f->size, f->mode});
+  fs::path root = service.dir.empty() ? fs::path(".") : service.dir;
+  for (const FileEntry* f : job.files) sources.push_back({f->path, root / f->path, f->size, f->mode});
   ZipOptions zip_options;
   zip_options.level = options.compression_level;
   zip_options.cancel = &cancel;
@@ -225,9 +223,6 @@ PackageResult package_service(const manifest::Service& service, const fs::path& 
     if (ec)
       throw UserError("cannot create the output folder " + out_dir.string() + ": " + ec.message() +
                       "; check the path and its permissions");
-    auto now = std::chrono::system_clock::now().time_since_epoch();
-    std::int64_t racy_after =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() - kRacyWindowNs;
 
     DevDependencies dev;
     if (service.package.exclude_dev_dependencies) dev = find_dev_dependencies(service.dir);
@@ -241,7 +236,7 @@ PackageResult package_service(const manifest::Service& service, const fs::path& 
     walk_options.skip_file = [&](std::string_view rel) {
       return !dev.bin_links.empty() && dev.bin_links.contains(std::string(rel));
     };
-    WalkResult tree = walk_tree(service.dir, walk_options);
+    WalkResult tree = walk_tree(service.dir.empty() ? fs::path(".") : service.dir, walk_options);
     result.warnings.insert(result.warnings.end(), tree.warnings.begin(), tree.warnings.end());
 
     std::vector<std::vector<std::string_view>> segments;
@@ -251,7 +246,7 @@ PackageResult package_service(const manifest::Service& service, const fs::path& 
     PackageState before = read_state(out_dir);
     std::vector<ZipJob*> todo;
     for (auto& job : jobs) {
-      select_files(job, tree.files, segments, service, racy_after);
+      select_files(job, tree.files, segments, service);
       job.fingerprint = fingerprint(job.plan->name, job.plan->patterns, job.files, options.compression_level);
       if (options.incremental && reuse(job, before, out_dir)) {
         progress.end(job.plan->name,
@@ -264,7 +259,7 @@ PackageResult package_service(const manifest::Service& service, const fs::path& 
 
     PackageState after;
     for (const auto& job : jobs)
-      after.artifacts[job.plan->name] = {job.racy ? "" : job.fingerprint, job.result.sha256, job.result.size,
+      after.artifacts[job.plan->name] = {job.fingerprint, job.result.sha256, job.result.size,
                                          job.result.files};
     remove_stale(before, after, out_dir);
     write_state(out_dir, after);

@@ -53,6 +53,9 @@ PackageState read_state(const std::filesystem::path& out_dir) {
     r.files = static_cast<std::size_t>(number_of("files"));
     state.artifacts.emplace(name, std::move(r));
   }
+  struct stat st {};
+  if (::stat((out_dir / kStateFileName).c_str(), &st) == 0)
+    state.written_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   return state;
 }
 

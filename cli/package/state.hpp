@@ -2,7 +2,8 @@
 // Incremental packaging: a small JSON file in the output folder records, per zip, a fingerprint
 // of everything its bytes depend on (the selected files with size, mtime and mode, the
 // patterns, the stratus version and the zip format version) and the zip's sha256. When the
-// fingerprint is unchanged and the zip on disk still has that sha256, it is not built again.
+// fingerprint is unchanged, no file is as new as the state file itself (see packager.cpp) and
+// the zip on disk still has that sha256, it is not built again.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -16,7 +17,7 @@ namespace stratus::package {
 inline constexpr const char* kStateFileName = "stratus-package-state.json";
 
 struct ArtifactRecord {
-  std::string fingerprint;  // empty: never reuse (a file was too fresh to trust its mtime)
+  std::string fingerprint;  // empty: never reuse
   std::string sha256;
   std::uint64_t size = 0;
   std::size_t files = 0;
@@ -24,6 +25,7 @@ struct ArtifactRecord {
 
 struct PackageState {
   std::map<std::string, ArtifactRecord> artifacts;  // by zip file name
+  std::int64_t written_ns = 0;  // the state file's mtime (ns since the epoch); 0 when none was read
 };
 
 // The recorded state, or an empty one when the file is missing, unreadable or from another

@@ -15,6 +15,7 @@
 
 #include "cli/errors.hpp"
 #include "cli/package/patterns.hpp"
+#include "cli/package/prefetch.hpp"
 #include "emulator/common/sha256.hpp"
 
 namespace stratus::package {
@@ -24,6 +25,7 @@ namespace {
 constexpr std::size_t kBufferSize = 1 << 20;
 constexpr std::uint64_t kTrialMinSize = 32 * 1024;  // below, deflating costs too little to bother
 constexpr std::size_t kTrialSample = 16 * 1024;
+constexpr std::size_t kPrefetchAhead = 32 << 20;
 
 bool stored_extension(std::string_view name) {
   static constexpr std::string_view kCompressed[] = {
@@ -209,23 +211,40 @@ ZipResult write_zip(std::vector<ZipSource> sources, const std::filesystem::path&
                                                       : "libarchive failed");
   };
 
-  std::vector<unsigned char> buffer(kBufferSize), scratch;
+  // Files up to one buffer are read ahead on another thread; larger ones are streamed here.
+  std::vector<PrefetchFile> listed;
+  listed.reserve(sources.size());
+  for (const auto& src : sources) listed.push_back({src.path, src.size});
+  Prefetcher prefetch(std::move(listed), kBufferSize, kPrefetchAhead);
+
+  std::vector<unsigned char> buffer, scratch;
   for (std::size_t i = 0; i < sources.size(); ++i) {
     if (options.cancel != nullptr && options.cancel->load()) throw ZipCancelled();
     const ZipSource& src = sources[i];
-    Fd in{::open(src.path.c_str(), O_RDONLY | O_CLOEXEC)};
-    struct stat st {};
-    if (in.fd < 0 || ::fstat(in.fd, &st) != 0) unreadable(src, errno);
-    if (!S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) != src.size) changed(src);
-    if (src.size > kBufferSize) ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-
-    std::size_t first = static_cast<std::size_t>(std::min<std::uint64_t>(src.size, kBufferSize));
-    ssize_t got = read_full(in.fd, buffer.data(), first);
-    if (got < 0) unreadable(src, errno);
-    if (static_cast<std::size_t>(got) != first) changed(src);
+    Prefetched item = prefetch.next();
+    Fd in{-1};
+    const unsigned char* first = item.data.data();
+    std::size_t first_size = item.data.size();
+    if (item.streamed) {
+      in.fd = ::open(src.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+      struct stat st {};
+      if (in.fd < 0 || ::fstat(in.fd, &st) != 0) unreadable(src, errno);
+      if (!S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) != src.size) changed(src);
+      ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+      buffer.resize(kBufferSize);
+      ssize_t got = read_full(in.fd, buffer.data(), kBufferSize);
+      if (got < 0) unreadable(src, errno);
+      if (static_cast<std::size_t>(got) != kBufferSize) changed(src);
+      first = buffer.data();
+      first_size = kBufferSize;
+    } else if (item.error != 0) {
+      unreadable(src, item.error);
+    } else if (item.changed) {
+      changed(src);
+    }
 
     bool store = src.size == 0 || stored_extension(src.name) ||
-                 (src.size >= kTrialMinSize && incompressible(buffer.data(), kTrialSample, scratch));
+                 (src.size >= kTrialMinSize && incompressible(first, kTrialSample, scratch));
     if (store)
       archive_write_zip_set_compression_store(a.get());
     else
@@ -240,17 +259,17 @@ ZipResult write_zip(std::vector<ZipSource> sources, const std::filesystem::path&
     archive_entry_set_gid(entry.get(), 0);
     if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) throw archive_failure();
 
-    std::uint64_t done = 0;
-    for (std::size_t chunk = first;;) {
-      if (chunk > 0 && archive_write_data(a.get(), buffer.data(), chunk) != static_cast<la_ssize_t>(chunk))
-        throw archive_failure();
-      done += chunk;
-      if (done >= src.size) break;
+    if (first_size > 0 &&
+        archive_write_data(a.get(), first, first_size) != static_cast<la_ssize_t>(first_size))
+      throw archive_failure();
+    for (std::uint64_t done = first_size; done < src.size;) {
       std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(src.size - done, kBufferSize));
-      got = read_full(in.fd, buffer.data(), want);
+      ssize_t got = read_full(in.fd, buffer.data(), want);
       if (got < 0) unreadable(src, errno);
       if (static_cast<std::size_t>(got) != want) changed(src);
-      chunk = want;
+      if (archive_write_data(a.get(), buffer.data(), want) != static_cast<la_ssize_t>(want))
+        throw archive_failure();
+      done += want;
     }
     if (archive_write_finish_entry(a.get()) != ARCHIVE_OK) throw archive_failure();
     if (options.on_progress) options.on_progress(i + 1);

@@ -13,6 +13,7 @@
 //     files whose first 16 KiB deflate to more than 95% of their size: those are stored —
 //     faster, and no larger. The choice depends only on name and content.
 //
+// Files up to 1 MiB are read ahead on a second thread (prefetch.hpp), larger ones streamed.
 // The zip is written to a temporary file in the destination's folder and renamed into place;
 // on any error or cancellation the temporary file is removed and `dest` is left untouched.
 #include <atomic>

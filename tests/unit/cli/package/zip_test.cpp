@@ -175,22 +175,39 @@ TEST_F(ZipTest, UnreadableSourceLeavesNoZip) {
 }
 
 TEST_F(ZipTest, FileChangedMidwayKeepsThePreviousZip) {
+  // Files over 1 MiB are read when their turn comes (smaller ones may already be read ahead).
+  t.write("zz/big.bin", std::string(2 << 20, 'b'));
+  names.push_back("zz/big.bin");
   write_zip(sources_of(t, names), t.path("out/x.zip"));
   std::string before = read_bytes(t.path("out/x.zip"));
   ZipOptions options;
-  // After the first entry ("Z.txt"), another file shrinks.
+  // After the first entry ("Z.txt"), the big file shrinks.
   options.on_progress = [&](std::size_t done) {
-    if (done == 1) t.write("src/a.js", "short");
+    if (done == 1) t.write("zz/big.bin", "short");
   };
   try {
     write_zip(sources_of(t, names), t.path("out/x.zip"), options);
     FAIL();
   } catch (const UserError& e) {
     EXPECT_EQ(std::string(e.what()),
-              t.path("src/a.js").string() + " changed while it was being packaged; run the command again");
+              t.path("zz/big.bin").string() + " changed while it was being packaged; run the command again");
   }
   EXPECT_EQ(read_bytes(t.path("out/x.zip")), before);
   EXPECT_TRUE(testing::temp_files(t.path("out")).empty());
+}
+
+TEST_F(ZipTest, SmallFileWithAnotherSizeIsChanged) {
+  auto sources = sources_of(t, names);
+  for (auto& s : sources)
+    if (s.name == "src/b.js") s.size += 1;  // listed larger than it is
+  try {
+    write_zip(sources, t.path("out/x.zip"));
+    FAIL();
+  } catch (const UserError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              t.path("src/b.js").string() + " changed while it was being packaged; run the command again");
+  }
+  EXPECT_FALSE(fs::exists(t.path("out/x.zip")));
 }
 
 TEST_F(ZipTest, CancelStopsAndCleansUp) {
