@@ -63,7 +63,8 @@ struct Builder {
       diags.warning((v->find("exclude") ? v->find("exclude") : v->find("include"))->mark, path,
                     path + ".include and " + path + ".exclude are deprecated; use " + path +
                         ".patterns (excludes as '!pattern')");
-    for (const auto& e : exclude) p.patterns.push_back("!" + e);
+    // An exclude entry written "!x" re-includes x, as in the Serverless Framework.
+    for (const auto& e : exclude) p.patterns.push_back(e.starts_with('!') ? e.substr(1) : "!" + e);
     for (const auto& i : include) p.patterns.push_back(i);
     for (const auto& s : string_list(v->find("patterns"))) p.patterns.push_back(s);
     p.artifact = str(v->find("artifact"));

@@ -34,6 +34,11 @@ class Value {
   explicit Value(const char* s);
   static Value sequence();
   static Value map();
+  Value(const Value&);
+  Value(Value&&) noexcept;
+  Value& operator=(const Value&);
+  Value& operator=(Value&&) noexcept;
+  ~Value();
 
   Kind kind() const { return m_kind; }
   bool is_null() const { return m_kind == Kind::Null; }
@@ -103,6 +108,11 @@ inline Value::Value(int i) : m_kind(Kind::Int), m_int(i) {}
 inline Value::Value(double d) : m_kind(Kind::Float), m_float(d) {}
 inline Value::Value(std::string s) : m_kind(Kind::String), m_string(std::move(s)) {}
 inline Value::Value(const char* s) : m_kind(Kind::String), m_string(s) {}
+inline Value::Value(const Value&) = default;
+inline Value::Value(Value&&) noexcept = default;
+inline Value& Value::operator=(const Value&) = default;
+inline Value& Value::operator=(Value&&) noexcept = default;
+inline Value::~Value() = default;
 inline Value Value::sequence() { return Value(Kind::Sequence); }
 inline Value Value::map() { return Value(Kind::Map); }
 

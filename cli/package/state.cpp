@@ -36,7 +36,8 @@ PackageState read_state(const std::filesystem::path& out_dir) {
   if (doc.is_discarded() || !doc.is_object() || doc.value("format", 0) != kStateFormat) return state;
   auto artifacts = doc.find("artifacts");
   if (artifacts == doc.end() || !artifacts->is_object()) return state;
-  for (const auto& [name, record] : artifacts->items()) {
+  for (const auto& item : artifacts->items()) {
+    const auto& record = item.value();  // not a structured binding: clang 14 cannot capture one
     if (!record.is_object()) continue;
     ArtifactRecord r;
     const auto text_of = [&](const char* key) {
@@ -51,7 +52,7 @@ PackageState read_state(const std::filesystem::path& out_dir) {
     r.sha256 = text_of("sha256");
     r.size = number_of("size");
     r.files = static_cast<std::size_t>(number_of("files"));
-    state.artifacts.emplace(name, std::move(r));
+    state.artifacts.emplace(item.key(), std::move(r));
   }
   struct stat st {};
   if (::stat((out_dir / kStateFileName).c_str(), &st) == 0)

@@ -1,7 +1,7 @@
 #include "cli/package/zip.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "cli/package/libarchive.hpp"
+
 #include <fcntl.h>
 #include <locale.h>
 #include <sys/stat.h>
@@ -118,7 +118,7 @@ la_ssize_t write_output(struct archive* a, void* client, const void* buffer, siz
     if (n < 0) {
       if (errno == EINTR) continue;
       out->error = errno;
-      archive_set_error(a, errno, "%s", std::strerror(errno));
+      libarchive().archive_set_error(a, errno, "%s", std::strerror(errno));
       return -1;
     }
     p += n;
@@ -191,23 +191,24 @@ ZipResult write_zip(std::vector<ZipSource> sources, const std::filesystem::path&
     return UserError("cannot write " + dest.string() + ": " + why + "; check that the disk has space");
   };
 
+  const LibArchive& la = libarchive();
   Utf8Locale utf8;
   Output out(tmp.fd);
-  std::unique_ptr<struct archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
-  std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(),
-                                                                             archive_entry_free);
+  std::unique_ptr<struct archive, decltype(&archive_write_free)> a(la.archive_write_new(), la.archive_write_free);
+  std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)> entry(la.archive_entry_new(),
+                                                                             la.archive_entry_free);
   std::string level = std::to_string(std::clamp(options.level, 1, 9));
   // Large blocks, and no padding of the last one (zip readers find the end record at the end).
-  if (!a || !entry || archive_write_set_format_zip(a.get()) != ARCHIVE_OK ||
-      archive_write_set_format_option(a.get(), "zip", "compression-level", level.c_str()) != ARCHIVE_OK ||
-      archive_write_set_bytes_per_block(a.get(), static_cast<int>(kBufferSize)) != ARCHIVE_OK ||
-      archive_write_set_bytes_in_last_block(a.get(), 1) != ARCHIVE_OK ||
-      archive_write_open(a.get(), &out, nullptr, write_output, nullptr) != ARCHIVE_OK)
-    throw fail_write(a ? archive_error_string(a.get()) ? archive_error_string(a.get()) : "libarchive failed"
+  if (!a || !entry || la.archive_write_set_format_zip(a.get()) != ARCHIVE_OK ||
+      la.archive_write_set_format_option(a.get(), "zip", "compression-level", level.c_str()) != ARCHIVE_OK ||
+      la.archive_write_set_bytes_per_block(a.get(), static_cast<int>(kBufferSize)) != ARCHIVE_OK ||
+      la.archive_write_set_bytes_in_last_block(a.get(), 1) != ARCHIVE_OK ||
+      la.archive_write_open(a.get(), &out, nullptr, write_output, nullptr) != ARCHIVE_OK)
+    throw fail_write(a ? la.archive_error_string(a.get()) ? la.archive_error_string(a.get()) : "libarchive failed"
                        : "out of memory");
   auto archive_failure = [&]() -> UserError {
     return fail_write(out.error != 0                  ? std::strerror(out.error)
-                      : archive_error_string(a.get()) ? archive_error_string(a.get())
+                      : la.archive_error_string(a.get()) ? la.archive_error_string(a.get())
                                                       : "libarchive failed");
   };
 
@@ -246,35 +247,35 @@ ZipResult write_zip(std::vector<ZipSource> sources, const std::filesystem::path&
     bool store = src.size == 0 || stored_extension(src.name) ||
                  (src.size >= kTrialMinSize && incompressible(first, kTrialSample, scratch));
     if (store)
-      archive_write_zip_set_compression_store(a.get());
+      la.archive_write_zip_set_compression_store(a.get());
     else
-      archive_write_zip_set_compression_deflate(a.get());
+      la.archive_write_zip_set_compression_deflate(a.get());
 
-    archive_entry_clear(entry.get());
-    archive_entry_set_pathname(entry.get(), src.name.c_str());
-    archive_entry_set_filetype(entry.get(), AE_IFREG);
-    archive_entry_set_perm(entry.get(), (src.mode & 0111) != 0 ? 0755 : 0644);
-    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(src.size));
-    archive_entry_set_uid(entry.get(), 0);
-    archive_entry_set_gid(entry.get(), 0);
-    if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) throw archive_failure();
+    la.archive_entry_clear(entry.get());
+    la.archive_entry_set_pathname(entry.get(), src.name.c_str());
+    la.archive_entry_set_filetype(entry.get(), AE_IFREG);
+    la.archive_entry_set_perm(entry.get(), (src.mode & 0111) != 0 ? 0755 : 0644);
+    la.archive_entry_set_size(entry.get(), static_cast<la_int64_t>(src.size));
+    la.archive_entry_set_uid(entry.get(), 0);
+    la.archive_entry_set_gid(entry.get(), 0);
+    if (la.archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) throw archive_failure();
 
     if (first_size > 0 &&
-        archive_write_data(a.get(), first, first_size) != static_cast<la_ssize_t>(first_size))
+        la.archive_write_data(a.get(), first, first_size) != static_cast<la_ssize_t>(first_size))
       throw archive_failure();
     for (std::uint64_t done = first_size; done < src.size;) {
       std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(src.size - done, kBufferSize));
       ssize_t got = read_full(in.fd, buffer.data(), want);
       if (got < 0) unreadable(src, errno);
       if (static_cast<std::size_t>(got) != want) changed(src);
-      if (archive_write_data(a.get(), buffer.data(), want) != static_cast<la_ssize_t>(want))
+      if (la.archive_write_data(a.get(), buffer.data(), want) != static_cast<la_ssize_t>(want))
         throw archive_failure();
       done += want;
     }
-    if (archive_write_finish_entry(a.get()) != ARCHIVE_OK) throw archive_failure();
+    if (la.archive_write_finish_entry(a.get()) != ARCHIVE_OK) throw archive_failure();
     if (options.on_progress) options.on_progress(i + 1);
   }
-  if (archive_write_close(a.get()) != ARCHIVE_OK) throw archive_failure();
+  if (la.archive_write_close(a.get()) != ARCHIVE_OK) throw archive_failure();
 
   if (::fchmod(tmp.fd, 0644) != 0) throw fail_write(std::strerror(errno));
   int fd = tmp.fd;
