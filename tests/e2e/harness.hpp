@@ -6,21 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.hpp"
+
 namespace stratus::e2e {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return m_path; }
-  // Writes a file (creating folders) relative to the directory and returns its path.
-  std::filesystem::path write(const std::string& relative, const std::string& content) const;
-
- private:
-  std::filesystem::path m_path;
-};
+using stratus::test_support::TempDir;
 
 struct RunResult {
   int exit_code = -1;

@@ -1,6 +1,8 @@
 #include "cli/manifest/dotenv.hpp"
 
 #include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.hpp"
 #include <stdlib.h>
 
 #include <fstream>
@@ -10,24 +12,7 @@ namespace {
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "stratus-dotenv-XXXXXX").string();
-    m_path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-  }
-  const std::filesystem::path& path() const { return m_path; }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(m_path / name, std::ios::binary) << text;
-  }
-
- private:
-  std::filesystem::path m_path;
-};
+using stratus::test_support::TempDir;
 
 TEST(Dotenv, ParsesKeyValueLines) {
   Pairs p = parse_dotenv(

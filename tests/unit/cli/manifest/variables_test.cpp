@@ -1,6 +1,8 @@
 #include "cli/manifest/variables.hpp"
 
 #include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.hpp"
 #include <stdlib.h>
 
 #include <chrono>
@@ -12,25 +14,7 @@
 namespace stratus::manifest {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "stratus-vars-XXXXXX").string();
-    m_path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-  }
-  const std::filesystem::path& path() const { return m_path; }
-  void write(const std::string& name, const std::string& text) const {
-    std::filesystem::create_directories((m_path / name).parent_path());
-    std::ofstream(m_path / name, std::ios::binary) << text;
-  }
-
- private:
-  std::filesystem::path m_path;
-};
+using stratus::test_support::TempDir;
 
 struct Resolved {
   Value root;
