@@ -70,6 +70,15 @@ int run_cli(int argc, char** argv) {
       return kExitUsage;
     }
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::RequiredError) && app.get_subcommands().empty()) {
+      // No command: either a mistyped option ("--versio") or nothing at all.
+      for (const std::string& extra : app.remaining()) {
+        if (extra.rfind("-", 0) != 0) continue;
+        std::vector<std::string> options;
+        for (const auto* opt : app.get_options()) options.push_back(opt->get_name(false, true));
+        std::fprintf(stderr, "stratus: error: unknown option '%s'%s\nRun 'stratus --help' for the options.\n",
+                     extra.c_str(), manifest::did_you_mean_suffix(extra, options).c_str());
+        return kExitUsage;
+      }
       std::cerr << app.help();
       return kExitUsage;
     }
