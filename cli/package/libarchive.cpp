@@ -16,25 +16,26 @@ constexpr const char* kSoname = "libarchive.so.13";
 
 }  // namespace
 
+std::string load_libarchive(const char* soname, LibArchive& out) {
+  void* handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char* why = dlerror();
+    return std::string(soname) + " cannot be loaded (" + (why ? why : "unknown reason") +
+           "); install it: apt-get install libarchive13";
+  }
+#define STRATUS_LIBARCHIVE_LOAD(name)                                                      \
+  out.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name));                    \
+  if (!out.name) return std::string(soname) + " has no " #name "; stratus needs libarchive 3.6 or newer";
+  STRATUS_LIBARCHIVE_FUNCTIONS(STRATUS_LIBARCHIVE_LOAD)
+#undef STRATUS_LIBARCHIVE_LOAD
+  return "";
+}
+
 const LibArchive& libarchive() {
   static LibArchive lib;
   static std::string error;
   static std::once_flag once;
-  std::call_once(once, [] {
-    void* handle = dlopen(kSoname, RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-      const char* why = dlerror();
-      error = std::string(kSoname) + " cannot be loaded (" + (why ? why : "unknown reason") +
-              "); install it: apt-get install libarchive13";
-      return;
-    }
-#define STRATUS_LIBARCHIVE_LOAD(name)                                                         \
-  lib.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name));                      \
-  if (!lib.name && error.empty())                                                            \
-    error = std::string(kSoname) + " has no " #name "; stratus needs libarchive 3.6 or newer";
-    STRATUS_LIBARCHIVE_FUNCTIONS(STRATUS_LIBARCHIVE_LOAD)
-#undef STRATUS_LIBARCHIVE_LOAD
-  });
+  std::call_once(once, [] { error = load_libarchive(kSoname, lib); });
   if (!error.empty()) throw UserError(error, kExitFailure);
   return lib;
 }

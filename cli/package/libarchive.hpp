@@ -5,6 +5,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <string>
+
 namespace stratus::package {
 
 #define STRATUS_LIBARCHIVE_FUNCTIONS(X)                                                               \
@@ -43,5 +45,9 @@ struct LibArchive {
 // Loads libarchive once (thread-safe). Throws UserError naming the library and the Debian
 // package to install when it cannot be loaded.
 const LibArchive& libarchive();
+
+// The loading step itself, for a given soname: fills `out` and returns "" on success, else the
+// message libarchive() throws.
+std::string load_libarchive(const char* soname, LibArchive& out);
 
 }  // namespace stratus::package
