@@ -40,6 +40,14 @@ bool locate(const LoadOptions& o, ManifestReport& r) {
   }
   auto found = find_manifest(o.cwd);
   if (!found) {
+    for (const char* js : {"serverless.js", "serverless.ts", "serverless.cjs", "serverless.mjs"}) {
+      std::error_code ec;
+      if (!std::filesystem::exists(o.cwd / js, ec)) continue;
+      r.diagnostics.error(Mark{js, 0, 0}, "",
+                          std::string("stratus does not run JavaScript manifests; write the configuration this "
+                                      "file exports as serverless.yml (`sls print` prints it as YAML)"));
+      return false;
+    }
     r.diagnostics.error(Mark{}, "",
                         "no serverless.yml, serverless.yaml or serverless.json in " + o.cwd.string() +
                             "; run stratus in a service folder, pass --config FILE, or create one with "

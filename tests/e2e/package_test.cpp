@@ -124,6 +124,16 @@ TEST(Errors, NoManifestSaysHowToGetOne) {
   EXPECT_NE(r.err.find("stratus init --template python"), std::string::npos);
 }
 
+TEST(Errors, JavaScriptManifestIsNamedNotIgnored) {
+  TempDir dir;
+  dir.write("serverless.js", "module.exports = { service: 'demo' };\n");
+  auto r = run_stratus(dir.path(), {"validate"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "stratus: error: serverless.js: stratus does not run JavaScript manifests; write the configuration "
+            "this file exports as serverless.yml (`sls print` prints it as YAML)\nstratus: no manifest\n");
+}
+
 TEST(Errors, PrintPathThatDoesNotExistSuggests) {
   TempDir dir;
   dir.write("serverless.yml", "service: demo\nprovider:\n  name: aws\n");
