@@ -49,7 +49,7 @@ def write(path, data):
 
 
 def manifest(service):
-    return (f"service: {service}\nframeworkVersion: '3'\nprovider:\n  name: aws\n  runtime: nodejs18.x\n"
+    return (f"service: {service}\nprovider:\n  name: aws\n  runtime: nodejs22.x\n"
             "functions:\n  hello:\n    handler: handler.hello\n").encode()
 
 

@@ -3,15 +3,22 @@
 # changed) against Info-ZIP `zip -qrX` on the same two generated services, plus the start-up
 # time of `stratus --version`. Medians of RUNS repetitions; the ratio stratus/zip should be <= 1.
 #
-#   bench/package/run.sh [path/to/stratus]     (default: ./build/stratus; nothing is built here)
+#   bench/package/run.sh [--with-sls] [path/to/stratus]   (default: ./build/stratus; nothing is built here)
 #
-# Environment: RUNS (default 7). The services are generated once under bench/package/work/
+# --with-sls also times the Serverless Framework v3 line (`osls`, installed once with npm under
+# bench/package/work/peers) packaging the node_modules service and printing its version, side by
+# side in the same run. Environment: RUNS (default 7). The services are generated once under bench/package/work/
 # (gitignored) by generate.py, byte-identical every time, and regenerated when it changes.
 # Uses hyperfine when installed, else a loop timed with date +%s%N.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+with_sls=0
+if [[ ${1:-} == --with-sls ]]; then
+  with_sls=1
+  shift
+fi
 stratus=$(realpath "${1:-$root/build/stratus}")
 runs=${RUNS:-7}
 work=$here/work
@@ -105,3 +112,25 @@ else
   floor=$(python3 -c "print('%.1f' % (float('$(median_seconds "" "/bin/true")') * 1000))")
 fi
 printf 'stratus --version: median %s ms (target < 5 ms; /bin/true here: %s ms)\n' "$version" "$floor"
+
+# --- the Serverless Framework, side by side ------------------------------------------------
+if ((with_sls)); then
+  peers=$work/peers
+  sls=$peers/node_modules/.bin/sls
+  if [[ ! -x $sls ]]; then
+    echo "installing osls 4.3.1 (the open-source Serverless Framework v3 line) under $peers ..." >&2
+    mkdir -p "$peers"
+    (cd "$peers" && npm install --silent --legacy-peer-deps --no-audit --no-fund osls@4.3.1 >/dev/null)
+  fi
+  export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off
+  cd "$work/svc-node"
+  sls_pkg=$(median_seconds "rm -rf .serverless" "$sls package")
+  rm -rf .serverless
+  ours=$(median_seconds "rm -rf $work/out-svc-node" "$stratus package --package $work/out-svc-node")
+  sls_version=$(median_seconds "" "$sls --version")
+  ours_version=$(median_seconds "" "$stratus --version")
+  printf 'sls package (svc-node): %ss, stratus package: %ss -> stratus is %sx faster (target >= 10x)\n' \
+    "$sls_pkg" "$ours" "$(ratio "$sls_pkg" "$ours")"
+  printf 'sls --version: %ss, stratus --version: %ss -> %sx faster\n' \
+    "$sls_version" "$ours_version" "$(ratio "$sls_version" "$ours_version")"
+fi

@@ -67,16 +67,12 @@ void run_package(Context& ctx, const PackageCommandOptions& o) {
     ctx.out().data(manifest::to_json(doc) + "\n");
     return;
   }
+  // People read one line per artifact from the progress display (stderr), then this summary.
   std::size_t reused = 0;
-  for (const auto& a : result.artifacts) {
-    reused += a.reused;
-    std::string what = a.given ? "given artifact" : a.reused ? "unchanged, not re-zipped" : "built";
-    std::string fns = a.functions.size() == 1 ? a.functions[0] : std::to_string(a.functions.size()) + " functions";
-    ctx.out().data(display_path(a.path, cwd) + "  " + ui::format_size(a.size) + "  " + fns + "  " + what +
-                   (a.sha256.empty() ? "" : "  sha256:" + a.sha256.substr(0, 12)) + "\n");
-  }
-  ctx.out().info("packaged " + m.service.name + ": " + std::to_string(result.artifacts.size()) + " artifact(s), " +
-                 std::to_string(reused) + " unchanged, in " + std::to_string(ms(t2 - t0)) + " ms");
+  for (const auto& a : result.artifacts) reused += a.reused;
+  ctx.out().info("packaged " + m.service.name + " into " + display_path(out_dir, cwd) + "/: " +
+                 std::to_string(result.artifacts.size()) + " artifact(s), " + std::to_string(reused) +
+                 " unchanged, in " + std::to_string(ms(t2 - t0)) + " ms");
 }
 
 }  // namespace
