@@ -38,9 +38,18 @@ manifest::LoadOptions Context::load_options() const {
   return o;
 }
 
+void Context::print_steps(const std::vector<std::pair<std::string, double>>& steps) {
+  char line[128];
+  for (const auto& [step, ms] : steps) {
+    std::snprintf(line, sizeof line, "manifest: %-26s %7.2f ms", step.c_str(), ms);
+    out().verbose(line);
+  }
+}
+
 const manifest::LoadedManifest& Context::manifest() {
   if (!m_manifest) {
     m_manifest = std::make_unique<manifest::LoadedManifest>(manifest::load_manifest(load_options()));
+    print_steps(m_manifest->steps);
     for (const auto& w : m_manifest->warnings)
       std::fputs(manifest::render(w, m_manifest->sources, out().color()).c_str(), stderr);
   }

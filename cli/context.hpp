@@ -49,6 +49,9 @@ class Context {
   // (for commands such as `validate` that want the full report rather than an exception).
   manifest::LoadOptions load_options() const;
 
+  // With --verbose, one line per pipeline step and its time.
+  void print_steps(const std::vector<std::pair<std::string, double>>& steps);
+
  private:
   std::unique_ptr<ui::Output> m_out;
   std::unique_ptr<manifest::LoadedManifest> m_manifest;

@@ -44,7 +44,6 @@ void run_package(Context& ctx, const PackageCommandOptions& o) {
   const auto& m = ctx.manifest();
   auto t1 = clock::now();
   auto ms = [](clock::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
-  ctx.out().verbose("manifest loaded in " + std::to_string(ms(t1 - t0)) + " ms");
 
   const std::filesystem::path cwd = ctx.cwd();
   std::filesystem::path out_dir = o.directory.empty() ? m.service.dir / ".stratus" : std::filesystem::path(o.directory);

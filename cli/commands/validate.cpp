@@ -27,6 +27,7 @@ manifest::Value problem_json(const manifest::Diagnostic& d) {
 
 void run_validate(Context& ctx) {
   manifest::ManifestReport r = manifest::inspect_manifest(ctx.load_options());
+  ctx.print_steps(r.steps);
   auto problems = r.diagnostics.sorted();
   std::size_t errors = r.diagnostics.error_count(), warnings = 0;
   for (const auto& d : problems) warnings += d.severity == manifest::Severity::Warning;

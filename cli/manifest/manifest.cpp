@@ -61,11 +61,28 @@ bool locate(const LoadOptions& o, ManifestReport& r) {
 
 }  // namespace
 
+// Times the steps of the recipe below.
+class StepClock {
+ public:
+  explicit StepClock(ManifestReport& r) : m_report(r) {}
+  void done(const char* step) {
+    auto now = std::chrono::steady_clock::now();
+    m_report.steps.emplace_back(step, std::chrono::duration<double, std::milli>(now - m_last).count());
+    m_last = now;
+  }
+
+ private:
+  ManifestReport& m_report;
+  std::chrono::steady_clock::time_point m_last = std::chrono::steady_clock::now();
+};
+
 ManifestReport inspect_manifest(const LoadOptions& o) {
   ManifestReport r;
+  StepClock clock(r);
   if (!locate(o, r)) return r;
 
   r.resolved = load_file(r.config_file, r.display_name, r.sources, r.diagnostics);
+  clock.done("read and parse");
   if (r.diagnostics.has_errors()) return r;
   if (!r.resolved.is_map()) {
     r.diagnostics.error(Mark{r.display_name, r.resolved.mark.line, r.resolved.mark.column}, "",
@@ -84,6 +101,7 @@ ManifestReport inspect_manifest(const LoadOptions& o) {
   resolve_variables(r.resolved, vars, r.sources, r.diagnostics);
   std::string stage = effective_stage(r.resolved, vars);
   std::string region = effective_region(r.resolved, vars);
+  clock.done("resolve variables");
   if (r.diagnostics.has_errors()) return r;
 
   // What `print` shows and what every later step reads: the stage and region in effect.
@@ -99,7 +117,9 @@ ManifestReport inspect_manifest(const LoadOptions& o) {
   // "must match ^arn:"): where both flag the same value, only the builder's message is kept.
   Diagnostics schema_diags, build_diags;
   check_schema(r.resolved, schema_diags);
+  clock.done("check against the schema");
   Service service = build_service(r.resolved, r.config_file, stage, region, build_diags);
+  clock.done("build the service model");
   for (const auto& d : schema_diags.items()) {
     bool covered = false;
     for (const auto& b : build_diags.items())
@@ -114,7 +134,7 @@ ManifestReport inspect_manifest(const LoadOptions& o) {
 LoadedManifest load_manifest(const LoadOptions& options) {
   ManifestReport r = inspect_manifest(options);
   if (r.diagnostics.has_errors()) throw UserError(r.diagnostics.sorted(), std::move(r.sources));
-  LoadedManifest m{std::move(*r.service), std::move(r.resolved), std::move(r.sources), {}};
+  LoadedManifest m{std::move(*r.service), std::move(r.resolved), std::move(r.sources), {}, std::move(r.steps)};
   for (auto& d : r.diagnostics.sorted())
     if (d.severity == Severity::Warning) m.warnings.push_back(std::move(d));
   return m;

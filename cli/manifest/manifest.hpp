@@ -30,6 +30,8 @@ struct ManifestReport {
   Sources sources;
   Diagnostics diagnostics;
   std::optional<Service> service;     // set when there was no error
+  // Each step that ran, with its wall time in milliseconds (for --verbose).
+  std::vector<std::pair<std::string, double>> steps;
 };
 
 ManifestReport inspect_manifest(const LoadOptions& options);
@@ -39,6 +41,7 @@ struct LoadedManifest {
   Value resolved;
   Sources sources;
   std::vector<Diagnostic> warnings;
+  std::vector<std::pair<std::string, double>> steps;
 };
 
 // inspect_manifest, then throws UserError with every diagnostic when there was any error.

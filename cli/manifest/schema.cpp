@@ -1,5 +1,7 @@
 #include "cli/manifest/schema.hpp"
 
+#include "cli/manifest/json_value.hpp"
+
 #include <algorithm>
 #include <optional>
 #include <stdexcept>
@@ -465,8 +467,8 @@ struct Schema::Impl {
   CompiledSchema compiled;
 };
 
-Schema::Schema(const Value& document) : m_impl(std::make_unique<Impl>()) {
-  m_impl->compiled = compile_schema(document);
+Schema::Schema(const Value& document, Patterns patterns) : m_impl(std::make_unique<Impl>()) {
+  m_impl->compiled = compile_schema(document, patterns == Patterns::Eager);
 }
 Schema::~Schema() = default;
 Schema::Schema(Schema&&) noexcept = default;
@@ -493,13 +495,8 @@ const Schema& serverless_schema() {
   static const Schema schema = [] {
     const EmbeddedFile* file = find_embedded(embedded_schemas(), "serverless.schema.json");
     if (!file) throw std::logic_error("the embedded serverless.schema.json is missing");
-    Sources sources;
-    Diagnostics diags;
-    Value doc = parse_document(std::string(file->data), "serverless.schema.json", sources, diags);
-    if (diags.has_errors())
-      throw std::logic_error("the embedded serverless.schema.json does not parse: " +
-                             diags.items().front().message);
-    return Schema(doc);
+    // Its patterns are checked eagerly by serverless_schema_test; here each is built on first use.
+    return Schema(parse_json(file->data), Schema::Patterns::Lazy);
   }();
   return schema;
 }

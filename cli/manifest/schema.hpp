@@ -45,7 +45,10 @@ struct SchemaOptions {
 class Schema {
  public:
   // Compiles a schema document; throws std::invalid_argument with a message for a malformed one.
-  explicit Schema(const Value& document);
+  // Regular expressions are built now (and a bad one is reported) unless Patterns::Lazy asks to
+  // build each on its first use, for a trusted schema whose patterns a test has checked.
+  enum class Patterns { Eager, Lazy };
+  explicit Schema(const Value& document, Patterns patterns = Patterns::Eager);
   ~Schema();
   Schema(Schema&&) noexcept;
   Schema& operator=(Schema&&) noexcept;

@@ -54,7 +54,8 @@ std::string percent_decode(std::string_view s, const std::string& pointer) {
 
 class Compiler {
  public:
-  Compiler(const Value& doc, CompiledSchema& out) : m_doc(doc), m_out(out) {}
+  Compiler(const Value& doc, CompiledSchema& out, bool eager_patterns)
+      : m_doc(doc), m_out(out), m_eager_patterns(eager_patterns) {}
 
   NodeId compile(const Value& v, const std::string& pointer, int depth) {
     if (auto it = m_by_pointer.find(pointer); it != m_by_pointer.end()) return it->second;
@@ -142,7 +143,8 @@ class Compiler {
     return static_cast<std::size_t>(v.as_double() > 1e15 ? 1e15 : v.as_double());
   }
 
-  static Pattern pattern_of(const std::string& source, const std::string& pointer) {
+  Pattern pattern_of(const std::string& source, const std::string& pointer) const {
+    if (!m_eager_patterns) return Pattern{source, std::nullopt};
     try {
       return Pattern{source, std::regex(source, std::regex::ECMAScript)};
     } catch (const std::regex_error& e) {
@@ -318,15 +320,16 @@ class Compiler {
 
   const Value& m_doc;
   CompiledSchema& m_out;
+  bool m_eager_patterns;
   std::map<std::string, NodeId> m_by_pointer;
   std::vector<NodeId> m_pending;
 };
 
 }  // namespace
 
-CompiledSchema compile_schema(const Value& document) {
+CompiledSchema compile_schema(const Value& document, bool eager_patterns) {
   CompiledSchema out;
-  Compiler c(document, out);
+  Compiler c(document, out, eager_patterns);
   c.compile(document, "", 0);
   c.resolve_refs();
   return out;

@@ -33,9 +33,12 @@ enum TypeBit : unsigned {
   kInteger = 1u << 6,  // also satisfied by a float with an integral value
 };
 
+// A `pattern` / `patternProperties` regular expression. std::regex is slow to build (bracket
+// expressions dominate the start-up of every command), so a lazily compiled pattern is built on
+// its first match: most of the schema's patterns are never needed for a given manifest.
 struct Pattern {
   std::string source;
-  std::regex regex;
+  mutable std::optional<std::regex> regex;  // built by matches() when not built at compile time
 };
 
 // Index of a node in CompiledSchema::nodes; -1 = keyword absent.
@@ -106,7 +109,8 @@ struct CompiledSchema {
 // Compiles a schema document; throws std::invalid_argument naming the JSON pointer of the
 // offending subschema for anything malformed (bad keyword value, invalid regex, $ref that does
 // not resolve, remote or $id-based $ref).
-CompiledSchema compile_schema(const Value& document);
+// With eager_patterns, every regular expression is built (and checked) now; otherwise on first use.
+CompiledSchema compile_schema(const Value& document, bool eager_patterns = true);
 
 // "a~b/c" -> "a~0b~1c": a key as a JSON pointer segment.
 std::string escape_pointer_segment(std::string_view key);

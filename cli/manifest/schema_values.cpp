@@ -13,7 +13,8 @@ namespace stratus::manifest::schema_detail {
 
 bool matches(const Pattern& p, const std::string& s) {
   try {
-    return std::regex_search(s, p.regex);
+    if (!p.regex) p.regex.emplace(p.source, std::regex::ECMAScript);
+    return std::regex_search(s, *p.regex);
   } catch (const std::regex_error&) {
     return false;  // error_complexity / error_stack: treat as no match rather than crash
   }

@@ -3,6 +3,8 @@
 // text of its messages, and its behaviour on malformed schemas and hostile input.
 #include "cli/manifest/schema.hpp"
 
+#include "cli/manifest/json_value.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -33,31 +35,7 @@ const std::set<std::pair<std::string, std::string>> kSkippedGroups = {
 };
 
 // nlohmann keeps JSON's distinctions exactly: a string "1" stays a string, 1.0 stays a float.
-Value to_value(const nlohmann::json& j) {
-  switch (j.type()) {
-    case nlohmann::json::value_t::null: return Value();
-    case nlohmann::json::value_t::boolean: return Value(j.get<bool>());
-    case nlohmann::json::value_t::number_integer: return Value(j.get<std::int64_t>());
-    case nlohmann::json::value_t::number_unsigned: {
-      auto u = j.get<std::uint64_t>();
-      if (u <= static_cast<std::uint64_t>(INT64_MAX)) return Value(static_cast<std::int64_t>(u));
-      return Value(static_cast<double>(u));
-    }
-    case nlohmann::json::value_t::number_float: return Value(j.get<double>());
-    case nlohmann::json::value_t::string: return Value(j.get<std::string>());
-    case nlohmann::json::value_t::array: {
-      Value out = Value::sequence();
-      for (const auto& item : j) out.push_back(to_value(item));
-      return out;
-    }
-    case nlohmann::json::value_t::object: {
-      Value out = Value::map();
-      for (const auto& [k, item] : j.items()) out.set(k, to_value(item));
-      return out;
-    }
-    default: return Value();
-  }
-}
+Value to_value(const nlohmann::json& j) { return value_from_json(j); }
 
 TEST(SchemaSuite, Draft7) {
   const fs::path dir = fs::path(JSON_SCHEMA_TEST_SUITE_DIR) / "tests" / "draft7";
