@@ -149,15 +149,15 @@ void build(ZipJob& job, const manifest::Service& service, const fs::path& out_di
 
 // Builds the jobs, several at a time; the first failure (in plan order) is rethrown once all
 // workers stopped, and the others stop at their next file.
-void build_all(std::vector<ZipJob*>& todo, const manifest::Service& service, const fs::path& out_dir,
+void build_all(std::vector<ZipJob*>& pending, const manifest::Service& service, const fs::path& out_dir,
                const PackageOptions& options, SerialProgress& progress) {
   std::atomic<std::size_t> next{0};
   std::atomic<bool> cancel{false};
-  std::vector<std::exception_ptr> errors(todo.size());
+  std::vector<std::exception_ptr> errors(pending.size());
   auto worker = [&] {
-    for (std::size_t i; (i = next++) < todo.size();) {
+    for (std::size_t i; (i = next++) < pending.size();) {
       try {
-        build(*todo[i], service, out_dir, options, progress, cancel);
+        build(*pending[i], service, out_dir, options, progress, cancel);
       } catch (...) {
         errors[i] = std::current_exception();
         cancel = true;
@@ -165,7 +165,7 @@ void build_all(std::vector<ZipJob*>& todo, const manifest::Service& service, con
     }
   };
   unsigned cores = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  std::size_t threads = std::min<std::size_t>(cores, todo.size());
+  std::size_t threads = std::min<std::size_t>(cores, pending.size());
   std::vector<std::thread> pool;
   for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
@@ -244,7 +244,7 @@ PackageResult package_service(const manifest::Service& service, const fs::path& 
     for (const auto& f : tree.files) segments.push_back(split_segments(f.path));
 
     PackageState before = read_state(out_dir);
-    std::vector<ZipJob*> todo;
+    std::vector<ZipJob*> pending;
     for (auto& job : jobs) {
       select_files(job, tree.files, segments, service);
       job.fingerprint = fingerprint(job.plan->name, job.plan->patterns, job.files, options.compression_level);
@@ -252,10 +252,10 @@ PackageResult package_service(const manifest::Service& service, const fs::path& 
         progress.end(job.plan->name,
                      job.plan->name + " is up to date: " + files_and_size(job.result.files, job.result.size));
       } else {
-        todo.push_back(&job);
+        pending.push_back(&job);
       }
     }
-    build_all(todo, service, out_dir, options, progress);
+    build_all(pending, service, out_dir, options, progress);
 
     PackageState after;
     for (const auto& job : jobs)

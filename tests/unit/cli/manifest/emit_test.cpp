@@ -2,18 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/parse.hpp"
+
 #include "cli/manifest/load.hpp"
 
 namespace stratus::manifest {
 namespace {
 
-Value parse(const std::string& text) {
-  Sources sources;
-  Diagnostics diags;
-  Value v = parse_document(text, "t.yml", sources, diags);
-  EXPECT_FALSE(diags.has_errors());
-  return v;
-}
+Value parse(const std::string& text) { return test_support::parse_yaml(text, "t.yml"); }
 
 TEST(Emit, JsonPrettyAndCompact) {
   Value v = parse("a: 1\nb: [x, {c: null}]\ne: {}\n");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/parse.hpp"
+
 #include "cli/manifest/emit.hpp"
 
 namespace stratus::manifest {
@@ -12,12 +14,7 @@ Value parse(const std::string& text, Diagnostics& diags) {
   return parse_document(text, "serverless.yml", sources, diags);
 }
 
-Value parse_ok(const std::string& text) {
-  Diagnostics diags;
-  Value v = parse(text, diags);
-  EXPECT_FALSE(diags.has_errors()) << (diags.items().empty() ? "" : diags.items()[0].message);
-  return v;
-}
+Value parse_ok(const std::string& text) { return test_support::parse_yaml(text); }
 
 TEST(Load, PlainScalarsFollowTheYaml12CoreSchema) {
   Value v = parse_ok("a: 12\nb: 1.5\nc: true\nd: ~\ne: '12'\nf: yes\ng: 0x1F\nh: 1e3\ni: -7\nj: .inf\nk: 0o17\n");

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/parse.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -93,13 +95,7 @@ TEST(SchemaSuite, Draft7) {
 
 // --- messages: what a user reads ---------------------------------------------------------------
 
-Value yaml(const std::string& text) {
-  Sources sources;
-  Diagnostics diags;
-  Value v = parse_document(text, "serverless.yml", sources, diags);
-  EXPECT_FALSE(diags.has_errors()) << (diags.items().empty() ? "" : diags.items().front().message);
-  return v;
-}
+Value yaml(const std::string& text) { return test_support::parse_yaml(text); }
 
 std::vector<SchemaError> errors_of(const std::string& schema_yaml, const std::string& instance_yaml,
                                    const SchemaOptions& options = {}) {

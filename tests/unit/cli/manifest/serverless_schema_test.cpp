@@ -2,6 +2,8 @@
 // manifests validate clean, mistakes give the exact messages a user will read.
 #include <gtest/gtest.h>
 
+#include "tests/support/parse.hpp"
+
 #include <string>
 #include <vector>
 
@@ -12,13 +14,7 @@
 namespace stratus::manifest {
 namespace {
 
-Value yaml(const std::string& text) {
-  Sources sources;
-  Diagnostics diags;
-  Value v = parse_document(text, "serverless.yml", sources, diags);
-  EXPECT_FALSE(diags.has_errors()) << (diags.items().empty() ? "" : diags.items().front().message);
-  return v;
-}
+Value yaml(const std::string& text) { return test_support::parse_yaml(text); }
 
 std::vector<SchemaError> errors_of(const std::string& manifest) {
   std::vector<SchemaError> errors;
