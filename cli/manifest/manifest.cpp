@@ -59,8 +59,6 @@ bool locate(const LoadOptions& o, ManifestReport& r) {
   return true;
 }
 
-}  // namespace
-
 // Times the steps of the recipe below.
 class StepClock {
  public:
@@ -75,6 +73,8 @@ class StepClock {
   ManifestReport& m_report;
   std::chrono::steady_clock::time_point m_last = std::chrono::steady_clock::now();
 };
+
+}  // namespace
 
 ManifestReport inspect_manifest(const LoadOptions& o) {
   ManifestReport r;
