@@ -1,0 +1,215 @@
+// Stratus Lambda runtime client for nodejs: speaks the Lambda Runtime API (2018-06-01).
+// No npm dependencies. Reads AWS_LAMBDA_RUNTIME_API, _HANDLER and LAMBDA_TASK_ROOT, loads the handler
+// once (CommonJS or ESM), then loops on /next. Error payloads follow AWS's Node runtime interface client.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+const API_PREFIX = '/2018-06-01/runtime';
+const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
+const [apiHost, apiPort] = (() => {
+  const addr = process.env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001';
+  const i = addr.lastIndexOf(':');
+  return [addr.slice(0, i) || '127.0.0.1', Number(addr.slice(i + 1))];
+})();
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+// One request on the keep-alive socket; the body goes with the headers (Content-Length set, one end()).
+function request(method, urlPath, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const hdrs = { ...headers };
+    if (body !== undefined) hdrs['Content-Length'] = Buffer.byteLength(body);
+    const req = http.request({ host: apiHost, port: apiPort, method, path: API_PREFIX + urlPath, agent, headers: hdrs },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+    req.on('socket', (s) => s.setNoDelay(true));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function errorBody(err) {
+  if (err instanceof Error || (err && typeof err === 'object' && err.name && err.message !== undefined)) {
+    return {
+      errorType: err.name,
+      errorMessage: err.message,
+      trace: typeof err.stack === 'string' ? err.stack.split('\n') : [],
+    };
+  }
+  return { errorType: typeof err, errorMessage: String(err), trace: [] };
+}
+
+function postError(urlPath, err) {
+  const body = errorBody(err);
+  logError(body);
+  return request('POST', urlPath, JSON.stringify(body), {
+    'Content-Type': 'application/json', [ERROR_TYPE_HEADER]: body.errorType });
+}
+
+function logError(body) {
+  // AWS logs the failure as one JSON record on stderr; we keep the same fields.
+  process.stderr.write(`${new Date().toISOString()}\t${currentRequestId || 'undefined'}\tERROR\t` +
+    `${JSON.stringify(body)}\n`);
+}
+
+class RuntimeError extends Error {
+  constructor(name, message) { super(message); this.name = name; }
+}
+
+function isSyntaxError(e) { return e instanceof SyntaxError || (e && e.name === 'SyntaxError'); }
+
+async function loadModule(appRoot, moduleRoot, moduleName) {
+  const base = path.resolve(appRoot, moduleRoot, moduleName);
+  // Lambda's order: .js, then .mjs, then .cjs; a .js file that is ESM (package type module) is imported.
+  for (const ext of ['.js', '.mjs', '.cjs']) {
+    const file = base + ext;
+    if (!fs.existsSync(file)) continue;
+    if (ext === '.mjs') return import(pathToFileURL(file).href);
+    const req = createRequire(file);
+    try {
+      return req(file);
+    } catch (e) {
+      if (e && (e.code === 'ERR_REQUIRE_ESM' || e.code === 'ERR_REQUIRE_ASYNC_MODULE')) {
+        return import(pathToFileURL(file).href);
+      }
+      throw e;
+    }
+  }
+  // No file: Node module resolution from the task root (e.g. a package in node_modules).
+  const req = createRequire(path.join(appRoot, 'noop.js'));
+  return req(path.join(moduleRoot, moduleName).replace(/^\.\//, ''));
+}
+
+async function loadHandler(appRoot, handlerString) {
+  const m = /^([^.]*?\/)?([^/]*?)\.(.*)$/.exec(handlerString || '');
+  if (!m) throw new RuntimeError('Runtime.MalformedHandlerName', `Bad handler ${handlerString}`);
+  const moduleRoot = m[1] || '';
+  const moduleName = m[2];
+  const handlerPath = m[3];
+  let mod;
+  try {
+    mod = await loadModule(appRoot, moduleRoot, moduleName);
+  } catch (e) {
+    if (isSyntaxError(e)) throw new RuntimeError('Runtime.UserCodeSyntaxError', String(e));
+    if (e && e.code === 'MODULE_NOT_FOUND') throw new RuntimeError('Runtime.ImportModuleError', String(e));
+    throw e;
+  }
+  let fn = mod;
+  for (const part of handlerPath.split('.')) fn = fn == null ? undefined : fn[part];
+  if (fn === undefined && mod && mod.default) {
+    let d = mod.default;
+    for (const part of handlerPath.split('.')) d = d == null ? undefined : d[part];
+    fn = d;
+  }
+  if (fn === undefined) {
+    throw new RuntimeError('Runtime.HandlerNotFound', `${moduleName}.${handlerPath} is undefined or not exported`);
+  }
+  if (typeof fn !== 'function') {
+    throw new RuntimeError('Runtime.HandlerNotFound', `${moduleName}.${handlerPath} is not a function`);
+  }
+  return fn;
+}
+
+let currentRequestId;
+
+function makeContext(headers, onDone) {
+  const deadline = Number(headers['lambda-runtime-deadline-ms'] || 0);
+  const ctx = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: headers['lambda-runtime-aws-request-id'],
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
+    // The legacy completion methods Lambda still offers.
+    succeed: (result) => onDone(null, result),
+    fail: (err) => onDone(err == null ? new Error('handled') : err),
+    done: (err, result) => onDone(err, result),
+  };
+  for (const [header, key] of [['lambda-runtime-client-context', 'clientContext'],
+    ['lambda-runtime-cognito-identity', 'identity']]) {
+    if (headers[header]) {
+      try { ctx[key] = JSON.parse(headers[header]); } catch { /* AWS ignores a malformed header too */ }
+    }
+  }
+  return ctx;
+}
+
+// Runs the handler to one outcome: [error, result]. Promise or callback, whichever comes first wins.
+function runHandler(fn, event, headers) {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (err, result) => {
+      if (settled) return;
+      settled = true;
+      resolve([err == null ? null : err, result]);
+    };
+    const ctx = makeContext(headers, done);
+    const callback = (err, result) => done(err, result);
+    try {
+      const out = fn(event, ctx, callback);
+      if (out && typeof out.then === 'function') {
+        out.then((r) => done(null, r), (e) => done(e == null ? new Error('null') : e));
+      } else if (fn.length < 3) {
+        // A synchronous non-callback handler: its return value is the result.
+        done(null, out);
+      }
+    } catch (e) {
+      done(e);
+    }
+  });
+}
+
+async function main() {
+  const appRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
+  let fn;
+  try {
+    fn = await loadHandler(appRoot, process.env._HANDLER);
+  } catch (e) {
+    await postError('/init/error', e);
+    process.exit(1);
+  }
+  for (;;) {
+    const next = await request('GET', '/invocation/next');
+    if (next.status !== 200) {
+      process.stderr.write(`stratus bootstrap: /next answered ${next.status}\n`);
+      process.exit(1);
+    }
+    const requestId = next.headers['lambda-runtime-aws-request-id'];
+    currentRequestId = requestId;
+    if (next.headers['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = next.headers['lambda-runtime-trace-id'];
+    else delete process.env._X_AMZN_TRACE_ID;
+    let event;
+    try {
+      event = JSON.parse(next.body.toString('utf8') || 'null');
+    } catch (e) {
+      await postError(`/invocation/${requestId}/error`, new RuntimeError('Runtime.UnmarshalError', String(e)));
+      continue;
+    }
+    const [err, result] = await runHandler(fn, event, next.headers);
+    if (err) {
+      await postError(`/invocation/${requestId}/error`, err);
+      continue;
+    }
+    let body;
+    try {
+      body = JSON.stringify(result === undefined ? null : result);
+    } catch (e) {
+      await postError(`/invocation/${requestId}/error`,
+        new RuntimeError('Runtime.MarshalError', `Unable to stringify response body as json: ${e.message}`));
+      continue;
+    }
+    await request('POST', `/invocation/${requestId}/response`, body, { 'Content-Type': 'application/json' });
+  }
+}
+
+main();

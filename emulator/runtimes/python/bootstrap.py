@@ -1,0 +1,264 @@
+"""Stratus Lambda runtime client for python3.x: speaks the Lambda Runtime API (2018-06-01).
+
+Standard library only. Reads AWS_LAMBDA_RUNTIME_API, _HANDLER and LAMBDA_TASK_ROOT, imports the handler
+once, then loops on /next. Error payloads and messages follow AWS's Python runtime interface client.
+Writes nothing of its own to stdout; init and invoke failures are logged to stderr.
+"""
+import decimal
+import http.client
+import importlib
+import json
+import os
+import socket
+import sys
+import time
+import traceback
+
+API_PREFIX = "/2018-06-01/runtime"
+ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
+
+
+class _Connection(http.client.HTTPConnection):
+    """One keep-alive connection; Nagle off so each small request leaves at once."""
+
+    def connect(self):
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class RuntimeClient:
+    def __init__(self, address):
+        host, _, port = address.rpartition(":")
+        # timeout=None: /next is a long poll and must never time out on our side.
+        self.conn = _Connection(host or "127.0.0.1", int(port), timeout=None)
+
+    def _request(self, method, path, body=None, headers=None):
+        # http.client joins headers and a bytes body into one send() call.
+        hdrs = {"Content-Type": "application/json"} if body is not None else {}
+        if headers:
+            hdrs.update(headers)
+        for attempt in (0, 1):
+            try:
+                self.conn.request(method, API_PREFIX + path, body=body, headers=hdrs)
+                resp = self.conn.getresponse()
+                data = resp.read()
+                return resp, data
+            except (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatusLine):
+                self.conn.close()
+                if attempt:
+                    raise
+
+    def next(self):
+        resp, data = self._request("GET", "/invocation/next")
+        if resp.status != 200:
+            raise SystemExit("stratus bootstrap: /next answered %d" % resp.status)
+        return resp, data
+
+    def post_response(self, request_id, body):
+        self._request("POST", "/invocation/%s/response" % request_id, body)
+
+    def post_error(self, request_id, error):
+        self._request("POST", "/invocation/%s/error" % request_id, _error_bytes(error),
+                      {ERROR_TYPE_HEADER: error["errorType"]})
+
+    def post_init_error(self, error):
+        self._request("POST", "/init/error", _error_bytes(error), {ERROR_TYPE_HEADER: error["errorType"]})
+
+
+class FaultException(Exception):
+    def __init__(self, error_type, msg, trace=None):
+        super().__init__(msg)
+        self.error_type = error_type
+        self.msg = msg
+        self.trace = trace
+
+
+def make_error(message, error_type, stack_trace, request_id=""):
+    return {"errorMessage": message, "errorType": error_type, "requestId": request_id or "",
+            "stackTrace": stack_trace if stack_trace is not None else []}
+
+
+def _error_bytes(error):
+    return json.dumps(error).encode("utf-8")
+
+
+class _Encoder(json.JSONEncoder):
+    # AWS's marshaller turns Decimal (what boto3's DynamoDB layer returns) into numbers.
+    def default(self, o):
+        if isinstance(o, decimal.Decimal):
+            return int(o) if o == o.to_integral_value() else float(o)
+        return super().default(o)
+
+
+def to_json(obj):
+    return json.dumps(obj, cls=_Encoder).encode("utf-8")
+
+
+def load_handler(handler):
+    try:
+        modname, fname = handler.rsplit(".", 1)
+    except ValueError as e:
+        raise FaultException("Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (handler, e))
+    modname = modname.replace("/", ".")
+    try:
+        module = importlib.import_module(modname)
+    except ImportError as e:
+        raise FaultException("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (modname, e))
+    except SyntaxError as e:
+        trace = ['  File "%s" Line %s\n    %s' % (e.filename, e.lineno, e.text)]
+        raise FaultException("Runtime.UserCodeSyntaxError",
+                             "Syntax error in module '%s': %s" % (modname, e), trace)
+    func = getattr(module, fname, None)
+    if func is None:
+        raise FaultException("Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (fname, modname))
+    return func
+
+
+def fault_from_exception(exc, request_id=""):
+    # Frames of this file are not the user's: the stack starts at the first frame outside it.
+    frames = traceback.extract_tb(exc.__traceback__)
+    here = os.path.abspath(__file__)
+    while frames and os.path.abspath(frames[0].filename) == here:
+        frames = frames[1:]
+    return make_error(str(exc), type(exc).__name__, traceback.format_list(frames), request_id)
+
+
+def log_error(error):
+    lines = ["[ERROR] %s: %s" % (error["errorType"], error["errorMessage"])]
+    if error["stackTrace"]:
+        lines.append("Traceback (most recent call last):")
+        lines.extend(s.rstrip("\n") for s in error["stackTrace"])
+    sys.stderr.write("\r".join(lines) + "\n")
+
+
+class CognitoIdentity:
+    __slots__ = ["cognito_identity_id", "cognito_identity_pool_id"]
+
+
+class Client:
+    __slots__ = ["installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name"]
+
+
+class ClientContext:
+    __slots__ = ["custom", "env", "client"]
+
+
+def _obj_from_dict(cls, d):
+    obj = cls()
+    for key in cls.__slots__:
+        setattr(obj, key, (d or {}).get(key))
+    return obj
+
+
+class LambdaContext:
+    def __init__(self, request_id, deadline_ms, arn, client_context, identity):
+        env = os.environ
+        self.aws_request_id = request_id
+        self.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = env.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME")
+        # A string, as in AWS's Python runtime (it reads the environment variable as is).
+        self.memory_limit_in_mb = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.invoked_function_arn = arn
+        self._deadline_ms = deadline_ms
+        self.identity = _obj_from_dict(CognitoIdentity, _parse_json_header(identity))
+        self.client_context = None
+        if client_context:
+            cc = _parse_json_header(client_context)
+            if isinstance(cc, dict):
+                self.client_context = _obj_from_dict(ClientContext, cc)
+                self.client_context.client = _obj_from_dict(Client, cc.get("client"))
+
+    def get_remaining_time_in_millis(self):
+        return max(self._deadline_ms - int(time.time() * 1000), 0)
+
+    def __repr__(self):
+        return "LambdaContext([aws_request_id=%s,function_name=%s,invoked_function_arn=%s])" % (
+            self.aws_request_id, self.function_name, self.invoked_function_arn)
+
+
+def _parse_json_header(value):
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _flush():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+def handle_one(client, handler, resp, event_bytes):
+    request_id = resp.getheader("Lambda-Runtime-Aws-Request-Id", "")
+    trace_id = resp.getheader("Lambda-Runtime-Trace-Id")
+    if trace_id:
+        os.environ["_X_AMZN_TRACE_ID"] = trace_id
+    else:
+        os.environ.pop("_X_AMZN_TRACE_ID", None)
+    try:
+        deadline_ms = int(resp.getheader("Lambda-Runtime-Deadline-Ms", "0"))
+    except ValueError:
+        deadline_ms = 0
+    context = LambdaContext(request_id, deadline_ms, resp.getheader("Lambda-Runtime-Invoked-Function-Arn"),
+                            resp.getheader("Lambda-Runtime-Client-Context"),
+                            resp.getheader("Lambda-Runtime-Cognito-Identity"))
+    error = None
+    body = None
+    try:
+        try:
+            event = json.loads(event_bytes) if event_bytes else None
+        except ValueError as e:
+            raise FaultException("Runtime.UnmarshalError", "Unable to unmarshal input: %s" % e)
+        result = handler(event, context)
+        try:
+            body = to_json(result)
+        except (TypeError, ValueError) as e:
+            raise FaultException("Runtime.MarshalError", "Unable to marshal response: %s" % e)
+    except FaultException as e:
+        error = make_error(e.msg, e.error_type, e.trace, request_id)
+    except Exception as e:
+        error = fault_from_exception(e, request_id)
+    if error is not None:
+        log_error(error)
+    _flush()
+    if error is not None:
+        client.post_error(request_id, error)
+    else:
+        client.post_response(request_id, body)
+
+
+def main():
+    address = os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
+    task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+    sys.path.insert(0, task_root)
+    client = RuntimeClient(address)
+    try:
+        handler = load_handler(os.environ.get("_HANDLER", ""))
+    except FaultException as e:
+        error = make_error(e.msg, e.error_type, e.trace)
+        log_error(error)
+        _flush()
+        client.post_init_error(error)
+        sys.exit(1)
+    except Exception as e:
+        # Code that raises while being imported: AWS reports the exception itself as the init error.
+        error = fault_from_exception(e)
+        log_error(error)
+        _flush()
+        client.post_init_error(error)
+        sys.exit(1)
+    while True:
+        resp, event_bytes = client.next()
+        handle_one(client, handler, resp, event_bytes)
+
+
+if __name__ == "__main__":
+    main()
