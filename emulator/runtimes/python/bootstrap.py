@@ -1,68 +1,148 @@
 """Stratus Lambda runtime client for python3.x: speaks the Lambda Runtime API (2018-06-01).
 
-Standard library only. Reads AWS_LAMBDA_RUNTIME_API, _HANDLER and LAMBDA_TASK_ROOT, imports the handler
+Standard library only, and only its cheap modules: this runs on every cold start. Reads AWS_LAMBDA_RUNTIME_API, _HANDLER and LAMBDA_TASK_ROOT, imports the handler
 once, then loops on /next. Error payloads and messages follow AWS's Python runtime interface client.
 Writes nothing of its own to stdout; init and invoke failures are logged to stderr.
 """
-import decimal
-import http.client
 import importlib
 import json
 import os
 import socket
 import sys
 import time
-import traceback
+
+# Kept off the import list on purpose: http.client pulls in email and ssl (tens of ms per cold start),
+# traceback is only needed on the error path and is imported there.
 
 API_PREFIX = "/2018-06-01/runtime"
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
 
 
-class _Connection(http.client.HTTPConnection):
-    """One keep-alive connection; Nagle off so each small request leaves at once."""
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # lower-cased names
+        self.body = body
 
-    def connect(self):
-        super().connect()
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    def getheader(self, name, default=None):
+        return self.headers.get(name.lower(), default)
 
 
 class RuntimeClient:
+    """HTTP/1.1 over one keep-alive socket; each request leaves in one send() with Nagle off."""
+
     def __init__(self, address):
         host, _, port = address.rpartition(":")
-        # timeout=None: /next is a long poll and must never time out on our side.
-        self.conn = _Connection(host or "127.0.0.1", int(port), timeout=None)
+        self.address = (host or "127.0.0.1", int(port))
+        self.host_header = address
+        self.sock = None
+        self.buf = b""
+
+    def _connect(self):
+        sock = socket.create_connection(self.address)  # no timeout: /next is a long poll
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock = sock
+        self.buf = b""
+
+    def _close(self):
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+        self.sock = None
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("runtime API closed the connection")
+        self.buf += chunk
+
+    def _read_exact(self, n):
+        while len(self.buf) < n:
+            self._fill()
+        data, self.buf = self.buf[:n], self.buf[n:]
+        return data
+
+    def _read_line(self):
+        while True:
+            i = self.buf.find(b"\r\n")
+            if i >= 0:
+                line, self.buf = self.buf[:i], self.buf[i + 2:]
+                return line
+            self._fill()
+
+    def _read_response(self):
+        while True:
+            i = self.buf.find(b"\r\n\r\n")
+            if i >= 0:
+                break
+            self._fill()
+        head, self.buf = self.buf[:i].decode("latin-1"), self.buf[i + 4:]
+        lines = head.split("\r\n")
+        parts = lines[0].split(" ", 2)
+        status = int(parts[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            body = b""
+            while True:
+                size = int(self._read_line().split(b";")[0], 16)
+                if size == 0:
+                    while self._read_line():
+                        pass
+                    break
+                body += self._read_exact(size)
+                self._read_exact(2)
+        else:
+            body = self._read_exact(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            self._close()
+        return Response(status, headers, body)
 
     def _request(self, method, path, body=None, headers=None):
-        # http.client joins headers and a bytes body into one send() call.
-        hdrs = {"Content-Type": "application/json"} if body is not None else {}
-        if headers:
-            hdrs.update(headers)
+        lines = ["%s %s%s HTTP/1.1" % (method, API_PREFIX, path), "Host: " + self.host_header]
+        if body is not None:
+            lines.append("Content-Type: application/json")
+            lines.append("Content-Length: %d" % len(body))
+        for name, value in (headers or {}).items():
+            lines.append("%s: %s" % (name, value))
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
         for attempt in (0, 1):
+            fresh = self.sock is None
             try:
-                self.conn.request(method, API_PREFIX + path, body=body, headers=hdrs)
-                resp = self.conn.getresponse()
-                data = resp.read()
-                return resp, data
-            except (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatusLine):
-                self.conn.close()
-                if attempt:
+                if fresh:
+                    self._connect()
+                self.sock.sendall(data)
+                return self._read_response()
+            except (ConnectionError, OSError):
+                self._close()
+                # Only a reused keep-alive socket the server had already closed earns one retry.
+                if attempt or fresh:
                     raise
 
     def next(self):
-        resp, data = self._request("GET", "/invocation/next")
+        resp = self._request("GET", "/invocation/next")
         if resp.status != 200:
             raise SystemExit("stratus bootstrap: /next answered %d" % resp.status)
-        return resp, data
+        return resp, resp.body
 
     def post_response(self, request_id, body):
         self._request("POST", "/invocation/%s/response" % request_id, body)
 
     def post_error(self, request_id, error):
         self._request("POST", "/invocation/%s/error" % request_id, _error_bytes(error),
-                      {ERROR_TYPE_HEADER: error["errorType"]})
+                      {ERROR_TYPE_HEADER: _header_safe(error["errorType"])})
 
     def post_init_error(self, error):
-        self._request("POST", "/init/error", _error_bytes(error), {ERROR_TYPE_HEADER: error["errorType"]})
+        self._request("POST", "/init/error", _error_bytes(error),
+                      {ERROR_TYPE_HEADER: _header_safe(error["errorType"])})
+
+
+def _header_safe(value):
+    return "".join(c if " " <= c <= "~" else "?" for c in str(value))
 
 
 class FaultException(Exception):
@@ -83,9 +163,11 @@ def _error_bytes(error):
 
 
 class _Encoder(json.JSONEncoder):
-    # AWS's marshaller turns Decimal (what boto3's DynamoDB layer returns) into numbers.
+    # AWS's marshaller turns Decimal (what boto3's DynamoDB layer returns) into numbers. A Decimal can
+    # only exist once its module is loaded, so the check costs no import.
     def default(self, o):
-        if isinstance(o, decimal.Decimal):
+        decimal = sys.modules.get("decimal")
+        if decimal is not None and isinstance(o, decimal.Decimal):
             return int(o) if o == o.to_integral_value() else float(o)
         return super().default(o)
 
@@ -115,6 +197,8 @@ def load_handler(handler):
 
 
 def fault_from_exception(exc, request_id=""):
+    import traceback
+
     # Frames of this file are not the user's: the stack starts at the first frame outside it.
     frames = traceback.extract_tb(exc.__traceback__)
     here = os.path.abspath(__file__)

@@ -169,6 +169,15 @@ TEST_F(BootstrapTest, PythonUnserialisableResultIsMarshalError) {
   EXPECT_EQ(body["errorMessage"], "Unable to marshal response: Object of type set is not JSON serializable");
 }
 
+TEST_F(BootstrapTest, PythonDecimalsMarshalAsNumbers) {
+  code("app.py",
+       "from decimal import Decimal\n"
+       "def handler(event, context):\n"
+       "    return {'whole': Decimal('2'), 'part': Decimal('1.5')}\n");
+  start("python3", "app.handler");
+  EXPECT_EQ(json::parse(invoke("req-d", "{}").body), json::parse(R"({"whole": 2, "part": 1.5})"));
+}
+
 TEST_F(BootstrapTest, PythonMissingModuleIsImportModuleError) {
   start("python3", "missing.handler");
   auto posted = init_error();
