@@ -144,27 +144,35 @@ function makeContext(headers, onDone) {
   return ctx;
 }
 
-// Runs the handler to one outcome: [error, result]. Promise or callback, whichever comes first wins.
+// Runs the handler to one outcome: [error, result]. As in Lambda: a returned promise settles the call at
+// once; callback(err, result) settles it when the event loop has emptied (unless the handler cleared
+// context.callbackWaitsForEmptyEventLoop); a handler that does neither ends with null once the loop is
+// empty, its plain return value ignored.
 function runHandler(fn, event, headers) {
   return new Promise((resolve) => {
     let settled = false;
-    const done = (err, result) => {
+    let onEmpty = () => finish(null, null);
+    const finish = (err, result) => {
       if (settled) return;
       settled = true;
+      process.removeListener('beforeExit', emptyLoop);
       resolve([err == null ? null : err, result]);
     };
-    const ctx = makeContext(headers, done);
-    const callback = (err, result) => done(err, result);
+    const emptyLoop = () => onEmpty();
+    process.on('beforeExit', emptyLoop);
+    let ctx;
+    const viaCallback = (err, result) => {
+      if (ctx.callbackWaitsForEmptyEventLoop) onEmpty = () => finish(err, result);
+      else finish(err, result);
+    };
+    ctx = makeContext(headers, viaCallback);
     try {
-      const out = fn(event, ctx, callback);
+      const out = fn(event, ctx, viaCallback);
       if (out && typeof out.then === 'function') {
-        out.then((r) => done(null, r), (e) => done(e == null ? new Error('null') : e));
-      } else if (fn.length < 3) {
-        // A synchronous non-callback handler: its return value is the result.
-        done(null, out);
+        out.then((r) => finish(null, r), (e) => finish(e == null ? new Error('null') : e));
       }
     } catch (e) {
-      done(e);
+      finish(e);
     }
   });
 }

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -223,6 +224,15 @@ TEST_F(BootstrapTest, NodeEsmModuleAndUndefinedResult) {
   EXPECT_EQ(invoke("req-2", R"({"none": 1})").body, "null");
 }
 
+TEST_F(BootstrapTest, NodeEsmJsFileInATypeModulePackage) {
+  code("package.json", R"({"type": "module"})");
+  code("index.js",
+       "const greeting = await Promise.resolve('hi');\n"
+       "export const handler = async () => ({ greeting });\n");
+  start("node", "index.handler");
+  EXPECT_EQ(invoke("req-1", "{}").body, R"({"greeting":"hi"})");
+}
+
 TEST_F(BootstrapTest, NodeCallbackStyleHandler) {
   code("index.cjs",
        "module.exports.handler = (event, context, callback) => {\n"
@@ -230,6 +240,28 @@ TEST_F(BootstrapTest, NodeCallbackStyleHandler) {
        "};\n");
   start("node", "index.handler");
   EXPECT_EQ(invoke("req-1", R"({"v": "ok"})").body, R"({"cb":"ok"})");
+}
+
+TEST_F(BootstrapTest, NodeCallbackWaitsForTheEventLoopUnlessToldNotTo) {
+  code("index.js",
+       "exports.handler = (event, context, callback) => {\n"
+       "  if (event.sync) return 'ignored';\n"
+       "  context.callbackWaitsForEmptyEventLoop = !event.noWait;\n"
+       "  setTimeout(() => {}, 800);\n"
+       "  callback(null, { ok: true });\n"
+       "};\n");
+  start("node", "index.handler");
+  const auto timed = [&](const char* id, const char* event) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string body = invoke(id, event).body;
+    EXPECT_EQ(body, std::string(event).find("sync") != std::string::npos ? "null" : R"({"ok":true})") << id;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+        .count();
+  };
+  EXPECT_LT(timed("no-wait", R"({"noWait": true})"), 700);  // posted at once, the timer left pending
+  EXPECT_GE(timed("wait", "{}"), 750);                      // posted after the 800 ms timer ran
+  // A synchronous handler that never calls back: its return value is ignored, the result is null.
+  timed("sync", R"({"sync": true})");
 }
 
 TEST_F(BootstrapTest, NodeContextCarriesLambdaFields) {
