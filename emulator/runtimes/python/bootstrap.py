@@ -320,6 +320,13 @@ def handle_one(client, handler, resp, event_bytes):
 
 
 def main():
+    # Lambda's Python runtime flushes every write, so a function killed at its timeout still has its logs.
+    # Line buffering gets that for each line at a fraction of the cost; the rest is flushed per invoke.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True)
+        except (AttributeError, ValueError):
+            pass
     address = os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     sys.path.insert(0, task_root)

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "emulator/runtimes/interpreter.hpp"
 #include "tests/unit/emulator/runtimes/fake_runtime_api.hpp"
@@ -159,6 +160,23 @@ TEST_F(BootstrapTest, PythonExceptionPostsErrorWithUserFramesOnly) {
   // The handler's print is the only thing on stdout; the error is logged on stderr.
   EXPECT_EQ(testing::read_file(m_dir / "stdout"), "before\n");
   EXPECT_EQ(testing::read_file(m_dir / "stderr").rfind("[ERROR] ValueError: boom\r", 0), 0u);
+}
+
+TEST_F(BootstrapTest, PythonLinesReachStdoutBeforeTheInvocationEnds) {
+  code("app.py",
+       "import time\n"
+       "def handler(event, context):\n"
+       "    print('working')\n"
+       "    time.sleep(30)\n");
+  start("python3", "app.handler");
+  m_api->push({"req-slow", "{}", testing::now_ms() + 60000, kArn, ""});
+  // A function killed at its timeout must still have logged what it printed.
+  std::string out;
+  for (int i = 0; i < 500 && out.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    out = testing::read_file(m_dir / "stdout");
+  }
+  EXPECT_EQ(out, "working\n");
 }
 
 TEST_F(BootstrapTest, PythonUnserialisableResultIsMarshalError) {
