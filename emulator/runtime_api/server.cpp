@@ -1,15 +1,28 @@
 #include "emulator/runtime_api/server.hpp"
 
-#include <httplib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <limits>
+#include <list>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
 #include <utility>
+
+#include "emulator/runtime_api/http_wire.hpp"
 
 namespace stratus::runtime_api {
 namespace {
@@ -17,16 +30,16 @@ namespace {
 constexpr const char* kJson = "application/json";
 constexpr const char* kErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
 
-void send_error(httplib::Response& res, int status, const std::string& type, const std::string& message) {
+void send_error(wire::Response& res, int status, const std::string& type, const std::string& message) {
   res.status = status;
   nlohmann::json body = {{"errorMessage", message}, {"errorType", type}};
-  res.set_content(body.dump(), kJson);
+  res.body = body.dump();
 }
 
 // The header wins (the RICs set it to the precise type); else the body's errorType; else what
 // AWS reports for an unclassified failure.
-std::string error_type_of(const httplib::Request& req, const std::string& body) {
-  std::string header = req.get_header_value(kErrorTypeHeader);
+std::string error_type_of(const wire::Request& req, const std::string& body) {
+  std::string header = req.header(kErrorTypeHeader);
   if (!header.empty()) return header;
   auto parsed = nlohmann::json::parse(body, nullptr, false);
   if (parsed.is_object()) {
@@ -48,9 +61,17 @@ std::string response_too_large_body(std::size_t size) {
 }
 
 struct RuntimeApiServer::State {
-  httplib::Server server;
-  std::thread thread;
+  int listen_fd = -1;
+  int wake_fd = -1;  // eventfd: stop() wakes the accept loop through it
+  std::thread acceptor;
   int port = 0;
+  struct Conn {
+    int fd;
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+  std::mutex conns_mutex;  // guards conns; never held with `mutex`
+  std::list<Conn> conns;
   std::mutex stop_mutex;  // serialises stop(); never held with `mutex`
   bool stopped = false;
 
@@ -67,26 +88,15 @@ struct RuntimeApiServer::State {
   std::optional<Clock::time_point> first_next;
   std::function<void(Clock::time_point)> first_next_callback;
 
-  void handle_next(const httplib::Request& req, httplib::Response& res);
-  void handle_answer(const httplib::Request& req, httplib::Response& res,
-                     const httplib::ContentReader& reader);
-  void handle_init_error(const httplib::Request& req, httplib::Response& res,
-                         const httplib::ContentReader& reader);
+  void handle_next(const wire::Request& req, wire::Response& res);
+  void handle_answer(const wire::Request& req, wire::Response& res, const std::string& id, bool is_response);
+  void handle_init_error(const wire::Request& req, wire::Response& res);
+  void dispatch(const wire::Request& req, wire::Response& res);
+  void serve(Conn& conn);
+  void accept_loop();
 };
 
-// Reads the whole body (keeping the connection in sync for keep-alive) but stores at most
-// kMaxResponseBytes of it; returns the full size.
-static std::size_t read_capped(const httplib::ContentReader& reader, std::string& body) {
-  std::size_t size = 0;
-  reader([&](const char* data, std::size_t len) {
-    if (size < kMaxResponseBytes) body.append(data, std::min(len, kMaxResponseBytes - size));
-    size += len;
-    return true;
-  });
-  return size;
-}
-
-void RuntimeApiServer::State::handle_next(const httplib::Request&, httplib::Response& res) {
+void RuntimeApiServer::State::handle_next(const wire::Request&, wire::Response& res) {
   auto now = Clock::now();
   std::function<void(Clock::time_point)> callback;
   {
@@ -119,22 +129,20 @@ void RuntimeApiServer::State::handle_next(const httplib::Request&, httplib::Resp
   lock.unlock();
 
   res.status = 200;
-  res.set_header("Lambda-Runtime-Aws-Request-Id", inv.request_id);
-  res.set_header("Lambda-Runtime-Deadline-Ms", std::to_string(inv.deadline_ms));
-  res.set_header("Lambda-Runtime-Invoked-Function-Arn", inv.invoked_function_arn);
-  res.set_header("Lambda-Runtime-Trace-Id", inv.trace_id);
-  if (inv.client_context) res.set_header("Lambda-Runtime-Client-Context", *inv.client_context);
-  if (inv.cognito_identity) res.set_header("Lambda-Runtime-Cognito-Identity", *inv.cognito_identity);
+  res.headers.emplace_back("Lambda-Runtime-Aws-Request-Id", inv.request_id);
+  res.headers.emplace_back("Lambda-Runtime-Deadline-Ms", std::to_string(inv.deadline_ms));
+  res.headers.emplace_back("Lambda-Runtime-Invoked-Function-Arn", inv.invoked_function_arn);
+  res.headers.emplace_back("Lambda-Runtime-Trace-Id", inv.trace_id);
+  if (inv.client_context) res.headers.emplace_back("Lambda-Runtime-Client-Context", *inv.client_context);
+  if (inv.cognito_identity)
+    res.headers.emplace_back("Lambda-Runtime-Cognito-Identity", *inv.cognito_identity);
   res.body = std::move(inv.event);
-  res.set_header("Content-Type", kJson);
 }
 
-void RuntimeApiServer::State::handle_answer(const httplib::Request& req, httplib::Response& res,
-                                            const httplib::ContentReader& reader) {
-  const std::string id = req.matches[1];
-  const bool is_response = req.matches[2] == "response";
-  std::string body;
-  const std::size_t size = read_capped(reader, body);
+void RuntimeApiServer::State::handle_answer(const wire::Request& req, wire::Response& res,
+                                            const std::string& id, bool is_response) {
+  const std::size_t size = req.body_size;
+  std::string body = req.body;
   const auto arrived = Clock::now();
 
   std::lock_guard lock(mutex);
@@ -151,7 +159,7 @@ void RuntimeApiServer::State::handle_answer(const httplib::Request& req, httplib
   }
   InvokeOutcome out;
   out.answered_at = arrived;
-  out.content_type = req.get_header_value("Content-Type");
+  out.content_type = req.header("Content-Type");
   if (is_response && size > kMaxResponseBytes) {
     out.kind = OutcomeKind::response_too_large;
     out.error_type = "Function.ResponseSizeTooLarge";
@@ -163,23 +171,21 @@ void RuntimeApiServer::State::handle_answer(const httplib::Request& req, httplib
     out.kind = OutcomeKind::success;
     out.body = std::move(body);
     res.status = 202;
-    res.set_content(R"({"status":"OK"})", kJson);
+    res.body = R"({"status":"OK"})";
   } else {
     out.kind = OutcomeKind::function_error;
     out.error_type = error_type_of(req, body);
     out.body = std::move(body);
     res.status = 202;
-    res.set_content(R"({"status":"OK"})", kJson);
+    res.body = R"({"status":"OK"})";
   }
   inflight_id.reset();
   outcome = std::move(out);
   changed.notify_all();
 }
 
-void RuntimeApiServer::State::handle_init_error(const httplib::Request& req, httplib::Response& res,
-                                                const httplib::ContentReader& reader) {
-  std::string body;
-  read_capped(reader, body);
+void RuntimeApiServer::State::handle_init_error(const wire::Request& req, wire::Response& res) {
+  std::string body = req.body;
   const auto arrived = Clock::now();
   std::lock_guard lock(mutex);
   if (first_next || init_error) {
@@ -190,34 +196,99 @@ void RuntimeApiServer::State::handle_init_error(const httplib::Request& req, htt
   InvokeOutcome out;
   out.kind = OutcomeKind::init_error;
   out.answered_at = arrived;
-  out.content_type = req.get_header_value("Content-Type");
+  out.content_type = req.header("Content-Type");
   out.error_type = error_type_of(req, body);
   out.body = std::move(body);
   init_error = std::move(out);
   res.status = 202;
-  res.set_content(R"({"status":"OK"})", kJson);
+  res.body = R"({"status":"OK"})";
   changed.notify_all();
+}
+
+void RuntimeApiServer::State::dispatch(const wire::Request& req, wire::Response& res) {
+  constexpr std::string_view kInvocation = "/2018-06-01/runtime/invocation/";
+  std::string_view path = req.path;
+  if (req.method == "GET" && path == "/2018-06-01/runtime/invocation/next") return handle_next(req, res);
+  if (req.method == "POST" && path == "/2018-06-01/runtime/init/error") return handle_init_error(req, res);
+  if (req.method == "POST" && path.substr(0, kInvocation.size()) == kInvocation) {
+    std::string_view rest = path.substr(kInvocation.size());
+    std::size_t slash = rest.find('/');
+    if (slash != 0 && slash != std::string_view::npos) {
+      std::string_view kind = rest.substr(slash + 1);
+      if (kind == "response" || kind == "error")
+        return handle_answer(req, res, std::string(rest.substr(0, slash)), kind == "response");
+    }
+  }
+  send_error(res, 404, "NotFound", "Unknown path: " + req.method + " " + req.path);
+}
+
+void RuntimeApiServer::State::serve(Conn& conn) {
+  wire::Connection wire_conn(conn.fd);
+  wire::Request req;
+  // Bodies are capped at the response limit: a larger one is still read (the connection stays in
+  // step) and only counted, which is all a 413 needs.
+  while (wire_conn.read_request(req, kMaxResponseBytes)) {
+    wire::Response res;
+    dispatch(req, res);
+    if (!wire_conn.write_response(res, req.keep_alive) || !req.keep_alive) break;
+  }
+  // FIN now so the peer sees the close; the descriptor itself is closed by the reaper or stop(), so
+  // its number cannot be reused while stop() may still shut it down.
+  ::shutdown(conn.fd, SHUT_RDWR);
+  conn.done = true;
+}
+
+void RuntimeApiServer::State::accept_loop() {
+  for (;;) {
+    pollfd fds[2] = {{listen_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[1].revents != 0) return;
+    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    // Responses go out in one send; NODELAY keeps a runtime's split header/body writes from
+    // waiting on a delayed ACK (~40 ms a call).
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    // A runtime that stops reading must not hold stop() forever.
+    timeval send_timeout{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+    std::lock_guard lock(conns_mutex);
+    for (auto it = conns.begin(); it != conns.end();) {  // reap finished connections
+      if (!it->done) {
+        ++it;
+        continue;
+      }
+      it->thread.join();
+      ::close(it->fd);
+      it = conns.erase(it);
+    }
+    Conn& conn = conns.emplace_back();
+    conn.fd = fd;
+    conn.thread = std::thread([this, &conn] { serve(conn); });
+  }
 }
 
 RuntimeApiServer::RuntimeApiServer() : m_state(std::make_unique<State>()) {
   State& s = *m_state;
-  s.server.set_tcp_nodelay(true);
-  s.server.set_keep_alive_max_count(std::numeric_limits<std::size_t>::max());
-  // A runtime uses one connection, a second only while the first is stuck; a few threads suffice.
-  s.server.new_task_queue = [] { return new httplib::ThreadPool(4); };
-  s.server.Get("/2018-06-01/runtime/invocation/next",
-               [&s](const httplib::Request& req, httplib::Response& res) { s.handle_next(req, res); });
-  s.server.Post(R"(/2018-06-01/runtime/invocation/([^/]+)/(response|error))",
-                [&s](const httplib::Request& req, httplib::Response& res,
-                     const httplib::ContentReader& reader) { s.handle_answer(req, res, reader); });
-  s.server.Post("/2018-06-01/runtime/init/error",
-                [&s](const httplib::Request& req, httplib::Response& res,
-                     const httplib::ContentReader& reader) { s.handle_init_error(req, res, reader); });
-  s.port = s.server.bind_to_any_port("127.0.0.1");
-  if (s.port <= 0) throw std::runtime_error("cannot bind the Runtime API to 127.0.0.1");
-  s.thread = std::thread([&s] { s.server.listen_after_bind(); });
-  // httplib's stop() is a no-op until the accept loop runs; wait for it so stop() always works.
-  while (!s.server.is_running()) std::this_thread::yield();
+  s.listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (s.listen_fd < 0 || ::bind(s.listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(s.listen_fd, 16) != 0 ||
+      ::getsockname(s.listen_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
+      (s.wake_fd = ::eventfd(0, EFD_CLOEXEC)) < 0) {
+    std::string reason = std::strerror(errno);
+    if (s.listen_fd >= 0) ::close(s.listen_fd);
+    throw std::runtime_error("cannot listen on 127.0.0.1 for the Runtime API: " + reason);
+  }
+  s.port = ntohs(addr.sin_port);
+  s.acceptor = std::thread([&s] { s.accept_loop(); });
 }
 
 RuntimeApiServer::~RuntimeApiServer() {
@@ -304,8 +375,22 @@ void RuntimeApiServer::stop() {
     s.stopping = true;
     s.changed.notify_all();
   }
-  s.server.stop();  // closes the listener; the pool's workers finish their connections and join
-  if (s.thread.joinable()) s.thread.join();
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto written = ::write(s.wake_fd, &one, sizeof one);
+  s.acceptor.join();
+  {
+    // Wake connection threads blocked in recv(). Only the read side: a /next handler woken by
+    // `stopping` still sends its 500 (a stuck send gives up after the send timeout).
+    std::lock_guard lock(s.conns_mutex);
+    for (auto& conn : s.conns) ::shutdown(conn.fd, SHUT_RD);
+  }
+  for (auto& conn : s.conns) {
+    conn.thread.join();
+    ::close(conn.fd);
+  }
+  s.conns.clear();
+  ::close(s.listen_fd);
+  ::close(s.wake_fd);
 }
 
 }  // namespace stratus::runtime_api
