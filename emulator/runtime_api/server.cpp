@@ -117,7 +117,7 @@ void RuntimeApiServer::State::handle_next(const wire::Request&, wire::Response& 
     return;
   }
   changed.wait(lock, [&] { return pending || stopping || gone; });
-  if (!pending) {
+  if (stopping || gone) {
     // The instance is going away: AWS answers 500 and the runtime is expected to exit.
     send_error(res, 500, "Runtime.ExitError", "The execution environment is shutting down");
     return;

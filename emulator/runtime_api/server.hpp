@@ -12,11 +12,17 @@
 //   - /next while an invocation is in flight               -> 403 InvalidStateTransition
 //   - response body over kMaxResponseBytes                 -> 413 RequestEntityTooLarge
 //   - /next once the server is stopping or the process gone-> 500 (the runtime should exit)
-//   - any other path                                       -> 404
+//   - any other path                                       -> 404 NotFound
 //
 // The engine side is one blocking call, invoke(), made from the pool's thread: it hands the event
 // to the runtime's /next and waits for the answer, the deadline, or the end of the instance.
 // Every method is thread-safe. No exception escapes except from the constructor.
+//
+// Transport: a purpose-built HTTP/1.1 server (http_wire.hpp) - one thread accepts, one thread per
+// connection (a runtime keeps one), keep-alive, Content-Length or chunked bodies, Expect:
+// 100-continue; each response leaves in one send() on a TCP_NODELAY socket. A runtime whose
+// connection dies after /next took an event leaves that invocation in flight until the deadline
+// or instance_gone(): the engine reports the process exit.
 #include <chrono>
 #include <cstdint>
 #include <functional>
