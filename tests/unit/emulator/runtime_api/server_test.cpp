@@ -1,0 +1,381 @@
+#include "emulator/runtime_api/server.hpp"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "emulator/common/ids.hpp"
+
+namespace stratus::runtime_api {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kNext = "/2018-06-01/runtime/invocation/next";
+constexpr const char* kArn = "arn:aws:lambda:us-east-1:000000000000:function:svc-dev-hello";
+
+std::string answer_path(const std::string& id, const char* kind) {
+  return "/2018-06-01/runtime/invocation/" + id + "/" + kind;
+}
+
+Invocation make_invocation(std::string event = R"({"n":1})") {
+  Invocation inv;
+  inv.request_id = new_request_id();
+  inv.event = std::move(event);
+  inv.deadline_ms = 1542409706888;
+  inv.invoked_function_arn = kArn;
+  inv.trace_id = new_trace_id(1542409706);
+  return inv;
+}
+
+// The runtime side: a keep-alive client with a long read timeout, as a real runtime's long-poll.
+struct RuntimeClient {
+  explicit RuntimeClient(int port) : client("127.0.0.1", port) {
+    client.set_read_timeout(10, 0);
+    client.set_keep_alive(true);
+    client.set_tcp_nodelay(true);  // as real runtimes; else Nagle + delayed ACK add ~40 ms per POST
+  }
+  httplib::Client client;
+};
+
+class RuntimeApiServerTest : public ::testing::Test {
+ protected:
+  std::future<InvokeOutcome> start_invoke(const Invocation& inv, Clock::duration timeout = 10s) {
+    return std::async(std::launch::async,
+                      [this, inv, timeout] { return server.invoke(inv, Clock::now() + timeout); });
+  }
+  RuntimeApiServer server;
+  RuntimeClient runtime{server.port()};
+};
+
+TEST_F(RuntimeApiServerTest, AddressIsLoopbackWithTheEphemeralPort) {
+  EXPECT_GT(server.port(), 0);
+  EXPECT_EQ(server.address(), "127.0.0.1:" + std::to_string(server.port()));
+}
+
+TEST_F(RuntimeApiServerTest, FullCycleNextThenResponseCarriesEveryHeader) {
+  Invocation inv = make_invocation();
+  inv.client_context = R"({"custom":{"k":"v"}})";
+  inv.cognito_identity = R"({"cognitoIdentityId":"id","cognitoIdentityPoolId":"pool"})";
+  std::promise<Clock::time_point> callback_time;
+  server.on_first_next([&](Clock::time_point t) { callback_time.set_value(t); });
+  auto before = Clock::now();
+  auto outcome = start_invoke(inv);
+
+  auto next = runtime.client.Get(kNext);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(next->body, R"({"n":1})");
+  EXPECT_EQ(next->get_header_value("Lambda-Runtime-Aws-Request-Id"), inv.request_id);
+  EXPECT_EQ(next->get_header_value("Lambda-Runtime-Deadline-Ms"), "1542409706888");
+  EXPECT_EQ(next->get_header_value("Lambda-Runtime-Invoked-Function-Arn"), kArn);
+  EXPECT_EQ(next->get_header_value("Lambda-Runtime-Trace-Id"), inv.trace_id);
+  EXPECT_EQ(next->get_header_value("Lambda-Runtime-Client-Context"), *inv.client_context);
+  EXPECT_EQ(next->get_header_value("Lambda-Runtime-Cognito-Identity"), *inv.cognito_identity);
+
+  auto answer = runtime.client.Post(answer_path(inv.request_id, "response"), "hello", "text/plain");
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 202);
+  EXPECT_EQ(answer->body, R"({"status":"OK"})");
+
+  InvokeOutcome out = outcome.get();
+  EXPECT_EQ(out.kind, OutcomeKind::success);
+  EXPECT_EQ(out.body, "hello");
+  EXPECT_EQ(out.content_type, "text/plain");
+  EXPECT_TRUE(out.error_type.empty());
+  ASSERT_TRUE(out.picked_up_at && out.answered_at);
+  EXPECT_LE(*out.picked_up_at, *out.answered_at);
+  ASSERT_TRUE(server.first_next_at());
+  EXPECT_GE(*server.first_next_at(), before);
+  EXPECT_EQ(callback_time.get_future().get(), *server.first_next_at());
+  EXPECT_EQ(server.wait_ready(Clock::now()), ReadyState::ready);
+}
+
+TEST_F(RuntimeApiServerTest, OptionalHeadersAreAbsentWhenNotGiven) {
+  Invocation inv = make_invocation();
+  auto outcome = start_invoke(inv);
+  auto next = runtime.client.Get(kNext);
+  ASSERT_TRUE(next);
+  EXPECT_FALSE(next->has_header("Lambda-Runtime-Client-Context"));
+  EXPECT_FALSE(next->has_header("Lambda-Runtime-Cognito-Identity"));
+  runtime.client.Post(answer_path(inv.request_id, "response"), "{}", "application/json");
+  EXPECT_EQ(outcome.get().content_type, "application/json");
+}
+
+TEST_F(RuntimeApiServerTest, ErrorTakesItsTypeFromTheHeader) {
+  Invocation inv = make_invocation();
+  auto outcome = start_invoke(inv);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  const std::string body = R"({"errorMessage":"Handler 'nope' missing","errorType":"Other","stackTrace":[]})";
+  auto answer = runtime.client.Post(answer_path(inv.request_id, "error"),
+                                    {{"Lambda-Runtime-Function-Error-Type", "Runtime.HandlerNotFound"}}, body,
+                                    "application/json");
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 202);
+  EXPECT_EQ(answer->body, R"({"status":"OK"})");
+  InvokeOutcome out = outcome.get();
+  EXPECT_EQ(out.kind, OutcomeKind::function_error);
+  EXPECT_EQ(out.error_type, "Runtime.HandlerNotFound");
+  EXPECT_EQ(out.body, body);
+  EXPECT_EQ(out.content_type, "application/json");
+}
+
+TEST_F(RuntimeApiServerTest, ErrorTypeFallsBackToTheBodyThenToUnhandled) {
+  for (auto [body, expected] : {std::pair{R"({"errorMessage":"boom","errorType":"TypeError"})", "TypeError"},
+                                std::pair{"not json at all", "Unhandled"}}) {
+    Invocation inv = make_invocation();
+    auto outcome = start_invoke(inv);
+    ASSERT_TRUE(runtime.client.Get(kNext));
+    ASSERT_EQ(runtime.client.Post(answer_path(inv.request_id, "error"), body, "application/json")->status,
+              202);
+    InvokeOutcome out = outcome.get();
+    EXPECT_EQ(out.kind, OutcomeKind::function_error);
+    EXPECT_EQ(out.error_type, expected);
+    EXPECT_EQ(out.body, body);
+  }
+}
+
+TEST_F(RuntimeApiServerTest, InitErrorBeforeTheFirstNextEndsTheInvocation) {
+  const std::string body =
+      R"({"errorMessage":"No module named 'app'","errorType":"Runtime.ImportModuleError"})";
+  auto posted = runtime.client.Post("/2018-06-01/runtime/init/error", body, "application/json");
+  ASSERT_TRUE(posted);
+  EXPECT_EQ(posted->status, 202);
+  EXPECT_EQ(posted->body, R"({"status":"OK"})");
+  EXPECT_EQ(server.wait_ready(Clock::now() + 5s), ReadyState::init_error);
+  InvokeOutcome out = server.invoke(make_invocation(), Clock::now() + 5s);
+  EXPECT_EQ(out.kind, OutcomeKind::init_error);
+  EXPECT_EQ(out.error_type, "Runtime.ImportModuleError");
+  EXPECT_EQ(out.body, body);
+  EXPECT_FALSE(server.first_next_at());
+}
+
+TEST_F(RuntimeApiServerTest, InitErrorWhileAnInvocationWaitsIsItsOutcome) {
+  auto outcome = start_invoke(make_invocation());
+  auto posted = runtime.client.Post("/2018-06-01/runtime/init/error",
+                                    {{"Lambda-Runtime-Function-Error-Type", "Runtime.UserCodeSyntaxError"}},
+                                    "{}", "application/json");
+  ASSERT_TRUE(posted);
+  EXPECT_EQ(posted->status, 202);
+  InvokeOutcome out = outcome.get();
+  EXPECT_EQ(out.kind, OutcomeKind::init_error);
+  EXPECT_EQ(out.error_type, "Runtime.UserCodeSyntaxError");
+  EXPECT_FALSE(out.picked_up_at);
+}
+
+TEST_F(RuntimeApiServerTest, InitErrorAfterTheFirstNextIs403) {
+  Invocation inv = make_invocation();
+  auto outcome = start_invoke(inv);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  auto posted = runtime.client.Post("/2018-06-01/runtime/init/error", "{}", "application/json");
+  ASSERT_TRUE(posted);
+  EXPECT_EQ(posted->status, 403);
+  EXPECT_EQ(
+      posted->body,
+      R"({"errorMessage":"State transition from Ready to InitError failed: the runtime is already initialised","errorType":"InvalidStateTransition"})");
+  runtime.client.Post(answer_path(inv.request_id, "response"), "ok", "text/plain");
+  EXPECT_EQ(outcome.get().kind, OutcomeKind::success);
+}
+
+TEST_F(RuntimeApiServerTest, WrongRequestIdIs400AndTheRightOneStillWorks) {
+  Invocation inv = make_invocation();
+  auto outcome = start_invoke(inv);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  for (const char* kind : {"response", "error"}) {
+    auto wrong = runtime.client.Post(answer_path("not-the-id", kind), "x", "text/plain");
+    ASSERT_TRUE(wrong);
+    EXPECT_EQ(wrong->status, 400);
+    EXPECT_EQ(wrong->body,
+              R"({"errorMessage":"Invalid request ID: not-the-id","errorType":"InvalidRequestID"})");
+  }
+  ASSERT_EQ(runtime.client.Post(answer_path(inv.request_id, "response"), "ok", "text/plain")->status, 202);
+  EXPECT_EQ(outcome.get().body, "ok");
+}
+
+TEST_F(RuntimeApiServerTest, SecondAnswerAndAnswerWithNothingInFlightAre403) {
+  auto idle = runtime.client.Post(answer_path(new_request_id(), "response"), "x", "text/plain");
+  ASSERT_TRUE(idle);
+  EXPECT_EQ(idle->status, 403);
+  EXPECT_EQ(
+      idle->body,
+      R"({"errorMessage":"State transition from Ready to InvocationResponse failed: no invocation is in flight","errorType":"InvalidStateTransition"})");
+
+  Invocation inv = make_invocation();
+  auto outcome = start_invoke(inv);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  ASSERT_EQ(runtime.client.Post(answer_path(inv.request_id, "response"), "first", "text/plain")->status, 202);
+  EXPECT_EQ(outcome.get().body, "first");
+  auto second = runtime.client.Post(answer_path(inv.request_id, "error"), "{}", "application/json");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 403);
+  EXPECT_EQ(
+      second->body,
+      R"({"errorMessage":"State transition from Ready to InvocationErrorResponse failed: no invocation is in flight","errorType":"InvalidStateTransition"})");
+}
+
+TEST_F(RuntimeApiServerTest, NextWhileAnInvocationIsInFlightIs403) {
+  Invocation inv = make_invocation();
+  auto outcome = start_invoke(inv);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  auto again = runtime.client.Get(kNext);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 403);
+  EXPECT_EQ(again->body, R"({"errorMessage":"State transition from Invoke to Ready failed: invocation )" +
+                             inv.request_id + R"( is not answered","errorType":"InvalidStateTransition"})");
+  runtime.client.Post(answer_path(inv.request_id, "response"), "ok", "text/plain");
+  EXPECT_EQ(outcome.get().kind, OutcomeKind::success);
+}
+
+TEST_F(RuntimeApiServerTest, ResponseOverSixMegabytesIs413AndResponseSizeTooLarge) {
+  Invocation inv = make_invocation();
+  auto outcome = start_invoke(inv);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  const std::string big(7 * 1000 * 1000, 'x');
+  auto answer = runtime.client.Post(answer_path(inv.request_id, "response"), big, "application/json");
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 413);
+  EXPECT_EQ(
+      answer->body,
+      R"({"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"})");
+  InvokeOutcome out = outcome.get();
+  EXPECT_EQ(out.kind, OutcomeKind::response_too_large);
+  EXPECT_EQ(out.error_type, "Function.ResponseSizeTooLarge");
+  EXPECT_EQ(
+      out.body,
+      R"({"errorMessage":"Response payload size (7000000 bytes) exceeded maximum allowed payload size (6291556 bytes).","errorType":"Function.ResponseSizeTooLarge"})");
+  // The connection stays usable after the oversized body.
+  Invocation next_inv = make_invocation();
+  auto second = start_invoke(next_inv);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  runtime.client.Post(answer_path(next_inv.request_id, "response"), "ok", "text/plain");
+  EXPECT_EQ(second.get().body, "ok");
+}
+
+TEST_F(RuntimeApiServerTest, ResponseOfExactlyTheLimitIsAccepted) {
+  Invocation inv = make_invocation();
+  auto outcome = start_invoke(inv);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  const std::string limit(kMaxResponseBytes, 'y');
+  ASSERT_EQ(runtime.client.Post(answer_path(inv.request_id, "response"), limit, "text/plain")->status, 202);
+  InvokeOutcome out = outcome.get();
+  EXPECT_EQ(out.kind, OutcomeKind::success);
+  EXPECT_EQ(out.body.size(), kMaxResponseBytes);
+}
+
+TEST_F(RuntimeApiServerTest, NoAnswerBeforeTheDeadlineIsATimeoutAndALateAnswerIs403) {
+  // The runtime polls first, so the short deadline only runs once the event is being handed over.
+  auto poll = std::async(std::launch::async, [this] { return runtime.client.Get(kNext); });
+  ASSERT_EQ(server.wait_ready(Clock::now() + 10s), ReadyState::ready);
+  Invocation inv = make_invocation();
+  auto outcome = start_invoke(inv, 300ms);
+  ASSERT_TRUE(poll.get());
+  ASSERT_EQ(outcome.wait_for(10s), std::future_status::ready);
+  InvokeOutcome out = outcome.get();
+  EXPECT_EQ(out.kind, OutcomeKind::timeout);
+  EXPECT_TRUE(out.picked_up_at);
+  EXPECT_FALSE(out.answered_at);
+  auto late = runtime.client.Post(answer_path(inv.request_id, "response"), "late", "text/plain");
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->status, 403);
+}
+
+TEST_F(RuntimeApiServerTest, StopUnblocksALongPollWith500) {
+  auto poll = std::async(std::launch::async, [this] { return runtime.client.Get(kNext); });
+  ASSERT_EQ(server.wait_ready(Clock::now() + 10s), ReadyState::ready);
+  server.stop();
+  ASSERT_EQ(poll.wait_for(10s), std::future_status::ready);
+  auto res = poll.get();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 500);
+  EXPECT_EQ(
+      res->body,
+      R"({"errorMessage":"The execution environment is shutting down","errorType":"Runtime.ExitError"})");
+  EXPECT_EQ(server.invoke(make_invocation(), Clock::now() + 10s).kind, OutcomeKind::instance_gone);
+  server.stop();  // idempotent
+}
+
+TEST_F(RuntimeApiServerTest, InstanceGoneEndsAWaitingInvoke) {
+  auto outcome = start_invoke(make_invocation());
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  server.instance_gone();
+  ASSERT_EQ(outcome.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(outcome.get().kind, OutcomeKind::instance_gone);
+  EXPECT_EQ(server.wait_ready(Clock::now()), ReadyState::ready);
+}
+
+TEST_F(RuntimeApiServerTest, StopEndsAnInvokeNobodyPickedUp) {
+  auto outcome = start_invoke(make_invocation());
+  EXPECT_EQ(server.wait_ready(Clock::now() + 50ms), ReadyState::timeout);
+  server.stop();
+  ASSERT_EQ(outcome.wait_for(10s), std::future_status::ready);
+  InvokeOutcome out = outcome.get();
+  EXPECT_EQ(out.kind, OutcomeKind::instance_gone);
+  EXPECT_FALSE(out.picked_up_at);
+}
+
+TEST_F(RuntimeApiServerTest, SecondConcurrentInvokeIsRefusedAsBusy) {
+  Invocation inv = make_invocation();
+  auto outcome = start_invoke(inv);
+  ASSERT_TRUE(runtime.client.Get(kNext));  // the first invoke is now surely running
+  InvokeOutcome busy = server.invoke(make_invocation(), Clock::now() + 10s);
+  EXPECT_EQ(busy.kind, OutcomeKind::instance_gone);
+  EXPECT_EQ(busy.error_type, "Stratus.Busy");
+  runtime.client.Post(answer_path(inv.request_id, "response"), "ok", "text/plain");
+  EXPECT_EQ(outcome.get().kind, OutcomeKind::success);
+}
+
+TEST_F(RuntimeApiServerTest, TwoSequentialInvocationsOnOneConnection) {
+  for (int i = 0; i < 2; ++i) {
+    Invocation inv = make_invocation(R"({"i":)" + std::to_string(i) + "}");
+    auto outcome = start_invoke(inv);
+    auto next = runtime.client.Get(kNext);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->get_header_value("Lambda-Runtime-Aws-Request-Id"), inv.request_id);
+    ASSERT_EQ(
+        runtime.client.Post(answer_path(inv.request_id, "response"), next->body, "application/json")->status,
+        202);
+    EXPECT_EQ(outcome.get().body, inv.event);
+  }
+}
+
+TEST_F(RuntimeApiServerTest, UnknownPathIs404) {
+  auto res = runtime.client.Get("/2018-06-01/runtime/invocation/latest");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+  auto post = runtime.client.Post("/2018-06-01/runtime/invocation/x/answer", "x", "text/plain");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 404);
+}
+
+TEST(RuntimeApiResponseTooLarge, BodyIsAwsText) {
+  EXPECT_EQ(
+      response_too_large_body(6291557),
+      R"({"errorMessage":"Response payload size (6291557 bytes) exceeded maximum allowed payload size (6291556 bytes).","errorType":"Function.ResponseSizeTooLarge"})");
+}
+
+// Not a unit test (timing): run with --gtest_also_run_disabled_tests to print the figure.
+TEST_F(RuntimeApiServerTest, DISABLED_ThousandRoundTrips) {
+  constexpr int kRounds = 1000;
+  std::atomic<bool> done{false};
+  std::thread engine([&] {
+    for (int i = 0; i < kRounds; ++i) server.invoke(make_invocation(), Clock::now() + 10s);
+    done = true;
+  });
+  auto start = Clock::now();
+  for (int i = 0; i < kRounds; ++i) {
+    auto next = runtime.client.Get(kNext);
+    ASSERT_TRUE(next);
+    runtime.client.Post(answer_path(next->get_header_value("Lambda-Runtime-Aws-Request-Id"), "response"),
+                        next->body, "application/json");
+  }
+  engine.join();
+  auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  std::printf("%d next/response round trips: %.1f ms (%.3f ms each)\n", kRounds, elapsed, elapsed / kRounds);
+  EXPECT_TRUE(done);
+}
+
+}  // namespace
+}  // namespace stratus::runtime_api
