@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace stratus {
 namespace {
 
@@ -10,6 +13,17 @@ TEST(Embedded, FindsByPath) {
   ASSERT_NE(find_embedded(files, "a/b.txt"), nullptr);
   EXPECT_EQ(find_embedded(files, "a/b.txt")->data, "hello");
   EXPECT_EQ(find_embedded(files, "nope"), nullptr);
+}
+
+TEST(Embedded, RuntimeBootstrapsShipInTheBinaryAsWritten) {
+  for (const char* path : {"python/bootstrap.py", "node/bootstrap.mjs"}) {
+    const EmbeddedFile* f = find_embedded(embedded_runtimes(), path);
+    ASSERT_NE(f, nullptr) << path;
+    std::ifstream in(std::string(STRATUS_SOURCE_DIR) + "/emulator/runtimes/" + path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(f->data, text.str()) << path;
+  }
 }
 
 }  // namespace
