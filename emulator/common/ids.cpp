@@ -60,3 +60,14 @@ std::string new_trace_id() {
 }
 
 }  // namespace stratus
+
+namespace stratus {
+
+std::string random_hex(int digits) {
+  std::string out;
+  out.reserve(static_cast<std::size_t>(digits));
+  for (; digits > 0; digits -= 16) append_hex(out, generator()(), digits < 16 ? digits : 16);
+  return out;
+}
+
+}  // namespace stratus

@@ -16,4 +16,7 @@ std::string new_trace_id(std::int64_t unix_seconds);
 // The same, stamped with the current wall clock.
 std::string new_trace_id();
 
+// `digits` random lower-case hex digits (log stream names, instance ids).
+std::string random_hex(int digits);
+
 }  // namespace stratus

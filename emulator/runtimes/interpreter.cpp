@@ -76,22 +76,25 @@ std::optional<std::string> run_capture(const std::vector<std::string>& args,
   return out;
 }
 
-std::optional<std::string> resolve_uncached(std::string_view name) {
+std::optional<Interpreter> resolve_uncached(std::string_view name) {
   const char* path_env = std::getenv("PATH");
   auto found = find_on_path(name, path_env ? path_env : "");
   if (!found) return std::nullopt;
   const std::string base = found->substr(found->rfind('/') + 1);
   std::vector<std::string> args;
   if (base.rfind("python", 0) == 0) {
-    args = {*found, "-c", "import sys; print(sys.executable)"};
+    args = {*found, "-c", "import sys; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])"};
   } else if (base == "node" || base == "nodejs") {
-    args = {*found, "-e", "process.stdout.write(process.execPath)"};
+    args = {*found, "-e", "process.stdout.write(process.execPath + '\\n' + process.versions.node)"};
   } else {
-    return found;
+    return Interpreter{*found, ""};
   }
-  auto real = run_capture(args, std::chrono::seconds(10));
-  if (!real || real->empty() || (*real)[0] != '/' || !is_executable_file(*real)) return std::nullopt;
-  return real;
+  auto out = run_capture(args, std::chrono::seconds(10));
+  if (!out) return std::nullopt;
+  const auto newline = out->find('\n');
+  Interpreter result{out->substr(0, newline), newline == std::string::npos ? "" : out->substr(newline + 1)};
+  if (result.path.empty() || result.path[0] != '/' || !is_executable_file(result.path)) return std::nullopt;
+  return result;
 }
 
 }  // namespace
@@ -115,14 +118,24 @@ std::optional<std::string> find_on_path(std::string_view name, std::string_view 
   }
 }
 
-std::optional<std::string> resolve_interpreter(std::string_view name) {
+std::optional<Interpreter> resolve_interpreter_info(std::string_view name) {
   static std::mutex mutex;
-  static std::map<std::string, std::optional<std::string>, std::less<>> cache;
+  static std::map<std::string, std::optional<Interpreter>, std::less<>> cache;
   std::lock_guard lock(mutex);
   if (auto it = cache.find(name); it != cache.end()) return it->second;
   auto result = resolve_uncached(name);
   cache.emplace(std::string(name), result);
   return result;
+}
+
+}  // namespace stratus
+
+namespace stratus {
+
+std::optional<std::string> resolve_interpreter(std::string_view name) {
+  auto info = resolve_interpreter_info(name);
+  if (!info) return std::nullopt;
+  return info->path;
 }
 
 }  // namespace stratus

@@ -18,4 +18,12 @@ std::optional<std::string> find_on_path(std::string_view name, std::string_view 
 // answer. Results (found or not) are cached per name for the life of the process; thread-safe.
 std::optional<std::string> resolve_interpreter(std::string_view name);
 
+struct Interpreter {
+  std::string path;     // absolute path of the real binary
+  std::string version;  // "3.11.9" / "22.11.0"; "" for a name that is neither python nor node
+};
+
+// resolve_interpreter with the interpreter's version, from the same single run (cached too).
+std::optional<Interpreter> resolve_interpreter_info(std::string_view name);
+
 }  // namespace stratus

@@ -1,6 +1,8 @@
 #include "emulator/runtimes/interpreter.hpp"
 
 #include <gtest/gtest.h>
+
+#include <regex>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +60,17 @@ TEST(ResolveInterpreterTest, NodeResolvesToExecPath) {
 
 TEST(ResolveInterpreterTest, UnknownNameIsNullopt) {
   EXPECT_EQ(resolve_interpreter("stratus-no-such-interpreter-xyz"), std::nullopt);
+}
+
+TEST(ResolveInterpreterTest, VersionComesFromTheSameRun) {
+  const auto python = resolve_interpreter_info("python3");
+  ASSERT_TRUE(python.has_value());
+  // "3.11.9": major.minor.micro, all digits.
+  EXPECT_TRUE(std::regex_match(python->version, std::regex(R"(3\.\d+\.\d+)"))) << python->version;
+  const auto node = resolve_interpreter_info("node");
+  ASSERT_TRUE(node.has_value());
+  EXPECT_TRUE(std::regex_match(node->version, std::regex(R"(\d+\.\d+\.\d+)"))) << node->version;
+  EXPECT_EQ(node->path, resolve_interpreter("node"));
 }
 
 }  // namespace

@@ -1,0 +1,519 @@
+#include "emulator/engine/engine.hpp"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "emulator/common/ids.hpp"
+#include "emulator/engine/instance.hpp"
+#include "emulator/engine/sinks.hpp"
+#include "emulator/logs/report_lines.hpp"
+
+namespace stratus::engine {
+
+namespace {
+
+using runtime_api::OutcomeKind;
+
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// A JSON string literal of `text` (the platform's own error payloads).
+std::string json_quote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string error_payload(std::string_view type, std::string_view message) {
+  return "{\"errorType\":" + json_quote(type) + ",\"errorMessage\":" + json_quote(message) + "}";
+}
+
+std::string seconds_2dp(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", seconds);
+  return buf;
+}
+
+int default_instance_cap() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(std::max(1u, cores) * 2);
+}
+
+// "000000000000:function:name", "arn:aws:lambda:r:a:function:name[:qualifier]", "name:$LATEST"
+// -> the bare name (and whether a qualifier other than $LATEST was given).
+std::string bare_function_name(std::string_view id) {
+  constexpr std::string_view marker = ":function:";
+  if (auto at = id.find(marker); at != std::string_view::npos) id = id.substr(at + marker.size());
+  if (auto colon = id.find(':'); colon != std::string_view::npos) id = id.substr(0, colon);
+  return std::string(id);
+}
+
+}  // namespace
+
+// One function: its configuration, launch plan, instances and concurrency counters.
+struct Pool {
+  FunctionConfig config;
+  RuntimePlan plan;
+  std::mutex mutex;
+  std::condition_variable freed;
+  std::vector<std::unique_ptr<Instance>> idle;  // most recently used last
+  std::set<Instance*> busy;
+  int live = 0;       // idle + busy + starting
+  int in_flight = 0;  // admitted invocations (running or waiting for an instance)
+};
+
+struct Engine::Impl {
+  EngineSettings settings;
+  std::vector<std::unique_ptr<Pool>> pools;  // manifest order
+  std::vector<std::string> warnings;
+  std::filesystem::path bootstrap_dir;
+  std::filesystem::path tmp_root;
+
+  std::mutex admission;  // guards the two counters below
+  int unreserved_in_flight = 0;
+  int unreserved_capacity = 0;
+
+  std::atomic<bool> stopping{false};
+  std::atomic<int> running{0};  // invocations in progress, for the drain
+  std::mutex control;
+  std::condition_variable control_cv;
+  bool threads_stop = false;
+  std::thread reaper;
+  std::thread watch;
+
+  Pool* pool_for(std::string_view name) const {
+    for (const auto& p : pools)
+      if (p->config.name == name) return p.get();
+    for (const auto& p : pools)
+      if (p->config.short_name == name) return p.get();
+    return nullptr;
+  }
+
+  std::unique_ptr<Instance> spawn(Pool& pool, bool provisioned) {
+    InstanceStart start;
+    start.config = &pool.config;
+    start.argv = pool.plan.argv;
+    start.tmp_root = tmp_root;
+    start.sink = settings.sink;
+    start.provisioned = provisioned;
+    start.environment = [this, &pool, provisioned](const std::string& api, const std::string& stream,
+                                                   const std::filesystem::path& tmp) {
+      return instance_environment(pool.config, settings.host, settings.env_overrides,
+                                  InstanceEnv{api, stream, tmp, provisioned});
+    };
+    return std::make_unique<Instance>(std::move(start));
+  }
+
+  // Admission as Lambda counts concurrency: a reserved function against its reservation, the
+  // others against what the account has left after every reservation. "" = admitted.
+  std::string admit(Pool& pool) {
+    std::lock_guard lock(admission);
+    std::lock_guard pool_lock(pool.mutex);
+    if (pool.config.reserved_concurrency) {
+      if (pool.in_flight >= *pool.config.reserved_concurrency)
+        return "ReservedFunctionConcurrentInvocationLimitExceeded";
+    } else {
+      if (unreserved_in_flight >= unreserved_capacity) return "ConcurrentInvocationLimitExceeded";
+      ++unreserved_in_flight;
+    }
+    ++pool.in_flight;
+    return "";
+  }
+
+  void release_admission(Pool& pool) {
+    std::lock_guard lock(admission);
+    std::lock_guard pool_lock(pool.mutex);
+    --pool.in_flight;
+    if (!pool.config.reserved_concurrency) --unreserved_in_flight;
+  }
+
+  // A warm idle instance, or the right to start one (nullptr with `cold` set), waiting while the
+  // function is at its local instance cap.
+  std::unique_ptr<Instance> acquire(Pool& pool, bool& cold) {
+    std::unique_lock lock(pool.mutex);
+    const int cap = settings.max_instances > 0 ? settings.max_instances : default_instance_cap();
+    pool.freed.wait(lock, [&] { return !pool.idle.empty() || pool.live < cap; });
+    if (!pool.idle.empty()) {
+      auto instance = std::move(pool.idle.back());
+      pool.idle.pop_back();
+      pool.busy.insert(instance.get());
+      cold = false;
+      return instance;
+    }
+    ++pool.live;
+    cold = true;
+    return nullptr;
+  }
+
+  void mark_busy(Pool& pool, Instance* instance) {
+    std::lock_guard lock(pool.mutex);
+    pool.busy.insert(instance);
+  }
+
+  // Back to the idle list, or ended when it is dead. A dead instance counts against the cap until
+  // its process is gone and its threads are joined (outside the lock).
+  void release(Pool& pool, std::unique_ptr<Instance> instance, bool started) {
+    {
+      std::lock_guard lock(pool.mutex);
+      if (instance) pool.busy.erase(instance.get());
+      if (instance && !instance->dead() && !stopping) {
+        instance->last_used = Clock::now();
+        pool.idle.push_back(std::move(instance));
+      }
+    }
+    if (instance || started) {
+      instance.reset();
+      std::lock_guard lock(pool.mutex);
+      --pool.live;
+    }
+    pool.freed.notify_one();
+  }
+
+  InvokeResult run(Pool& pool, InvokeRequest request);
+  void reaper_loop();
+  void watch_loop();
+};
+
+Engine::Engine(std::vector<FunctionConfig> functions, EngineSettings settings)
+    : m_impl(std::make_unique<Impl>()) {
+  Impl& s = *m_impl;
+  s.settings = std::move(settings);
+  s.bootstrap_dir = s.settings.state_dir / "runtime";
+  s.tmp_root = s.settings.state_dir / "tmp";
+  bool builtin = false;
+  int reserved = 0;
+  for (auto& config : functions) {
+    auto pool = std::make_unique<Pool>();
+    pool->config = std::move(config);
+    if (pool->config.short_name.empty()) pool->config.short_name = pool->config.name;
+    builtin = builtin || runtime_family(pool->config.runtime) != RuntimeFamily::provided;
+    reserved += pool->config.reserved_concurrency.value_or(0);
+    s.pools.push_back(std::move(pool));
+  }
+  if (builtin) write_bootstraps(s.bootstrap_dir);
+  for (auto& pool : s.pools) {
+    pool->plan = plan_runtime(pool->config, s.bootstrap_dir);
+    if (!pool->plan.warning.empty()) {
+      const std::string line = "function '" + pool->config.short_name + "': " + pool->plan.warning;
+      if (std::find(s.warnings.begin(), s.warnings.end(), line) == s.warnings.end()) s.warnings.push_back(line);
+    }
+  }
+  s.unreserved_capacity = std::max(0, s.settings.account_concurrency - reserved);
+}
+
+Engine::~Engine() { stop(std::chrono::milliseconds(0)); }
+
+const std::vector<std::string>& Engine::warnings() const { return m_impl->warnings; }
+
+void Engine::start() {
+  Impl& s = *m_impl;
+  for (auto& pool : s.pools) {
+    for (int i = 0; i < pool->config.provisioned_concurrency; ++i) {
+      auto instance = s.spawn(*pool, true);
+      instance->wait_ready(Clock::now() + std::chrono::seconds(10));
+      std::lock_guard lock(pool->mutex);
+      ++pool->live;
+      instance->last_used = Clock::now();
+      pool->idle.push_back(std::move(instance));
+    }
+  }
+  s.reaper = std::thread([&s] { s.reaper_loop(); });
+  s.watch = std::thread([&s] { s.watch_loop(); });
+}
+
+void Engine::stop(std::chrono::milliseconds drain) {
+  Impl& s = *m_impl;
+  s.stopping = true;
+  const auto until = Clock::now() + drain;
+  while (s.running.load() > 0 && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  {
+    std::lock_guard lock(s.control);
+    s.threads_stop = true;
+  }
+  s.control_cv.notify_all();
+  if (s.reaper.joinable()) s.reaper.join();
+  if (s.watch.joinable()) s.watch.join();
+  for (auto& pool : s.pools) {
+    std::vector<std::unique_ptr<Instance>> idle;
+    {
+      std::lock_guard lock(pool->mutex);
+      idle.swap(pool->idle);
+      pool->live -= static_cast<int>(idle.size());
+      // Invocations still running past the drain: their instances die now; run() sees it.
+      for (Instance* busy : pool->busy) busy->kill();
+    }
+    idle.clear();
+  }
+  while (s.running.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+std::vector<FunctionConfig> Engine::functions() const {
+  std::vector<FunctionConfig> out;
+  for (const auto& pool : m_impl->pools) out.push_back(pool->config);
+  return out;
+}
+
+std::optional<FunctionConfig> Engine::find_function(std::string_view name_or_arn) const {
+  if (const Pool* pool = m_impl->pool_for(bare_function_name(name_or_arn))) return pool->config;
+  return std::nullopt;
+}
+
+int Engine::instance_count(const std::string& function) const {
+  Pool* pool = m_impl->pool_for(function);
+  if (!pool) return 0;
+  std::lock_guard lock(pool->mutex);
+  return pool->live;
+}
+
+InvokeResult Engine::invoke(const std::string& function, InvokeRequest request) {
+  Pool* pool = m_impl->pool_for(bare_function_name(function));
+  if (!pool) throw std::invalid_argument("unknown function: " + function);
+  return m_impl->run(*pool, std::move(request));
+}
+
+std::string Engine::invoke_async(const std::string& function, std::string payload) {
+  Pool* pool = m_impl->pool_for(bare_function_name(function));
+  if (!pool) throw std::invalid_argument("unknown function: " + function);
+  // Placeholder until the async queue lands: run on a detached-free worker thread.
+  InvokeRequest request;
+  request.payload = std::move(payload);
+  const std::string id = new_request_id();
+  std::thread([this, pool, request = std::move(request)]() mutable { m_impl->run(*pool, std::move(request)); })
+      .detach();
+  return id;
+}
+
+InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
+  const FunctionConfig& config = pool.config;
+  InvokeResult result;
+  result.request_id = new_request_id();
+  result.executed_version = config.version;
+  billing::LedgerRow row;
+  row.function = config.name;
+  row.request_id = result.request_id;
+  row.start_unix_ms = unix_ms_now();
+  row.memory_mb = config.memory_mb;
+  row.architecture = config.architecture;
+
+  if (stopping) {
+    result.status = InvokeStatus::throttled;
+    result.throttle_reason = "ServiceShuttingDown";
+    return result;
+  }
+  if (std::string reason = admit(pool); !reason.empty()) {
+    result.status = InvokeStatus::throttled;
+    result.throttle_reason = reason;
+    row.outcome = billing::Outcome::throttled;
+    row.error_type = "TooManyRequestsException";
+    if (settings.sink) settings.sink->ledger(row);
+    return result;
+  }
+  ++running;
+  struct Leave {
+    Impl& impl;
+    Pool& pool;
+    ~Leave() {
+      impl.release_admission(pool);
+      --impl.running;
+    }
+  } leave{*this, pool};
+
+  bool cold = false;
+  std::unique_ptr<Instance> instance = acquire(pool, cold);
+  std::optional<double> init_ms;
+  if (cold) {
+    try {
+      instance = spawn(pool, false);
+    } catch (const std::exception& e) {
+      release(pool, nullptr, true);
+      result.status = InvokeStatus::function_error;
+      result.error_type = "Runtime.InvalidEntrypoint";
+      result.payload = error_payload(result.error_type, e.what());
+      row.outcome = billing::Outcome::error;
+      row.error_type = result.error_type;
+      if (settings.sink) settings.sink->ledger(row);
+      return result;
+    }
+    mark_busy(pool, instance.get());
+    const auto init_limit = std::max(std::chrono::milliseconds(10'000), std::chrono::milliseconds(config.timeout_s * 1000LL));
+    instance->wait_ready(instance->spawned_at() + init_limit);
+    if (auto first = instance->first_next_at()) init_ms = ms_between(instance->spawned_at(), *first);
+  }
+  result.cold = cold;
+  row.cold = cold;
+
+  instance->begin(result.request_id, request.want_log || cold);
+  instance->platform_line(result.request_id, logs::start_line(result.request_id, config.version));
+
+  runtime_api::Invocation invocation;
+  invocation.request_id = result.request_id;
+  invocation.event = std::move(request.payload);
+  invocation.invoked_function_arn = request.invoked_arn.empty() ? config.arn() : request.invoked_arn;
+  invocation.trace_id = new_trace_id();
+  invocation.client_context = std::move(request.client_context);
+  const auto begun = Clock::now();
+  const auto timeout = std::chrono::milliseconds(config.timeout_s * 1000LL);
+  invocation.deadline_ms = unix_ms_now() + timeout.count();
+  runtime_api::InvokeOutcome outcome = instance->invoke(invocation, begun + timeout);
+  const auto finished = outcome.answered_at.value_or(Clock::now());
+  double duration_ms = ms_between(begun, finished);
+
+  std::vector<std::string> extra_lines;  // platform lines between the function's output and END
+  auto fail = [&](billing::Outcome kind, std::string type, std::string payload) {
+    result.status = InvokeStatus::function_error;
+    result.error_type = std::move(type);
+    result.payload = std::move(payload);
+    row.outcome = kind;
+    row.error_type = result.error_type;
+  };
+  switch (outcome.kind) {
+    case OutcomeKind::success:
+      result.payload = std::move(outcome.body);
+      if (!outcome.content_type.empty()) result.content_type = outcome.content_type;
+      break;
+    case OutcomeKind::function_error:
+    case OutcomeKind::init_error:
+      fail(billing::Outcome::error, outcome.error_type, std::move(outcome.body));
+      if (outcome.kind == OutcomeKind::init_error) instance->kill();  // Lambda resets a failed init
+      break;
+    case OutcomeKind::response_too_large:
+      fail(billing::Outcome::error, outcome.error_type, std::move(outcome.body));
+      break;
+    case OutcomeKind::timeout: {
+      instance->kill();
+      duration_ms = static_cast<double>(timeout.count());
+      const std::string message =
+          "RequestId: " + result.request_id + " Error: Task timed out after " + seconds_2dp(config.timeout_s) + " seconds";
+      fail(billing::Outcome::timeout, "Sandbox.Timedout", error_payload("Sandbox.Timedout", message));
+      extra_lines.push_back(logs::timeout_line(unix_ms_now(), result.request_id, duration_ms));
+      break;
+    }
+    case OutcomeKind::instance_gone: {
+      const instances::ExitStatus status = instance->kill();
+      const bool oom = instance->out_of_memory();
+      const std::string crash = logs::crash_line(result.request_id, {status.signaled, status.signaled ? status.signal : status.code});
+      const std::string type = oom ? "Runtime.OutOfMemory" : "Runtime.ExitError";
+      fail(oom ? billing::Outcome::oom : billing::Outcome::error, type, error_payload(type, crash));
+      extra_lines.push_back(crash);
+      extra_lines.push_back(type);
+      break;
+    }
+  }
+
+  const std::uint64_t peak = instance->peak_rss_bytes();
+  std::vector<std::string> collected = instance->end();
+  for (const auto& line : extra_lines) {
+    collected.push_back(line);
+    if (settings.sink)
+      settings.sink->log(logs::LogRecord{config.name, result.request_id, unix_ms_now(), logs::LogSource::platform, line});
+  }
+  logs::ReportInput report{result.request_id, duration_ms, init_ms, config.memory_mb, peak};
+  for (const std::string& line : {logs::end_line(result.request_id), logs::report_line(report)}) {
+    collected.push_back(line);
+    if (settings.sink)
+      settings.sink->log(logs::LogRecord{config.name, result.request_id, unix_ms_now(), logs::LogSource::platform, line});
+  }
+  if (request.want_log) {
+    for (const auto& line : collected) {
+      result.log += line;
+      result.log += '\n';
+    }
+  }
+
+  row.duration_ms = duration_ms;
+  row.init_duration_ms = init_ms;
+  row.billed_ms = logs::billed_duration_ms(report);
+  row.max_memory_used_mb = logs::max_memory_used_mb(peak);
+  if (settings.sink) settings.sink->ledger(row);
+
+  release(pool, std::move(instance), false);
+  return result;
+}
+
+void Engine::Impl::reaper_loop() {
+  std::unique_lock lock(control);
+  while (!threads_stop) {
+    control_cv.wait_for(lock, std::chrono::milliseconds(std::min<long long>(1000, std::max<long long>(10, settings.idle_timeout.count() / 4))));
+    if (threads_stop) break;
+    const auto now = Clock::now();
+    for (auto& pool : pools) {
+      std::vector<std::unique_ptr<Instance>> doomed;
+      {
+        std::lock_guard pool_lock(pool->mutex);
+        auto& idle = pool->idle;
+        for (auto it = idle.begin(); it != idle.end();) {
+          if (!(*it)->provisioned() && now - (*it)->last_used >= settings.idle_timeout) {
+            doomed.push_back(std::move(*it));
+            it = idle.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+      if (doomed.empty()) continue;
+      lock.unlock();
+      const int count = static_cast<int>(doomed.size());
+      doomed.clear();  // kills and joins outside every lock
+      {
+        std::lock_guard pool_lock(pool->mutex);
+        pool->live -= count;
+      }
+      pool->freed.notify_all();
+      lock.lock();
+    }
+  }
+}
+
+void Engine::Impl::watch_loop() {
+  std::unique_lock lock(control);
+  for (unsigned tick = 0; !threads_stop; ++tick) {
+    control_cv.wait_for(lock, settings.memory_poll);
+    if (threads_stop) break;
+    lock.unlock();
+    const bool whole_tree = tick % 5 == 0;
+    for (auto& pool : pools) {
+      const std::uint64_t limit = static_cast<std::uint64_t>(pool->config.memory_mb) * 1024 * 1024;
+      std::lock_guard pool_lock(pool->mutex);
+      for (Instance* instance : pool->busy) {
+        if (instance->sample_rss(whole_tree) > limit && !instance->dead()) {
+          instance->mark_out_of_memory();
+          ::kill(-instance->pgid(), SIGKILL);
+        }
+      }
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace stratus::engine

@@ -1,0 +1,64 @@
+#pragma once
+// The engine: runs FunctionConfigs as pools of instances. Warm instances are reused; a cold start
+// spawns one and measures its Init Duration; reservedConcurrency and the account limit throttle
+// with 429 as Lambda does; a per-function local instance cap makes further requests wait for a
+// free instance instead; provisioned instances start up front; idle ones are reaped. Timeouts,
+// memory overruns and crashes end an instance, never the engine. Every invocation is logged
+// (START / END / REPORT) and metered through the Sink.
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "emulator/engine/dispatcher.hpp"
+#include "emulator/engine/launch.hpp"
+
+namespace stratus::engine {
+
+class Sink;
+
+struct EngineSettings {
+  std::filesystem::path state_dir;  // .stratus: bootstraps and instance TMPDIRs go under it
+  Sink* sink = nullptr;             // logs and ledger rows; may be null
+  int account_concurrency = 1000;   // Lambda's default regional limit
+  int max_instances = 0;            // per function; 0 = 2 x cores
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(1)};  // reap idle instances after this
+  std::chrono::milliseconds memory_poll{20};                        // memory sampling period
+  HostEnv host;                                                     // variables passed to instances
+  std::vector<std::pair<std::string, std::string>> env_overrides;   // --env K=V
+};
+
+class Engine : public Dispatcher {
+ public:
+  // Plans every function's runtime and writes the bootstraps. Throws std::runtime_error naming a
+  // function whose runtime cannot run here (see plan_runtime). Starts nothing yet.
+  Engine(std::vector<FunctionConfig> functions, EngineSettings settings);
+  ~Engine() override;  // stop()
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // One line per function whose runtime runs on a different interpreter version.
+  const std::vector<std::string>& warnings() const;
+
+  // Starts provisioned instances (waiting until they are ready), the reaper and the memory watch.
+  void start();
+  // Refuses new invocations, waits up to `drain` for those in flight, then ends every instance.
+  void stop(std::chrono::milliseconds drain = std::chrono::seconds(5));
+
+  std::vector<FunctionConfig> functions() const override;
+  std::optional<FunctionConfig> find_function(std::string_view name_or_arn) const override;
+  InvokeResult invoke(const std::string& function, InvokeRequest request) override;
+  std::string invoke_async(const std::string& function, std::string payload) override;
+
+  // Live instances of a function (idle + busy + starting); for tests and the banner.
+  int instance_count(const std::string& function) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace stratus::engine

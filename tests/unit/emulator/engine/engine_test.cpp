@@ -1,0 +1,350 @@
+// The engine with real runtimes: python3 and node on PATH, bash + curl for provided.al2023.
+#include "emulator/engine/engine.hpp"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <future>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include "emulator/engine/sinks.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace stratus::engine {
+namespace {
+
+using test_support::TempDir;
+using namespace std::chrono_literals;
+
+class RecordingSink : public Sink {
+ public:
+  void log(const logs::LogRecord& record) override {
+    std::lock_guard lock(m_mutex);
+    m_logs.push_back(record);
+  }
+  void ledger(const billing::LedgerRow& row) override {
+    std::lock_guard lock(m_mutex);
+    m_rows.push_back(row);
+  }
+  std::vector<billing::LedgerRow> rows() {
+    std::lock_guard lock(m_mutex);
+    return m_rows;
+  }
+  std::vector<logs::LogRecord> logs() {
+    std::lock_guard lock(m_mutex);
+    return m_logs;
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::vector<logs::LogRecord> m_logs;
+  std::vector<billing::LedgerRow> m_rows;
+};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  FunctionConfig function(const std::string& key, const std::string& runtime, const std::string& handler) {
+    FunctionConfig config;
+    config.name = "svc-dev-" + key;
+    config.short_name = key;
+    config.runtime = runtime;
+    config.handler = handler;
+    config.code_dir = m_dir.path() / "code";
+    config.memory_mb = 256;
+    config.timeout_s = 3;
+    return config;
+  }
+  void code(const std::string& relative, const std::string& text) { m_dir.write("code/" + relative, text); }
+
+  Engine& start(std::vector<FunctionConfig> functions, EngineSettings settings = {}) {
+    settings.state_dir = m_dir.path() / ".stratus";
+    settings.sink = &m_sink;
+    if (settings.host.vars.empty()) settings.host = HostEnv::capture(false);
+    m_engine = std::make_unique<Engine>(std::move(functions), std::move(settings));
+    m_engine->start();
+    return *m_engine;
+  }
+
+  InvokeResult call(const std::string& fn, const std::string& payload = "{}", bool log = true) {
+    InvokeRequest request;
+    request.payload = payload;
+    request.want_log = log;
+    return m_engine->invoke(fn, request);
+  }
+
+  TempDir m_dir;
+  RecordingSink m_sink;
+  std::unique_ptr<Engine> m_engine;
+};
+
+const char* kPython =
+    "import json, os, sys, time\n"
+    "print('init line')\n"
+    "def echo(event, context):\n"
+    "    print('hello from', context.aws_request_id)\n"
+    "    return {'event': event, 'fn': context.function_name, 'mem': context.memory_limit_in_mb,\n"
+    "            'remaining': context.get_remaining_time_in_millis(), 'pid': os.getpid(),\n"
+    "            'offline': os.environ.get('IS_OFFLINE'), 'tmp': os.environ.get('TMPDIR'),\n"
+    "            'leak': os.environ.get('STRATUS_TEST_SECRET'), 'region': os.environ.get('AWS_REGION'),\n"
+    "            'mine': os.environ.get('MY_VAR'), 'cwd': os.getcwd()}\n"
+    "def boom(event, context):\n"
+    "    raise ValueError('boom')\n"
+    "def slow(event, context):\n"
+    "    time.sleep(event.get('sleep', 10))\n"
+    "    return 'done'\n"
+    "def crash(event, context):\n"
+    "    sys.stdout.flush()\n"
+    "    os._exit(3)\n"
+    "def hog(event, context):\n"
+    "    blocks = []\n"
+    "    for _ in range(200):\n"
+    "        blocks.append(bytearray(8 * 1024 * 1024))\n"
+    "        time.sleep(0.005)\n"
+    "    return len(blocks)\n";
+
+TEST_F(EngineTest, PythonColdThenWarmWithReportLines) {
+  code("handler.py", kPython);
+  ::setenv("STRATUS_TEST_SECRET", "do-not-leak", 1);
+  auto fn = function("echo", "python3.12", "handler.echo");
+  fn.environment = {{"MY_VAR", "mine"}};
+  Engine& engine = start({fn});
+  ::unsetenv("STRATUS_TEST_SECRET");
+
+  const InvokeResult first = call("echo", R"({"a":1})");
+  ASSERT_EQ(first.status, InvokeStatus::ok) << first.payload << first.log;
+  EXPECT_TRUE(first.cold);
+  EXPECT_NE(first.payload.find(R"("event": {"a": 1})"), std::string::npos) << first.payload;
+  EXPECT_NE(first.payload.find(R"("fn": "svc-dev-echo")"), std::string::npos);
+  EXPECT_NE(first.payload.find(R"("mem": "256")"), std::string::npos);
+  EXPECT_NE(first.payload.find(R"("offline": "true")"), std::string::npos);
+  EXPECT_NE(first.payload.find(R"("leak": null)"), std::string::npos) << "host variables must not leak";
+  EXPECT_NE(first.payload.find(R"("mine": "mine")"), std::string::npos);
+  EXPECT_NE(first.payload.find(R"("region": "us-east-1")"), std::string::npos);
+  EXPECT_NE(first.payload.find("\"cwd\": \"" + (m_dir.path() / "code").string() + "\""), std::string::npos);
+
+  // init output, START, the handler's line, END, REPORT with Init Duration last.
+  const std::regex cold_log(
+      "init line\nSTART RequestId: " + first.request_id + " Version: \\$LATEST\nhello from " + first.request_id +
+      "\nEND RequestId: " + first.request_id + "\nREPORT RequestId: " + first.request_id +
+      "\tDuration: \\d+\\.\\d\\d ms\tBilled Duration: \\d+ ms\tMemory Size: 256 MB\tMax Memory Used: \\d+ MB\t"
+      "Init Duration: \\d+\\.\\d\\d ms\t\n");
+  EXPECT_TRUE(std::regex_match(first.log, cold_log)) << first.log;
+
+  const InvokeResult second = call("echo");
+  ASSERT_EQ(second.status, InvokeStatus::ok);
+  EXPECT_FALSE(second.cold);
+  EXPECT_EQ(second.log.find("Init Duration"), std::string::npos) << second.log;
+  EXPECT_EQ(second.log.find("init line"), std::string::npos);
+  EXPECT_EQ(engine.instance_count("echo"), 1);
+
+  const auto rows = m_sink.rows();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_TRUE(rows[0].cold);
+  ASSERT_TRUE(rows[0].init_duration_ms.has_value());
+  EXPECT_GE(rows[0].billed_ms, static_cast<std::int64_t>(*rows[0].init_duration_ms + rows[0].duration_ms));
+  EXPECT_FALSE(rows[1].cold);
+  EXPECT_EQ(rows[1].outcome, billing::Outcome::ok);
+  EXPECT_GT(rows[1].max_memory_used_mb, 0);
+
+  // Every line of the second invocation is attributed to its request id.
+  int attributed = 0;
+  for (const auto& record : m_sink.logs())
+    if (record.request_id == second.request_id) ++attributed;
+  EXPECT_EQ(attributed, 4);  // START, hello, END, REPORT
+}
+
+TEST_F(EngineTest, NodeHandlerAndFunctionError) {
+  code("index.mjs",
+       "export const ok = async (event, context) => ({ got: event, fn: context.functionName });\n"
+       "export const bad = async () => { throw new TypeError('nope'); };\n");
+  start({function("ok", "nodejs22.x", "index.ok"), function("bad", "nodejs22.x", "index.bad")});
+  const InvokeResult ok = call("svc-dev-ok", R"({"x":[1,2]})");
+  ASSERT_EQ(ok.status, InvokeStatus::ok) << ok.payload << ok.log;
+  EXPECT_EQ(ok.payload, R"({"got":{"x":[1,2]},"fn":"svc-dev-ok"})");
+  const InvokeResult bad = call("bad");
+  ASSERT_EQ(bad.status, InvokeStatus::function_error);
+  EXPECT_EQ(bad.error_type, "TypeError");
+  EXPECT_NE(bad.payload.find(R"("errorMessage":"nope")"), std::string::npos) << bad.payload;
+  EXPECT_EQ(m_sink.rows().back().outcome, billing::Outcome::error);
+  // The failed invocation leaves the instance warm.
+  EXPECT_FALSE(call("bad").cold);
+}
+
+TEST_F(EngineTest, TimeoutKillsTheInstanceAndBillsTheFullTimeout) {
+  code("handler.py", kPython);
+  auto fn = function("slow", "python3.12", "handler.slow");
+  fn.timeout_s = 1;
+  Engine& engine = start({fn});
+  const auto begun = std::chrono::steady_clock::now();
+  const InvokeResult r = call("slow");
+  EXPECT_LT(std::chrono::steady_clock::now() - begun, 5s);
+  ASSERT_EQ(r.status, InvokeStatus::function_error);
+  EXPECT_EQ(r.error_type, "Sandbox.Timedout");
+  EXPECT_EQ(r.payload, "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"RequestId: " + r.request_id +
+                           " Error: Task timed out after 1.00 seconds\"}");
+  EXPECT_TRUE(std::regex_search(r.log, std::regex("\\dZ " + r.request_id + " Task timed out after 1.00 seconds\nEND")))
+      << r.log;
+  EXPECT_NE(r.log.find("\tDuration: 1000.00 ms\t"), std::string::npos) << r.log;
+  const auto row = m_sink.rows().back();
+  EXPECT_EQ(row.outcome, billing::Outcome::timeout);
+  EXPECT_GE(row.billed_ms, 1000);
+  EXPECT_EQ(engine.instance_count("slow"), 0);
+  // The next call starts a fresh instance.
+  const InvokeResult again = call("slow", R"({"sleep":0})");
+  EXPECT_EQ(again.status, InvokeStatus::ok) << again.payload;
+  EXPECT_TRUE(again.cold);
+}
+
+TEST_F(EngineTest, CrashIsRuntimeExitErrorAndTheEngineLives) {
+  code("handler.py", kPython);
+  start({function("crash", "python3.12", "handler.crash")});
+  const InvokeResult r = call("crash");
+  ASSERT_EQ(r.status, InvokeStatus::function_error);
+  EXPECT_EQ(r.error_type, "Runtime.ExitError");
+  EXPECT_NE(r.payload.find("RequestId: " + r.request_id + " Error: Runtime exited with error: exit status 3"),
+            std::string::npos)
+      << r.payload;
+  EXPECT_NE(r.log.find("Runtime exited with error: exit status 3\nRuntime.ExitError\nEND"), std::string::npos) << r.log;
+  EXPECT_EQ(call("crash").error_type, "Runtime.ExitError");  // and again, from a new instance
+}
+
+TEST_F(EngineTest, OverMemorySizeIsOutOfMemory) {
+  code("handler.py", kPython);
+  auto fn = function("hog", "python3.12", "handler.hog");
+  fn.memory_mb = 128;
+  fn.timeout_s = 10;
+  start({fn});
+  const InvokeResult r = call("hog");
+  ASSERT_EQ(r.status, InvokeStatus::function_error) << r.payload;
+  EXPECT_EQ(r.error_type, "Runtime.OutOfMemory");
+  EXPECT_EQ(m_sink.rows().back().outcome, billing::Outcome::oom);
+  EXPECT_GE(m_sink.rows().back().max_memory_used_mb, 128);
+}
+
+TEST_F(EngineTest, ReservedConcurrencyThrottles) {
+  code("handler.py", kPython);
+  auto fn = function("slow", "python3.12", "handler.slow");
+  fn.reserved_concurrency = 1;
+  auto off = function("off", "python3.12", "handler.echo");
+  off.reserved_concurrency = 0;
+  start({fn, off});
+  auto running = std::async(std::launch::async, [&] { return call("slow", R"({"sleep":1})"); });
+  std::this_thread::sleep_for(300ms);
+  const InvokeResult throttled = call("slow", R"({"sleep":0})");
+  EXPECT_EQ(throttled.status, InvokeStatus::throttled);
+  EXPECT_EQ(throttled.throttle_reason, "ReservedFunctionConcurrentInvocationLimitExceeded");
+  EXPECT_EQ(running.get().status, InvokeStatus::ok);
+  EXPECT_EQ(call("off").throttle_reason, "ReservedFunctionConcurrentInvocationLimitExceeded");
+  int throttles = 0;
+  for (const auto& row : m_sink.rows()) throttles += row.outcome == billing::Outcome::throttled;
+  EXPECT_EQ(throttles, 2);
+}
+
+TEST_F(EngineTest, AccountLimitThrottlesUnreservedFunctions) {
+  code("handler.py", kPython);
+  EngineSettings settings;
+  settings.account_concurrency = 1;
+  start({function("slow", "python3.12", "handler.slow")}, settings);
+  auto running = std::async(std::launch::async, [&] { return call("slow", R"({"sleep":1})"); });
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(call("slow", R"({"sleep":0})").throttle_reason, "ConcurrentInvocationLimitExceeded");
+  EXPECT_EQ(running.get().status, InvokeStatus::ok);
+}
+
+TEST_F(EngineTest, InstanceCapQueuesInsteadOfThrottling) {
+  code("handler.py", kPython);
+  EngineSettings settings;
+  settings.max_instances = 1;
+  Engine& engine = start({function("slow", "python3.12", "handler.slow")}, settings);
+  std::vector<std::future<InvokeResult>> calls;
+  for (int i = 0; i < 3; ++i)
+    calls.push_back(std::async(std::launch::async, [&] { return call("slow", R"({"sleep":0.2})"); }));
+  int cold = 0;
+  for (auto& c : calls) {
+    const InvokeResult r = c.get();
+    EXPECT_EQ(r.status, InvokeStatus::ok) << r.payload;
+    cold += r.cold;
+  }
+  EXPECT_EQ(cold, 1);
+  EXPECT_EQ(engine.instance_count("slow"), 1);
+}
+
+TEST_F(EngineTest, IdleInstancesAreReapedAndNoProcessIsLeft) {
+  code("handler.py", kPython);
+  EngineSettings settings;
+  settings.idle_timeout = 100ms;
+  Engine& engine = start({function("echo", "python3.12", "handler.echo")}, settings);
+  const InvokeResult r = call("echo");
+  ASSERT_EQ(r.status, InvokeStatus::ok);
+  const auto pid = std::stoi(std::regex_replace(r.payload, std::regex(R"(.*"pid": (\d+).*)"), "$1"));
+  EXPECT_EQ(::kill(pid, 0), 0);
+  for (int i = 0; i < 100 && engine.instance_count("echo") > 0; ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(engine.instance_count("echo"), 0);
+  EXPECT_EQ(::kill(pid, 0), -1);
+  EXPECT_EQ(errno, ESRCH);
+}
+
+TEST_F(EngineTest, StopEndsEveryInstance) {
+  code("handler.py", kPython);
+  auto fn = function("echo", "python3.12", "handler.echo");
+  fn.provisioned_concurrency = 2;
+  Engine& engine = start({fn});
+  EXPECT_EQ(engine.instance_count("echo"), 2);
+  const InvokeResult r = call("echo");
+  EXPECT_FALSE(r.cold) << "provisioned instances are warm";
+  const auto pid = std::stoi(std::regex_replace(r.payload, std::regex(R"(.*"pid": (\d+).*)"), "$1"));
+  engine.stop();
+  EXPECT_EQ(::kill(pid, 0), -1);
+  EXPECT_EQ(call("echo").status, InvokeStatus::throttled);  // refused once stopping
+}
+
+TEST_F(EngineTest, ProvidedRuntimeRunsTheCodesBootstrap) {
+  code("bootstrap",
+       "#!/bin/bash\n"
+       "set -eu\n"
+       "API=\"http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation\"\n"
+       "while true; do\n"
+       "  HEADERS=$(mktemp)\n"
+       "  EVENT=$(curl -sS -D \"$HEADERS\" \"$API/next\")\n"
+       "  ID=$(grep -i Lambda-Runtime-Aws-Request-Id \"$HEADERS\" | tr -d '[:space:]' | cut -d: -f2)\n"
+       "  curl -sS -o /dev/null -X POST \"$API/$ID/response\" -d \"{\\\"handler\\\":\\\"$_HANDLER\\\",\\\"event\\\":$EVENT}\"\n"
+       "done\n");
+  ::chmod((m_dir.path() / "code/bootstrap").c_str(), 0755);
+  start({function("sh", "provided.al2023", "function.handler")});
+  const InvokeResult r = call("sh", R"({"k":"v"})");
+  ASSERT_EQ(r.status, InvokeStatus::ok) << r.payload << r.log;
+  EXPECT_EQ(r.payload, R"({"handler":"function.handler","event":{"k":"v"}})");
+}
+
+TEST_F(EngineTest, RuntimesThatCannotRunAreClearErrors) {
+  try {
+    start({function("j", "java21", "example.Handler")});
+    FAIL() << "java21 accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(),
+                 "function 'j': runtime 'java21' cannot run locally; stratus runs python3.x, nodejs*.x and provided* "
+                 "(with a bootstrap file)");
+  }
+  try {
+    start({function("p", "provided.al2", "x")});
+    FAIL() << "missing bootstrap accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("runs the code's own bootstrap"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(EngineTest, ImportErrorIsReportedAsLambdaDoes) {
+  code("handler.py", "import not_a_module_anywhere\n");
+  start({function("imp", "python3.12", "handler.echo")});
+  const InvokeResult r = call("imp");
+  ASSERT_EQ(r.status, InvokeStatus::function_error);
+  EXPECT_EQ(r.error_type, "Runtime.ImportModuleError");
+  EXPECT_NE(r.payload.find("Unable to import module 'handler'"), std::string::npos) << r.payload;
+}
+
+}  // namespace
+}  // namespace stratus::engine
