@@ -1,0 +1,43 @@
+#include "cli/run/console_sink.hpp"
+
+namespace stratus::run {
+
+namespace {
+// Cyan, magenta, yellow, green, blue, then the bright ones.
+constexpr const char* kPalette[] = {"36", "35", "33", "32", "34", "96", "95", "93", "92", "94"};
+}  // namespace
+
+ConsoleSink::ConsoleSink(std::FILE* stream, bool prefix, bool color, std::map<std::string, std::string> names)
+    : m_stream(stream), m_prefix(prefix), m_color(color), m_names(std::move(names)) {
+  std::size_t i = 0;
+  for (const auto& [name, shown] : m_names) m_colors[name] = kPalette[i++ % std::size(kPalette)];
+}
+
+void ConsoleSink::log(const logs::LogRecord& record) {
+  {
+    std::string line;
+    if (m_prefix) {
+      auto shown = m_names.find(record.function);
+      const std::string& name = shown != m_names.end() ? shown->second : record.function;
+      if (m_color) {
+        auto color = m_colors.find(record.function);
+        line += "\033[";
+        line += color != m_colors.end() ? color->second : "36";
+        line += "m[" + name + "]\033[0m ";
+      } else {
+        line += "[" + name + "] ";
+      }
+    }
+    line += record.text;
+    line += '\n';
+    std::lock_guard lock(m_mutex);
+    std::fwrite(line.data(), 1, line.size(), m_stream);
+  }
+  for (engine::Sink* next : m_next) next->log(record);
+}
+
+void ConsoleSink::ledger(const billing::LedgerRow& row) {
+  for (engine::Sink* next : m_next) next->ledger(row);
+}
+
+}  // namespace stratus::run

@@ -1,0 +1,58 @@
+#include "cli/run/function_configs.hpp"
+
+#include "cli/errors.hpp"
+#include "cli/manifest/model.hpp"
+
+namespace stratus::run {
+
+namespace {
+
+// An environment value as the process sees it: scalars as their text; intrinsics (Ref, Fn::...)
+// and other structures have no local value.
+std::optional<std::string> env_text(const manifest::Value& v) {
+  if (v.is_string()) return v.as_string();
+  if (v.is_null()) return std::string();
+  if (v.is_scalar()) return v.to_text();
+  return std::nullopt;
+}
+
+}  // namespace
+
+FunctionConfigs function_configs(const manifest::Service& service, const std::string& account_id) {
+  FunctionConfigs out;
+  for (const auto& fn : service.functions) {
+    if (!fn.image.empty())
+      throw UserError("function '" + fn.key + "' is a container image (" + fn.image +
+                      "); stratus runs zip functions locally (python3.x, nodejs*.x, provided*)");
+    engine::FunctionConfig c;
+    c.name = fn.name;
+    c.short_name = fn.key;
+    c.runtime = fn.runtime.empty() ? service.provider.runtime : fn.runtime;
+    c.handler = fn.handler;
+    c.code_dir = service.dir;
+    c.description = fn.description;
+    c.memory_mb = fn.memory_size;
+    c.timeout_s = fn.timeout;
+    c.ephemeral_mb = fn.ephemeral_storage_size;
+    c.architecture = fn.architecture;
+    c.reserved_concurrency = fn.reserved_concurrency;
+    c.provisioned_concurrency = fn.provisioned_concurrency.value_or(0);
+    c.maximum_retry_attempts = fn.maximum_retry_attempts.value_or(2);
+    c.maximum_event_age_s = fn.maximum_event_age.value_or(21600);
+    c.region = service.provider.region;
+    c.account_id = account_id;
+    for (const auto& entry : fn.environment.entries()) {
+      if (auto text = env_text(entry.value)) {
+        c.environment.emplace_back(entry.key, *text);
+      } else {
+        out.warnings.push_back("function '" + fn.key + "': environment variable " + entry.key +
+                               " is a CloudFormation expression that only AWS can resolve; it is not set locally "
+                               "(use --env " + entry.key + "=VALUE)");
+      }
+    }
+    out.functions.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace stratus::run
