@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import util from 'node:util';
 
 const API_PREFIX = '/2018-06-01/runtime';
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
@@ -118,6 +119,18 @@ async function loadHandler(appRoot, handlerString) {
 
 let currentRequestId;
 
+// console.* as the Lambda Node runtime prints it: "<ISO time>\t<request id>\t<LEVEL>\t<message>", to stdout.
+function patchConsole() {
+  const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
+  for (const [method, level] of Object.entries(levels)) {
+    console[method] = (...args) => {
+      let message = util.format(...args);
+      if (method === 'trace') message += '\n' + new Error().stack.split('\n').slice(2).join('\n');
+      process.stdout.write(`${new Date().toISOString()}\t${currentRequestId || 'undefined'}\t${level}\t${message}\n`);
+    };
+  }
+}
+
 function makeContext(headers, onDone) {
   const deadline = Number(headers['lambda-runtime-deadline-ms'] || 0);
   const ctx = {
@@ -178,6 +191,7 @@ function runHandler(fn, event, headers) {
 }
 
 async function main() {
+  patchConsole();
   const appRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
   let fn;
   try {

@@ -207,6 +207,34 @@ def fault_from_exception(exc, request_id=""):
     return make_error(str(exc), type(exc).__name__, traceback.format_list(frames), request_id)
 
 
+current_request_id = None
+_logging_ready = False
+
+
+def _setup_logging():
+    """The root-logger handler of AWS's Python runtime: "[LEVEL]\t<ISO time>\t<request id>\t<message>".
+
+    Installed only once the function has imported logging itself: importing it here would add milliseconds to every
+    cold start of a function that never logs.
+    """
+    global _logging_ready
+    _logging_ready = True
+    import logging
+
+    class RequestIdFilter(logging.Filter):
+        def filter(self, record):
+            record.aws_request_id = current_request_id
+            return True
+
+    handler = logging.StreamHandler(sys.stdout)
+    formatter = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+                                  "%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    handler.addFilter(RequestIdFilter())
+    logging.getLogger().addHandler(handler)
+
+
 def log_error(error):
     lines = ["[ERROR] %s: %s" % (error["errorType"], error["errorMessage"])]
     if error["stackTrace"]:
@@ -281,7 +309,11 @@ def _flush():
 
 
 def handle_one(client, handler, resp, event_bytes):
+    global current_request_id
     request_id = resp.getheader("Lambda-Runtime-Aws-Request-Id", "")
+    current_request_id = request_id
+    if not _logging_ready and "logging" in sys.modules:
+        _setup_logging()
     trace_id = resp.getheader("Lambda-Runtime-Trace-Id")
     if trace_id:
         os.environ["_X_AMZN_TRACE_ID"] = trace_id

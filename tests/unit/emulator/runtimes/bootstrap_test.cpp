@@ -1,5 +1,7 @@
 // The built-in runtime bootstraps (python, node) against a fake Runtime API in this process.
 #include <gtest/gtest.h>
+
+#include <regex>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -226,6 +228,34 @@ TEST_F(BootstrapTest, PythonSyntaxErrorIsUserCodeSyntaxError) {
 }
 
 // ---- node ---------------------------------------------------------------------------------------
+
+TEST_F(BootstrapTest, PythonLoggingLinesCarryLevelTimeAndRequestId) {
+  code("app.py",
+       "import logging\n"
+       "logger = logging.getLogger()\n"
+       "logger.setLevel(logging.INFO)\n"
+       "def handler(event, context):\n"
+       "    logger.info('processing %s', event['x'])\n"
+       "    print('plain print')\n"
+       "    return 1\n");
+  start("python3", "app.handler");
+  invoke("req-7", R"({"x": 5})");
+  const std::string out = testing::read_file(m_dir / "stdout");
+  EXPECT_TRUE(std::regex_search(
+      out, std::regex("\\[INFO\\]\t\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\treq-7\tprocessing 5\n")))
+      << out;
+  EXPECT_NE(out.find("\nplain print\n"), std::string::npos) << out;
+}
+
+TEST_F(BootstrapTest, NodeConsoleLinesCarryTimeRequestIdAndLevel) {
+  code("index.js",
+       "exports.handler = async (event) => { console.log('got %d', event.x); console.error('bad', {a: 1}); return 1; };\n");
+  start("node", "index.handler");
+  invoke("req-8", R"({"x": 3})");
+  const std::string out = testing::read_file(m_dir / "stdout");
+  EXPECT_TRUE(std::regex_search(out, std::regex("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\treq-8\tINFO\tgot 3\n"))) << out;
+  EXPECT_NE(out.find("\treq-8\tERROR\tbad { a: 1 }\n"), std::string::npos) << out;
+}
 
 TEST_F(BootstrapTest, NodeCommonJsAsyncHandler) {
   code("index.js", "exports.handler = async (event) => ({ sum: event.x + 1 });\n");
