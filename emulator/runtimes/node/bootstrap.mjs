@@ -1,7 +1,7 @@
 // Stratus Lambda runtime client for nodejs: speaks the Lambda Runtime API (2018-06-01).
 // No npm dependencies. Reads AWS_LAMBDA_RUNTIME_API, _HANDLER and LAMBDA_TASK_ROOT, loads the handler
 // once (CommonJS or ESM), then loops on /next. Error payloads follow AWS's Node runtime interface client.
-import http from 'node:http';
+import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -15,23 +15,61 @@ const [apiHost, apiPort] = (() => {
   const i = addr.lastIndexOf(':');
   return [addr.slice(0, i) || '127.0.0.1', Number(addr.slice(i + 1))];
 })();
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-// One request on the keep-alive socket; the body goes with the headers (Content-Length set, one end()).
+// HTTP/1.1 over one keep-alive socket, one request at a time: each request leaves in one write with Nagle off,
+// and the response is parsed here (the Runtime API always answers with Content-Length). node:http costs several
+// times more per call, and every invocation makes two.
+const client = { socket: null, buffer: Buffer.alloc(0), pending: null };
+
+function connect() {
+  const socket = net.createConnection({ host: apiHost, port: apiPort });
+  socket.setNoDelay(true);
+  socket.on('data', (chunk) => {
+    client.buffer = client.buffer.length ? Buffer.concat([client.buffer, chunk]) : chunk;
+    parseResponse();
+  });
+  const fail = (err) => {
+    client.socket = null;
+    const pending = client.pending;
+    client.pending = null;
+    if (pending) pending.reject(err || new Error('Runtime API connection closed'));
+  };
+  socket.on('error', fail);
+  socket.on('close', () => fail(null));
+  client.socket = socket;
+  client.buffer = Buffer.alloc(0);
+}
+
+function parseResponse() {
+  const pending = client.pending;
+  if (!pending) return;
+  const end = client.buffer.indexOf('\r\n\r\n');
+  if (end < 0) return;
+  const lines = client.buffer.subarray(0, end).toString('latin1').split('\r\n');
+  const status = Number(lines[0].split(' ')[1]);
+  const headers = {};
+  for (let i = 1; i < lines.length; i++) {
+    const colon = lines[i].indexOf(':');
+    if (colon > 0) headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
+  }
+  const length = Number(headers['content-length'] || 0);
+  if (client.buffer.length < end + 4 + length) return;
+  const body = client.buffer.subarray(end + 4, end + 4 + length);
+  client.buffer = client.buffer.subarray(end + 4 + length);
+  client.pending = null;
+  pending.resolve({ status, headers, body });
+}
+
 function request(method, urlPath, body, headers = {}) {
   return new Promise((resolve, reject) => {
-    const hdrs = { ...headers };
-    if (body !== undefined) hdrs['Content-Length'] = Buffer.byteLength(body);
-    const req = http.request({ host: apiHost, port: apiPort, method, path: API_PREFIX + urlPath, agent, headers: hdrs },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      });
-    req.on('socket', (s) => s.setNoDelay(true));
-    req.on('error', reject);
-    req.end(body);
+    if (!client.socket) connect();
+    client.pending = { resolve, reject };
+    const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
+    let head = `${method} ${API_PREFIX}${urlPath} HTTP/1.1\r\nHost: ${apiHost}:${apiPort}\r\n`;
+    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+    if (body !== undefined || method !== 'GET') head += `Content-Length: ${payload.length}\r\n`;
+    head += '\r\n';
+    client.socket.write(payload.length ? Buffer.concat([Buffer.from(head, 'latin1'), payload]) : Buffer.from(head, 'latin1'));
   });
 }
 
