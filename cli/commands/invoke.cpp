@@ -18,6 +18,7 @@
 #include "cli/manifest/manifest.hpp"
 #include "cli/run/console_sink.hpp"
 #include "cli/run/function_configs.hpp"
+#include "cli/run/run_options.hpp"
 #include "emulator/engine/engine.hpp"
 
 namespace stratus {
@@ -29,9 +30,8 @@ struct InvokeLocalOptions {
   std::string data;
   std::string path;
   std::string context;
-  std::vector<std::string> env;
   bool raw = false;
-  bool inherit_env = false;
+  run::RunOptions run;
 };
 
 // Records the invocation's ledger row for --json.
@@ -109,12 +109,7 @@ void run_invoke_local(Context& ctx, const InvokeLocalOptions& o) {
     client_context = o.context;
   }
 
-  std::vector<std::pair<std::string, std::string>> overrides;
-  for (const auto& kv : o.env) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) throw UserError("--env '" + kv + "' must be KEY=VALUE, e.g. --env STAGE=dev");
-    overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-  }
+  auto overrides = run::env_overrides(o.run.env);
 
   run::FunctionConfigs configs = run::function_configs(m.service, ctx.load_options().account_id);
   std::vector<engine::FunctionConfig> selected;
@@ -130,7 +125,7 @@ void run_invoke_local(Context& ctx, const InvokeLocalOptions& o) {
   engine::EngineSettings settings;
   settings.state_dir = m.service.dir / ".stratus";
   settings.sink = &console;
-  settings.host = engine::HostEnv::capture(o.inherit_env);
+  settings.host = engine::HostEnv::capture(o.run.inherit_env);
   settings.env_overrides = std::move(overrides);
   std::unique_ptr<engine::Engine> engine;
   try {
@@ -186,9 +181,8 @@ void register_invoke(CLI::App& app, Context& ctx) {
   local->add_option("-d,--data", o->data, "Event: JSON (a non-JSON value is sent as a string)");
   local->add_option("-p,--path", o->path, "Event from a JSON or YAML file (default: stdin when piped, else {})");
   local->add_option("--context", o->context, "Client context (JSON), as context.clientContext");
-  local->add_option("-e,--env", o->env, "Environment variable for the function, KEY=VALUE (repeatable)");
   local->add_flag("--raw", o->raw, "Send the data as a JSON string, unparsed");
-  local->add_flag("--inherit-env", o->inherit_env, "Pass this shell's whole environment to the function");
+  run::add_run_options(*local, o->run, false);
   local->callback([&ctx, o] { run_invoke_local(ctx, *o); });
 }
 

@@ -15,6 +15,7 @@ struct InvokeRequest {
   std::optional<std::string> client_context;  // decoded JSON (X-Amz-Client-Context is base64)
   std::string invoked_arn;                    // "" = the function's ARN
   bool want_log = false;                      // collect the execution log into InvokeResult::log
+  std::string request_id;                     // "" = a new one; async retries keep the event's id
 };
 
 enum class InvokeStatus {

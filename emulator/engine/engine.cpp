@@ -317,7 +317,7 @@ std::string Engine::invoke_async(const std::string& function, std::string payloa
 InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
   const FunctionConfig& config = pool.config;
   InvokeResult result;
-  result.request_id = new_request_id();
+  result.request_id = request.request_id.empty() ? new_request_id() : request.request_id;
   result.executed_version = config.version;
   billing::LedgerRow row;
   row.function = config.name;

@@ -196,8 +196,16 @@ std::uint64_t Instance::sample_rss(bool whole_tree) {
 }
 
 std::uint64_t Instance::peak_rss_bytes() {
-  const std::uint64_t hwm = m_dead ? 0 : high_water_mark(m_pgid);
-  return std::max(hwm, m_peak_sampled.load());
+  if (m_dead) return m_peak_sampled.load();
+  // The kernel's high-water mark catches peaks between samples, but /proc/<pid>/status costs tens
+  // of microseconds to generate: read it at most every 50 ms; statm (cheap) every time.
+  const auto now = Clock::now();
+  if (now - m_hwm_read_at >= std::chrono::milliseconds(50)) {
+    m_hwm_read_at = now;
+    m_hwm = high_water_mark(m_pgid);
+  }
+  sample_rss(false);
+  return std::max(m_hwm, m_peak_sampled.load());
 }
 
 }  // namespace stratus::engine

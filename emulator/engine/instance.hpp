@@ -110,6 +110,8 @@ class Instance {
   std::atomic<bool> m_dead{false};
   std::atomic<bool> m_oom{false};
   std::atomic<std::uint64_t> m_peak_sampled{0};
+  std::uint64_t m_hwm = 0;           // VmHWM as last read (by the invoking thread only)
+  Clock::time_point m_hwm_read_at;
   std::atomic<bool> m_stop_reader{false};
   std::thread m_reader;
 };
