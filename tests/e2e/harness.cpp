@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,6 +90,82 @@ RunResult run_stratus(const std::filesystem::path& cwd, const std::vector<std::s
   std::vector<std::string> argv = {STRATUS_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_program(cwd, argv, env, stdin_text);
+}
+
+}  // namespace stratus::e2e
+
+namespace stratus::e2e {
+
+Background::Background(const std::filesystem::path& cwd, const std::vector<std::string>& args,
+                       const std::map<std::string, std::string>& env)
+    : m_out(cwd / ".background.out"), m_err(cwd / ".background.err") {
+  std::map<std::string, std::string> full = {{"PATH", std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin"},
+                                             {"HOME", cwd.string()},
+                                             {"AWS_CONFIG_FILE", (cwd / ".aws-config").string()},
+                                             {"AWS_SHARED_CREDENTIALS_FILE", (cwd / ".aws-credentials").string()},
+                                             {"LANG", "C.UTF-8"}};
+  for (const auto& [k, v] : env) full[k] = v;
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : full) env_strings.push_back(k + "=" + v);
+  std::vector<std::string> argv = {STRATUS_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  m_pid = fork();
+  if (m_pid < 0) throw std::runtime_error("fork failed");
+  if (m_pid == 0) {
+    const int in = open("/dev/null", O_RDONLY);
+    const int out = open(m_out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = open(m_err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in < 0 || out < 0 || err < 0 || chdir(cwd.c_str()) != 0) _exit(127);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    std::vector<char*> a, e;
+    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    for (auto& s : env_strings) e.push_back(s.data());
+    e.push_back(nullptr);
+    execve(a[0], a.data(), e.data());
+    _exit(127);
+  }
+}
+
+Background::~Background() {
+  if (!m_reaped && m_pid > 0) {
+    ::kill(m_pid, SIGKILL);
+    waitpid(m_pid, nullptr, 0);
+  }
+}
+
+std::string Background::out() const { return read_file(m_out); }
+std::string Background::err() const { return read_file(m_err); }
+
+std::string Background::first_line(int timeout_ms) {
+  for (int waited = 0; waited < timeout_ms; waited += 20) {
+    const std::string text = out();
+    if (auto nl = text.find('\n'); nl != std::string::npos) return text.substr(0, nl);
+    if (!m_reaped && waitpid(m_pid, nullptr, WNOHANG) == m_pid) {
+      m_reaped = true;
+      return "";
+    }
+    usleep(20 * 1000);
+  }
+  return "";
+}
+
+void Background::signal(int sig) {
+  if (!m_reaped) ::kill(m_pid, sig);
+}
+
+int Background::wait(int timeout_ms) {
+  for (int waited = 0; waited <= timeout_ms; waited += 10) {
+    int status = 0;
+    if (waitpid(m_pid, &status, WNOHANG) == m_pid) {
+      m_reaped = true;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    usleep(10 * 1000);
+  }
+  return -1;
 }
 
 }  // namespace stratus::e2e

@@ -30,3 +30,33 @@ RunResult run_program(const std::filesystem::path& cwd, const std::vector<std::s
 std::string read_file(const std::filesystem::path& p);
 
 }  // namespace stratus::e2e
+
+namespace stratus::e2e {
+
+// `stratus args...` running in the background (stratus offline): stdout and stderr go to files
+// in cwd, read while it runs. The destructor kills it (SIGKILL) if it is still running.
+class Background {
+ public:
+  Background(const std::filesystem::path& cwd, const std::vector<std::string>& args,
+             const std::map<std::string, std::string>& env = {});
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+
+  // Waits until stdout holds a complete first line (up to `timeout_ms`); "" if none came.
+  std::string first_line(int timeout_ms = 20000);
+  std::string out() const;
+  std::string err() const;
+  int pid() const { return m_pid; }
+  void signal(int sig);
+  // Waits for the exit; the exit code, 128+signal when killed, -1 on timeout.
+  int wait(int timeout_ms = 20000);
+
+ private:
+  std::filesystem::path m_out;
+  std::filesystem::path m_err;
+  int m_pid = -1;
+  bool m_reaped = false;
+};
+
+}  // namespace stratus::e2e
