@@ -127,6 +127,7 @@ struct Engine::Impl {
     start.tmp_root = tmp_root;
     start.sink = settings.sink;
     start.provisioned = provisioned;
+    start.memory_limit_bytes = static_cast<std::uint64_t>(pool.config.memory_mb) * 1024 * 1024;
     start.environment = [this, &pool, provisioned](const std::string& api, const std::string& stream,
                                                    const std::filesystem::path& tmp) {
       return instance_environment(pool.config, settings.host, settings.env_overrides,

@@ -65,6 +65,10 @@ Instance::Instance(InstanceStart start)
   spec.argv = start.argv;
   spec.env = start.environment(m_api.address(), new_log_stream_name(m_config.version), m_tmp_dir);
   spec.cwd = m_config.code_dir;
+  if (start.memory_limit_bytes > 0) {
+    m_cgroup = instances::MemoryCgroup::create(start.memory_limit_bytes);
+    if (m_cgroup) spec.cgroup = m_cgroup->path();
+  }
   if (::pipe2(m_wake, O_CLOEXEC | O_NONBLOCK) != 0) throw std::runtime_error("cannot create a pipe");
   m_spawned_at = Clock::now();
   try {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "emulator/engine/function_config.hpp"
+#include "emulator/instances/memory_cgroup.hpp"
 #include "emulator/instances/process.hpp"
 #include "emulator/logs/log_record.hpp"
 #include "emulator/runtime_api/server.hpp"
@@ -36,6 +37,7 @@ struct InstanceStart {
   std::filesystem::path tmp_root;                                  // TMPDIR = tmp_root/<id>
   Sink* sink = nullptr;
   bool provisioned = false;
+  std::uint64_t memory_limit_bytes = 0;  // enforced by a memory cgroup where one can be made
 };
 
 class Instance {
@@ -81,7 +83,8 @@ class Instance {
   std::uint64_t sample_rss(bool whole_tree);
   // Set by the memory watch before it kills an instance over its memory size.
   void mark_out_of_memory() { m_oom = true; }
-  bool out_of_memory() const { return m_oom.load(); }
+  // Killed for its memory: by the memory watch, or by the kernel in the instance's cgroup.
+  bool out_of_memory() const { return m_oom.load() || (m_cgroup && m_cgroup->oom_killed()); }
 
   Clock::time_point last_used;  // maintained by the pool
 
@@ -94,6 +97,7 @@ class Instance {
   Sink* m_sink;
   bool m_provisioned;
   std::filesystem::path m_tmp_dir;
+  std::unique_ptr<instances::MemoryCgroup> m_cgroup;  // declared before the process: removed after it
   runtime_api::RuntimeApiServer m_api;
   Clock::time_point m_spawned_at;
   std::optional<instances::ChildProcess> m_process;

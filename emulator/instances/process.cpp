@@ -80,14 +80,20 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 }
 
 // Runs in the forked child: only async-signal-safe calls from here on. Never returns.
-[[noreturn]] void exec_child(int report_fd, int out_fd, int err_fd, const char* cwd, char* const* argv,
-                             char* const* envp, const std::vector<const char*>& paths) {
+[[noreturn]] void exec_child(int report_fd, int out_fd, int err_fd, const char* cwd, const char* cgroup_procs,
+                             char* const* argv, char* const* envp, const std::vector<const char*>& paths) {
   auto fail = [report_fd](FailedStep step, int error) {
     ExecReport report{static_cast<int>(step), error};
     write_all(report_fd, &report, sizeof report);
     ::_exit(127);
   };
   ::setpgid(0, 0);
+  if (cgroup_procs[0] != '\0') {
+    // Join the cgroup before exec, so every byte the program allocates is charged to it.
+    const int fd = ::open(cgroup_procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, "0", 1) != 1) fail(FailedStep::setup, errno);
+    ::close(fd);
+  }
   // Start from default signal handling and an empty mask, whatever the parent had set up.
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
@@ -139,6 +145,7 @@ ChildProcess ChildProcess::spawn(const LaunchSpec& spec) {
   std::vector<const char*> paths;
   for (const std::string& p : path_strings) paths.push_back(p.c_str());
   std::string cwd = spec.cwd.string();
+  std::string cgroup_procs = spec.cgroup.empty() ? std::string() : (spec.cgroup / "cgroup.procs").string();
 
   int report[2], out[2], err[2];
   if (::pipe2(report, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
@@ -153,7 +160,7 @@ ChildProcess ChildProcess::spawn(const LaunchSpec& spec) {
     throw std::system_error(e, std::generic_category(), "pipe2");
   }
   pid_t pid = ::fork();
-  if (pid == 0) exec_child(report[1], out[1], err[1], cwd.c_str(), argv.data(), envp.data(), paths);
+  if (pid == 0) exec_child(report[1], out[1], err[1], cwd.c_str(), cgroup_procs.c_str(), argv.data(), envp.data(), paths);
   int fork_error = errno;
   ::close(report[1]), ::close(out[1]), ::close(err[1]);
   if (pid < 0) {

@@ -19,6 +19,7 @@ struct LaunchSpec {
   std::vector<std::string> argv;
   std::vector<std::string> env;
   std::filesystem::path cwd;
+  std::filesystem::path cgroup;  // a cgroup folder the child joins before exec; empty = none
 };
 
 // How a child ended: either exited with a code or was killed by a signal.

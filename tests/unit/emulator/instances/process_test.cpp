@@ -1,4 +1,5 @@
 #include "emulator/instances/process.hpp"
+#include "emulator/instances/memory_cgroup.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -20,7 +21,7 @@ using std::chrono::milliseconds;
 
 LaunchSpec shell(const std::string& script) {
   return LaunchSpec{
-      {"/bin/sh", "-c", script}, {"PATH=/usr/bin:/bin"}, std::filesystem::temp_directory_path()};
+      {"/bin/sh", "-c", script}, {"PATH=/usr/bin:/bin"}, std::filesystem::temp_directory_path(), {}};
 }
 
 // Reads a stream until end of file, bounded by `timeout`.
@@ -84,7 +85,7 @@ TEST(ChildProcess, RunsInItsOwnProcessGroupWithStdinFromDevNull) {
 }
 
 TEST(ChildProcess, EnvironmentIsExactlyTheGivenOne) {
-  LaunchSpec spec{{"env"}, {"PATH=/usr/bin:/bin", "AWS_REGION=us-east-1", "EMPTY="}, "/"};
+  LaunchSpec spec{{"env"}, {"PATH=/usr/bin:/bin", "AWS_REGION=us-east-1", "EMPTY="}, "/", {}};
   ChildProcess child = ChildProcess::spawn(spec);
   std::string out = read_all(child, Stream::out);
   EXPECT_EQ(out, "PATH=/usr/bin:/bin\nAWS_REGION=us-east-1\nEMPTY=\n");
@@ -99,9 +100,9 @@ TEST(ChildProcess, WorkingDirectoryIsHonoured) {
 }
 
 TEST(ChildProcess, MissingProgramIsReportedSynchronously) {
-  EXPECT_EQ(spawn_error({{"stratus-no-such-program"}, {"PATH=/usr/bin:/bin"}, "/"}),
+  EXPECT_EQ(spawn_error({{"stratus-no-such-program"}, {"PATH=/usr/bin:/bin"}, "/", {}}),
             "cannot run 'stratus-no-such-program': No such file or directory");
-  EXPECT_EQ(spawn_error({{"/no/such/bootstrap"}, {}, "/"}),
+  EXPECT_EQ(spawn_error({{"/no/such/bootstrap"}, {}, "/", {}}),
             "cannot run '/no/such/bootstrap': No such file or directory");
 }
 
@@ -110,7 +111,7 @@ TEST(ChildProcess, NonExecutableProgramIsReported) {
   std::ofstream(file) << "#!/bin/sh\necho hi\n";
   std::filesystem::permissions(file,
                                std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  std::string error = spawn_error({{file.string()}, {}, "/"});
+  std::string error = spawn_error({{file.string()}, {}, "/", {}});
   std::filesystem::remove(file);
   EXPECT_EQ(error, "cannot run '" + file.string() + "': Permission denied");  // even root needs an x bit
 }
@@ -209,7 +210,8 @@ TEST(TreeRss, MeasuresAFiftyMegabyteChild) {
                    "b=bytearray(50_000_000); import sys; print('ready', flush=True); import time; "
                    "time.sleep(30)"},
                   env,
-                  "/"};
+                  "/",
+                  {}};
   ChildProcess child = ChildProcess::spawn(spec);
   std::string out;
   auto deadline = std::chrono::steady_clock::now() + milliseconds(10000);
@@ -228,6 +230,40 @@ TEST(TreeRss, MeasuresAFiftyMegabyteChild) {
 
 TEST(TreeRss, UnknownGroupIsZero) {
   EXPECT_EQ(tree_rss_bytes(0x7ffffff0), 0U);
+}
+
+}  // namespace
+}  // namespace stratus::instances
+
+namespace stratus::instances {
+namespace {
+
+TEST(MemoryCgroup, TheKernelKillsAChildOverTheLimitAndSaysSo) {
+  if (!memory_cgroups_available()) GTEST_SKIP() << "no memory cgroup can be made on this machine";
+  auto group = MemoryCgroup::create(64ULL * 1024 * 1024);
+  ASSERT_NE(group, nullptr);
+  const std::filesystem::path dir = group->path();
+  EXPECT_TRUE(std::filesystem::exists(dir));
+  LaunchSpec spec{{"/bin/sh", "-c", "x=a; while true; do x=$x$x; done"}, {"PATH=/usr/bin:/bin"}, "/", dir};
+  ChildProcess child = ChildProcess::spawn(spec);
+  const auto status = child.wait_for(std::chrono::seconds(20));
+  ASSERT_TRUE(status.has_value()) << "still running past the limit";
+  EXPECT_TRUE(status->signaled);
+  EXPECT_EQ(status->signal, SIGKILL);
+  EXPECT_TRUE(group->oom_killed());
+  group.reset();
+  EXPECT_FALSE(std::filesystem::exists(dir)) << "the group folder is removed";
+}
+
+TEST(MemoryCgroup, AChildUnderTheLimitIsNotKilled) {
+  if (!memory_cgroups_available()) GTEST_SKIP() << "no memory cgroup can be made on this machine";
+  auto group = MemoryCgroup::create(64ULL * 1024 * 1024);
+  ASSERT_NE(group, nullptr);
+  ChildProcess child = ChildProcess::spawn({{"/bin/sh", "-c", "exit 0"}, {"PATH=/usr/bin:/bin"}, "/", group->path()});
+  const auto status = child.wait_for(std::chrono::seconds(10));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_FALSE(status->signaled);
+  EXPECT_FALSE(group->oom_killed());
 }
 
 }  // namespace
