@@ -60,7 +60,7 @@ TEST(Complete, AnswersFromTheCommandTree) {
   TempDir dir;
   auto r = run_stratus(dir.path(), {"__complete", "--", "in"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, "init\n");
+  EXPECT_EQ(r.out, "init\ninvoke\n");
   EXPECT_EQ(run_stratus(dir.path(), {"__complete", "--", "init", "--json", "--template", ""}).out,
             "node\nprovided\npython\n");
   EXPECT_EQ(run_stratus(dir.path(), {"__complete", "--", "init", "--te"}).out, "--template\n");
@@ -98,7 +98,7 @@ TEST(BashCompletion, SyntaxAndRegistration) {
 }
 
 TEST(BashCompletion, CompletesCommandsTemplatesAndShells) {
-  EXPECT_EQ(bash_complete({"stratus", "in"}), "init\n");
+  EXPECT_EQ(bash_complete({"stratus", "in"}), "init\ninvoke\n");
   EXPECT_EQ(bash_complete({"stratus", "completion", ""}), "bash\nfish\nzsh\n");
   EXPECT_EQ(bash_complete({"stratus", "init", "--template", ""}), "node\nprovided\npython\n");
   EXPECT_EQ(bash_complete({"stratus", "init", "-t", "py"}), "python\n");
@@ -130,7 +130,7 @@ TEST(ZshCompletion, SyntaxAndCandidates) {
   r = run_program(dir.path(), {"zsh", "-f", "-c", script}, env_with_stratus());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
-            "compdef _stratus stratus\nnode\nprovided\npython\ninit\n--template=provided\n--template=python\n"
+            "compdef _stratus stratus\nnode\nprovided\npython\ninit\ninvoke\n--template=provided\n--template=python\n"
             "<files>\n");
 }
 
@@ -147,7 +147,7 @@ TEST(FishCompletion, SyntaxAndCandidates) {
                        "complete -C 'stratus completion z'\n";
   r = run_program(dir.path(), {"fish", "--no-config", "-c", script}, env_with_stratus());
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "node\nprovided\npython\ninit\nzsh\n");
+  EXPECT_EQ(r.out, "node\nprovided\npython\ninit\ninvoke\nzsh\n");
 }
 
 }  // namespace
