@@ -40,6 +40,15 @@ class State:
         self.done = threading.Event()
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # The runtime is killed while it waits on /next: a reset connection is expected then.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 def make_handler(state):
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -126,8 +135,7 @@ def main():
     events = json.loads(args.events)
     state = State(events, args.function, args.timeout_s)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), make_handler(state))
     port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
