@@ -8,8 +8,9 @@
 #
 #   bench/invoke/run.sh [path/to/stratus]   (default: ./build/stratus; skipped while it lacks `offline`)
 #
-# Environment: SECONDS_PER_RUN (default 5) per client count, WARMUP (requests per handler, default 200),
-# BARE_RUNS (default 20). Everything is generated under bench/invoke/work/ (gitignored): the load
+# Environment: SECONDS_PER_RUN (default 5) per client count, WARMUP (warm-up requests per client
+# before each run, default 10),
+# BARE_RUNS (default 20), CLIENTS (default "1 16 64"; the ratios need 16 and 64). Everything is generated under bench/invoke/work/ (gitignored): the load
 # generator (loadgen.cpp, built with g++), the service, the npm peers, one JSON result per run.
 # Servers listen on 127.0.0.1 at free ports, each under `timeout` so none outlives the script.
 # Prints markdown tables on stdout; progress on stderr.
@@ -19,12 +20,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 stratus=$(realpath -m "${1:-$root/build/stratus}")
 seconds=${SECONDS_PER_RUN:-5}
-warmup=${WARMUP:-200}
+warmup_per_client=${WARMUP:-10}
+timeout_ms=30000  # per request: the functions' timeout; a slower answer counts as an error
 bare_runs=${BARE_RUNS:-20}
 work=$here/work
 osls_version=4.3.1
 offline_version=14.8.2
-clients_list=(1 16 64)
+read -ra clients_list <<<"${CLIENTS:-1 16 64}"
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 say() { echo "run.sh: $*" >&2; }
@@ -161,7 +163,8 @@ measure_target() {
   local name=$1 cmd=$2 port=$3 out=$work/results
   mkdir -p "$out"
   rm -f "$out/$name"-*.json
-  local budget=$((60 + 2 * 3 * (seconds + 5) + 60))  # start + 2 handlers x 3 runs + slack
+  # start + cold requests + 2 handlers x 3 client counts x (warm-up + run), each bounded by a time-out
+  local budget=$((120 + 2 * 3 * (seconds + 2 * timeout_ms / 1000)))
   say "$name: starting: $cmd"
   local t0
   t0=$(now_ms)
@@ -181,18 +184,25 @@ measure_target() {
   local idle_rss
   idle_rss=$(tree_rss_mb "$server_pid")
 
-  local fn url
+  local fn url c
+  # The first request to each function, before any other: its cold start as the client sees it.
   for fn in py node; do
     url=http://127.0.0.1:$port/2015-03-31/functions/${deployed[$fn]}/invocations
-    # The first request: the function's cold start as the client sees it.
-    "$loadgen" --url "$url" --clients 1 --requests 1 --body '{"n":1}' >"$out/$name-$fn-cold.json"
+    "$loadgen" --url "$url" --clients 1 --requests 1 --timeout-ms "$timeout_ms" --body '{"n":1}' \
+      >"$out/$name-$fn-cold.json"
     [[ $(json_field "$out/$name-$fn-cold.json" requests) == 1 ]] ||
       { tail -20 "$work/$name.log" >&2; die "$name: the cold request to $fn failed: $(cat "$out/$name-$fn-cold.json")"; }
-    "$loadgen" --url "$url" --clients 16 --requests "$warmup" --body '{"n":1}' >/dev/null
-    local c
+  done
+  for fn in py node; do
+    url=http://127.0.0.1:$port/2015-03-31/functions/${deployed[$fn]}/invocations
     for c in "${clients_list[@]}"; do
+      # Warm up at the same concurrency first: servers that add an instance (a process, a worker
+      # thread) per concurrent request pay those cold starts here, not in the measured run.
+      "$loadgen" --url "$url" --clients "$c" --requests $((c * warmup_per_client)) --timeout-ms "$timeout_ms" \
+        --body '{"n":1}' >/dev/null
       say "$name: $fn at $c clients for ${seconds}s"
-      "$loadgen" --url "$url" --clients "$c" --seconds "$seconds" --body '{"n":1}' >"$out/$name-$fn-c$c.json"
+      "$loadgen" --url "$url" --clients "$c" --seconds "$seconds" --timeout-ms "$timeout_ms" --body '{"n":1}' \
+        >"$out/$name-$fn-c$c.json"
     done
   done
   local load_rss
@@ -222,9 +232,10 @@ else
 fi
 
 # --- report -----------------------------------------------------------------------------------
-"$real_python" - "$work/results" "${bare[python]}" "${bare[node]}" "$seconds" "${targets[@]}" <<'EOF'
+"$real_python" - "$work/results" "${bare[python]}" "${bare[node]}" "$seconds" "${clients_list[*]}" "${targets[@]}" <<'EOF'
 import json, os, sys
-out, bare_py, bare_node, seconds, targets = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5:]
+out, bare_py, bare_node, seconds = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+clients, targets = [int(c) for c in sys.argv[5].split()], sys.argv[6:]
 bare = {"py": bare_py, "node": bare_node}
 def load(name, part):
     with open(os.path.join(out, f"{name}-{part}.json")) as f:
@@ -233,10 +244,10 @@ rows = {}
 for t in targets:
     server = load(t, "server")
     for fn in ("py", "node"):
-        r = {c: load(t, f"{fn}-c{c}") for c in (1, 16, 64)}
+        r = {c: load(t, f"{fn}-c{c}") for c in clients}
         cold = load(t, f"{fn}-cold")["p50_ms"]
         rows[t, fn] = dict(
-            rps1=r[1]["rps"], rps16=r[16]["rps"], rps64=r[64]["rps"],
+            rps={c: r[c]["rps"] for c in clients},
             p50_16=r[16]["p50_ms"], p99_16=r[16]["p99_ms"], p50_64=r[64]["p50_ms"], p99_64=r[64]["p99_ms"],
             errors=sum(x["errors"] for x in r.values()),
             non200=sum(n for x in r.values() for s, n in x["statuses"].items() if s != "200"),
@@ -245,11 +256,12 @@ for t in targets:
 
 print(f"Invoke API, trivial handlers, {seconds} s per client count, keep-alive; "
       f"bare start: python {bare_py:.1f} ms, node {bare_node:.1f} ms (medians)\n")
-print("| server | fn | req/s @1 | req/s @16 | req/s @64 | p50 @16 ms | p99 @16 ms | p50 @64 ms | p99 @64 ms "
-      "| errors / non-200 | cold ms | cold − bare ms | start→listening ms | idle RSS MB | RSS after load MB |")
-print("|" + "---|" * 15)
+print("| server | fn | " + "".join(f"req/s @{c} | " for c in clients) + "p50 @16 ms | p99 @16 ms | p50 @64 ms "
+      "| p99 @64 ms | errors / non-200 | cold ms | cold − bare ms | start→listening ms | idle RSS MB "
+      "| RSS after load MB |")
+print("|" + "---|" * (13 + len(clients)))
 for (t, fn), x in rows.items():
-    print(f"| {t} | {fn} | {x['rps1']:,.0f} | {x['rps16']:,.0f} | {x['rps64']:,.0f} | {x['p50_16']:.2f} | "
+    print(f"| {t} | {fn} | " + "".join(f"{x['rps'][c]:,.0f} | " for c in clients) + f"{x['p50_16']:.2f} | "
           f"{x['p99_16']:.2f} | {x['p50_64']:.2f} | {x['p99_64']:.2f} | {x['errors']} / {x['non200']} | "
           f"{x['cold']:.1f} | {x['cold_extra']:.1f} | {x['start']:.0f} | {x['idle']:.1f} | {x['load']:.1f} |")
 
@@ -260,7 +272,7 @@ if "stratus" in targets:
     for fn, want in (("node", 3), ("py", 2)):
         s, o = rows["stratus", fn], rows["serverless-offline", fn]
         ok = lambda b: "ok" if b else "MISSED"
-        r16 = s["rps16"] / o["rps16"]
+        r16 = s["rps"][16] / o["rps"][16]
         p99 = s["p99_64"] / o["p99_64"]
         print(f"| {fn} | {r16:.2f}× (≥ {want}) {ok(r16 >= want)} | {p99:.3f} {ok(p99 <= 0.10)} | "
               f"{s['cold_extra']:.1f} {ok(s['cold_extra'] <= 15)} | {s['idle']:.1f} {ok(s['idle'] <= 20)} |")
