@@ -39,7 +39,8 @@ command -v python3 >/dev/null || die "needs python3"
 real_python=$(python3 -c 'import sys; print(sys.executable)')
 real_node=$(node -e 'console.log(process.execPath)')
 # Every server below resolves `python3` to the real binary too (serverless-offline spawns `python3`).
-export PATH=$(dirname "$real_python"):$PATH
+PATH=$(dirname "$real_python"):$PATH
+export PATH
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1 \
   SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off
 
@@ -76,7 +77,6 @@ EOF
 printf 'def handler(event, context):\n    return {"ok": True}\n' >"$service/handler.py"
 printf 'exports.handler = async () => ({ ok: true });\n' >"$service/handler.js"
 declare -A deployed=([py]=bench-dev-py [node]=bench-dev-node)
-declare -A runtime_of=([py]=python [node]=node)
 
 # --- the peers --------------------------------------------------------------------------------
 peers=$work/peers
