@@ -212,6 +212,8 @@ measure_target() {
     "$(awk -v a="$t0" -v b="$t_ready" 'BEGIN {print b - a}')" "$idle_rss" "$load_rss" >"$out/$name-server.json"
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
 # --- the bare interpreters --------------------------------------------------------------------
 say "timing the bare interpreters ($bare_runs runs each): $real_python -c pass, $real_node -e 0"
 declare -A bare=([python]=$(bare_start_ms "$real_python" -c pass) [node]=$(bare_start_ms "$real_node" -e 0))
@@ -232,10 +234,11 @@ else
 fi
 
 # --- report -----------------------------------------------------------------------------------
-"$real_python" - "$work/results" "${bare[python]}" "${bare[node]}" "$seconds" "${clients_list[*]}" "${targets[@]}" <<'EOF'
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+"$real_python" - "$work/results" "$(nproc) cores, load average $load_before before / $load_after after" "${bare[python]}" "${bare[node]}" "$seconds" "${clients_list[*]}" "${targets[@]}" <<'EOF'
 import json, os, sys
-out, bare_py, bare_node, seconds = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-clients, targets = [int(c) for c in sys.argv[5].split()], sys.argv[6:]
+out, machine, bare_py, bare_node, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+clients, targets = [int(c) for c in sys.argv[6].split()], sys.argv[7:]
 bare = {"py": bare_py, "node": bare_node}
 def load(name, part):
     with open(os.path.join(out, f"{name}-{part}.json")) as f:
@@ -255,7 +258,7 @@ for t in targets:
             idle=server["idle_rss_mb"], load=server["load_rss_mb"])
 
 print(f"Invoke API, trivial handlers, {seconds} s per client count, keep-alive; "
-      f"bare start: python {bare_py:.1f} ms, node {bare_node:.1f} ms (medians)\n")
+      f"bare start: python {bare_py:.1f} ms, node {bare_node:.1f} ms (medians); {machine}\n")
 print("| server | fn | " + "".join(f"req/s @{c} | " for c in clients) + "p50 @16 ms | p99 @16 ms | p50 @64 ms "
       "| p99 @64 ms | errors / non-200 | cold ms | cold − bare ms | start→listening ms | idle RSS MB "
       "| RSS after load MB |")
