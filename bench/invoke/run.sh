@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# Invoke-API benchmark: a trivial python and a trivial node handler behind the Lambda Invoke API
+# (POST /2015-03-31/functions/NAME/invocations), served by serverless-offline (npm `osls` +
+# `serverless-offline`, installed here once) and, once it exists, by `stratus offline`, on the same
+# service. For each server and handler: warm throughput and latency at 1, 16 and 64 concurrent
+# keep-alive clients, the first (cold) request after start minus the bare interpreter start, and the
+# RSS of the server's whole process tree when idle (ready, nothing invoked) and after the load.
+#
+#   bench/invoke/run.sh [path/to/stratus]   (default: ./build/stratus; skipped while it lacks `offline`)
+#
+# Environment: SECONDS_PER_RUN (default 5) per client count, WARMUP (warm-up requests per client
+# before each run, default 10),
+# BARE_RUNS (default 20), CLIENTS (default "1 16 64"; the ratios need 16 and 64). Everything is generated under bench/invoke/work/ (gitignored): the load
+# generator (loadgen.cpp, built with g++), the service, the npm peers, one JSON result per run.
+# Servers listen on 127.0.0.1 at free ports, each under `timeout` so none outlives the script.
+# Prints markdown tables on stdout; progress on stderr.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+stratus=$(realpath -m "${1:-$root/build/stratus}")
+seconds=${SECONDS_PER_RUN:-5}
+warmup_per_client=${WARMUP:-10}
+timeout_ms=30000  # per request: the functions' timeout; a slower answer counts as an error
+bare_runs=${BARE_RUNS:-20}
+work=$here/work
+osls_version=4.3.1
+offline_version=14.8.2
+read -ra clients_list <<<"${CLIENTS:-1 16 64}"
+
+die() { echo "run.sh: $*" >&2; exit 2; }
+say() { echo "run.sh: $*" >&2; }
+command -v g++ >/dev/null || die "needs g++ (to build the load generator)"
+command -v node >/dev/null || die "needs node and npm (serverless-offline and the node handler)"
+command -v python3 >/dev/null || die "needs python3"
+
+# The real interpreter, not a version-manager shim: pyenv's `python3` is a bash script that costs
+# ~60 ms per start, which would be charged to whoever spawns it.
+real_python=$(python3 -c 'import sys; print(sys.executable)')
+real_node=$(node -e 'console.log(process.execPath)')
+# Every server below resolves `python3` to the real binary too (serverless-offline spawns `python3`).
+PATH=$(dirname "$real_python"):$PATH
+export PATH
+export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1 \
+  SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off
+
+mkdir -p "$work"
+loadgen=$work/loadgen
+if [[ ! -x $loadgen || $here/loadgen.cpp -nt $loadgen ]]; then
+  say "building $loadgen"
+  g++ -O2 -std=c++20 -pthread -Wall -Wextra -o "$loadgen" "$here/loadgen.cpp"
+fi
+
+# --- the service ------------------------------------------------------------------------------
+service=$work/service
+mkdir -p "$service"
+cat >"$service/serverless.yml" <<'EOF'
+service: bench
+provider:
+  name: aws
+  region: us-east-1
+  stage: dev
+  timeout: 30
+functions:
+  py:
+    runtime: python3.13
+    handler: handler.handler
+  node:
+    runtime: nodejs22.x
+    handler: handler.handler
+plugins:
+  - serverless-offline
+custom:
+  serverless-offline:
+    host: 127.0.0.1
+EOF
+printf 'def handler(event, context):\n    return {"ok": True}\n' >"$service/handler.py"
+printf 'exports.handler = async () => ({ ok: true });\n' >"$service/handler.js"
+declare -A deployed=([py]=bench-dev-py [node]=bench-dev-node)
+
+# --- the peers --------------------------------------------------------------------------------
+peers=$work/peers
+sls=$peers/node_modules/.bin/sls
+if [[ ! -x $sls || ! -f $peers/.versions-$osls_version-$offline_version ]]; then
+  say "installing osls $osls_version + serverless-offline $offline_version under $peers ..."
+  rm -rf "$peers"
+  mkdir -p "$peers"
+  echo '{"private": true}' >"$peers/package.json"
+  # --legacy-peer-deps: serverless-offline 14 names the proprietary serverless@4 as a peer, which
+  # npm would otherwise install beside osls.
+  (cd "$peers" && npm install --silent --legacy-peer-deps --no-audit --no-fund \
+    "osls@$osls_version" "serverless-offline@$offline_version" >/dev/null)
+  touch "$peers/.versions-$osls_version-$offline_version"
+fi
+# The plugin is resolved from the service folder.
+ln -sfn "$peers/node_modules" "$service/node_modules"
+
+# --- helpers ----------------------------------------------------------------------------------
+free_port() { "$real_python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+now_ms() { "$real_python" -c 'import time; print("%.3f" % (time.time() * 1000))'; }
+
+# tree_rss_mb PID: the summed VmRSS of PID's descendants (not PID itself, the `timeout` wrapper), MB.
+tree_rss_mb() {
+  "$real_python" - "$1" <<'EOF'
+import os, sys
+root = int(sys.argv[1])
+children = {}
+for p in os.listdir("/proc"):
+    if not p.isdigit():
+        continue
+    try:
+        with open(f"/proc/{p}/stat") as f:
+            ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        continue
+    children.setdefault(ppid, []).append(int(p))
+total, todo = 0, list(children.get(root, []))
+while todo:
+    pid = todo.pop()
+    todo += children.get(pid, [])
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            total += next((int(l.split()[1]) for l in f if l.startswith("VmRSS:")), 0)
+    except OSError:
+        pass
+print("%.1f" % (total / 1024))
+EOF
+}
+
+# bare_start_ms CMD...: median wall time of BARE_RUNS runs of CMD (after one warm-up), ms.
+bare_start_ms() {
+  "$real_python" - "$bare_runs" "$@" <<'EOF'
+import statistics, subprocess, sys, time
+runs, cmd = int(sys.argv[1]), sys.argv[2:]
+subprocess.run(cmd, check=True)
+times = []
+for _ in range(runs):
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    times.append((time.perf_counter() - t) * 1000)
+print("%.1f" % statistics.median(times))
+EOF
+}
+
+# json_field FILE KEY
+json_field() { "$real_python" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
+
+server_pid=
+stop_server() {
+  [[ -n $server_pid ]] || return 0
+  kill -TERM -- "-$server_pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=
+}
+trap stop_server EXIT INT TERM
+
+# measure_target NAME START_CMD PORT: starts START_CMD (a shell command, run in the service folder,
+# which must serve the Lambda Invoke API on 127.0.0.1:PORT) and writes work/results/NAME-*.json.
+measure_target() {
+  local name=$1 cmd=$2 port=$3 out=$work/results
+  mkdir -p "$out"
+  rm -f "$out/$name"-*.json
+  # start + cold requests + 2 handlers x 3 client counts x (warm-up + run), each bounded by a time-out
+  local budget=$((120 + 2 * 3 * (seconds + 2 * timeout_ms / 1000)))
+  say "$name: starting: $cmd"
+  local t0
+  t0=$(now_ms)
+  # Own session, so the whole tree is stopped as one group; `timeout` bounds it whatever happens.
+  (cd "$service" && exec setsid timeout -k 5 "$budget" bash -c "exec $cmd" </dev/null >"$work/$name.log" 2>&1) &
+  server_pid=$!
+  local ready=0
+  for _ in $(seq 1200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then ready=1; break; fi
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  ((ready)) || { tail -20 "$work/$name.log" >&2; die "$name did not listen on $port"; }
+  local t_ready
+  t_ready=$(now_ms)
+  sleep 1  # let start-up work settle before reading the idle footprint
+  local idle_rss
+  idle_rss=$(tree_rss_mb "$server_pid")
+
+  local fn url c
+  # The first request to each function, before any other: its cold start as the client sees it.
+  for fn in py node; do
+    url=http://127.0.0.1:$port/2015-03-31/functions/${deployed[$fn]}/invocations
+    "$loadgen" --url "$url" --clients 1 --requests 1 --timeout-ms "$timeout_ms" --body '{"n":1}' \
+      >"$out/$name-$fn-cold.json"
+    [[ $(json_field "$out/$name-$fn-cold.json" requests) == 1 ]] ||
+      { tail -20 "$work/$name.log" >&2; die "$name: the cold request to $fn failed: $(cat "$out/$name-$fn-cold.json")"; }
+  done
+  for fn in py node; do
+    url=http://127.0.0.1:$port/2015-03-31/functions/${deployed[$fn]}/invocations
+    for c in "${clients_list[@]}"; do
+      # Warm up at the same concurrency first: servers that add an instance (a process, a worker
+      # thread) per concurrent request pay those cold starts here, not in the measured run.
+      "$loadgen" --url "$url" --clients "$c" --requests $((c * warmup_per_client)) --timeout-ms "$timeout_ms" \
+        --body '{"n":1}' >/dev/null
+      say "$name: $fn at $c clients for ${seconds}s"
+      "$loadgen" --url "$url" --clients "$c" --seconds "$seconds" --timeout-ms "$timeout_ms" --body '{"n":1}' \
+        >"$out/$name-$fn-c$c.json"
+    done
+  done
+  local load_rss
+  load_rss=$(tree_rss_mb "$server_pid")
+  stop_server
+  printf '{"start_ms": %.1f, "idle_rss_mb": %s, "load_rss_mb": %s}\n' \
+    "$(awk -v a="$t0" -v b="$t_ready" 'BEGIN {print b - a}')" "$idle_rss" "$load_rss" >"$out/$name-server.json"
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- the bare interpreters --------------------------------------------------------------------
+say "timing the bare interpreters ($bare_runs runs each): $real_python -c pass, $real_node -e 0"
+declare -A bare=([python]=$(bare_start_ms "$real_python" -c pass) [node]=$(bare_start_ms "$real_node" -e 0))
+
+# --- the servers ------------------------------------------------------------------------------
+targets=(serverless-offline)
+port=$(free_port)
+http_port=$(free_port)
+measure_target serverless-offline \
+  "node $sls offline start --lambdaPort $port --httpPort $http_port" "$port"
+
+if [[ -x $stratus ]] && "$stratus" offline --help >/dev/null 2>&1; then
+  targets+=(stratus)
+  port=$(free_port)
+  measure_target stratus "$stratus offline --lambda-port $port" "$port"
+else
+  say "no stratus with an \`offline\` command at $stratus: measuring serverless-offline only"
+fi
+
+# --- report -----------------------------------------------------------------------------------
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+"$real_python" - "$work/results" "$(nproc) cores, load average $load_before before / $load_after after" "${bare[python]}" "${bare[node]}" "$seconds" "${clients_list[*]}" "${targets[@]}" <<'EOF'
+import json, os, sys
+out, machine, bare_py, bare_node, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+clients, targets = [int(c) for c in sys.argv[6].split()], sys.argv[7:]
+bare = {"py": bare_py, "node": bare_node}
+def load(name, part):
+    with open(os.path.join(out, f"{name}-{part}.json")) as f:
+        return json.load(f)
+rows = {}
+for t in targets:
+    server = load(t, "server")
+    for fn in ("py", "node"):
+        r = {c: load(t, f"{fn}-c{c}") for c in clients}
+        cold = load(t, f"{fn}-cold")["p50_ms"]
+        rows[t, fn] = dict(
+            rps={c: r[c]["rps"] for c in clients},
+            p50_16=r[16]["p50_ms"], p99_16=r[16]["p99_ms"], p50_64=r[64]["p50_ms"], p99_64=r[64]["p99_ms"],
+            errors=sum(x["errors"] for x in r.values()),
+            non200=sum(n for x in r.values() for s, n in x["statuses"].items() if s != "200"),
+            cold=cold, cold_extra=cold - bare[fn], start=server["start_ms"],
+            idle=server["idle_rss_mb"], load=server["load_rss_mb"])
+
+print(f"Invoke API, trivial handlers, {seconds} s per client count, keep-alive; "
+      f"bare start: python {bare_py:.1f} ms, node {bare_node:.1f} ms (medians); {machine}\n")
+print("| server | fn | " + "".join(f"req/s @{c} | " for c in clients) + "p50 @16 ms | p99 @16 ms | p50 @64 ms "
+      "| p99 @64 ms | errors / non-200 | cold ms | cold − bare ms | start→listening ms | idle RSS MB "
+      "| RSS after load MB |")
+print("|" + "---|" * (13 + len(clients)))
+for (t, fn), x in rows.items():
+    print(f"| {t} | {fn} | " + "".join(f"{x['rps'][c]:,.0f} | " for c in clients) + f"{x['p50_16']:.2f} | "
+          f"{x['p99_16']:.2f} | {x['p50_64']:.2f} | {x['p99_64']:.2f} | {x['errors']} / {x['non200']} | "
+          f"{x['cold']:.1f} | {x['cold_extra']:.1f} | {x['start']:.0f} | {x['idle']:.1f} | {x['load']:.1f} |")
+
+if "stratus" in targets:
+    print("\nstratus against serverless-offline (targets from the issue)\n")
+    print("| fn | rps @16 ratio (target) | p99 @64 ratio (≤ 0.10) | cold − bare ms (≤ 15) | idle RSS MB (≤ 20) |")
+    print("|---|---|---|---|---|")
+    for fn, want in (("node", 3), ("py", 2)):
+        s, o = rows["stratus", fn], rows["serverless-offline", fn]
+        ok = lambda b: "ok" if b else "MISSED"
+        r16 = s["rps"][16] / o["rps"][16]
+        p99 = s["p99_64"] / o["p99_64"]
+        print(f"| {fn} | {r16:.2f}× (≥ {want}) {ok(r16 >= want)} | {p99:.3f} {ok(p99 <= 0.10)} | "
+              f"{s['cold_extra']:.1f} {ok(s['cold_extra'] <= 15)} | {s['idle']:.1f} {ok(s['idle'] <= 20)} |")
+EOF
