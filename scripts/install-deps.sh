@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config ccache clang libclang-rt-14-dev
   libcli11-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev
   libarchive-dev libgtest-dev libsqlite3-dev libssl-dev
-  json-schema-test-suite zip unzip curl bash-completion
+  json-schema-test-suite zip unzip curl autoconf automake libtool make bash-completion
   zsh fish  # the completion scripts are tested in them (skipped when absent)
 )
 
