@@ -232,7 +232,6 @@ class Handler {
     if (type == "DryRun") {
       Response res;
       res.status = 204;
-      res.headers.emplace_back("X-Amzn-RequestId", new_request_id());
       return res;
     }
     if (type == "Event") {
@@ -308,23 +307,18 @@ class Handler {
     return c;
   }
 
-  Response with_request_id(Response res) const {
-    res.headers.emplace_back("X-Amzn-RequestId", new_request_id());
-    return res;
-  }
-
   Response get_function(const std::string& name, bool whole) {
     Response error;
     std::optional<std::string> qualifier;
     auto fn = resolve(name, error, qualifier);
     if (!fn) return error;
-    if (!whole) return with_request_id(json_response(200, configuration(*fn)));
+    if (!whole) return json_response(200, configuration(*fn));
     Json body = {{"Configuration", configuration(*fn)},
                  {"Code", {{"RepositoryType", "S3"}, {"Location", "file://" + fn->code_dir.string()}}},
                  {"Tags", Json::object()}};
     if (fn->reserved_concurrency)
       body["Concurrency"] = {{"ReservedConcurrentExecutions", *fn->reserved_concurrency}};
-    return with_request_id(json_response(200, body));
+    return json_response(200, body);
   }
 
   Response list_functions() {
@@ -353,7 +347,7 @@ class Handler {
     Json body = {{"Functions", std::move(functions)}};
     // The marker is the name of the first function of the next page.
     if (end < all.size()) body["NextMarker"] = all[end].name;
-    return with_request_id(json_response(200, body));
+    return json_response(200, body);
   }
 
   engine::Dispatcher& m_dispatcher;
@@ -367,7 +361,11 @@ InvokeApi::InvokeApi(engine::Dispatcher& dispatcher, InvokeApiOptions options)
     : m_dispatcher(dispatcher), m_options(std::move(options)) {}
 
 net::Response InvokeApi::handle(const net::Request& request) const {
-  return Handler(m_dispatcher, m_options, request).route();
+  net::Response res = Handler(m_dispatcher, m_options, request).route();
+  const bool has_id = std::any_of(res.headers.begin(), res.headers.end(),
+                                  [](const auto& h) { return h.first == "X-Amzn-RequestId"; });
+  if (!has_id) res.headers.emplace_back("X-Amzn-RequestId", new_request_id());
+  return res;
 }
 
 net::ServerOptions InvokeApi::server_options() {
