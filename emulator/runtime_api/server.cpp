@@ -22,10 +22,12 @@
 #include <thread>
 #include <utility>
 
-#include "emulator/runtime_api/http_wire.hpp"
+#include "emulator/net/http_wire.hpp"
 
 namespace stratus::runtime_api {
 namespace {
+
+namespace wire = net::wire;
 
 constexpr const char* kJson = "application/json";
 constexpr const char* kErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
@@ -225,9 +227,11 @@ void RuntimeApiServer::State::dispatch(const wire::Request& req, wire::Response&
 void RuntimeApiServer::State::serve(Conn& conn) {
   wire::Connection wire_conn(conn.fd);
   wire::Request req;
-  // Bodies are capped at the response limit: a larger one is still read (the connection stays in
+  // Bodies are kept up to the response limit: a larger one is still read (the connection stays in
   // step) and only counted, which is all a 413 needs.
-  while (wire_conn.read_request(req, kMaxResponseBytes)) {
+  const wire::Limits limits{.body_keep = kMaxResponseBytes,
+                            .body_max = std::numeric_limits<std::size_t>::max()};
+  while (wire_conn.read_request(req, limits) == wire::ReadStatus::ok) {
     wire::Response res;
     dispatch(req, res);
     if (!wire_conn.write_response(res, req.keep_alive) || !req.keep_alive) break;

@@ -18,7 +18,7 @@
 // to the runtime's /next and waits for the answer, the deadline, or the end of the instance.
 // Every method is thread-safe. No exception escapes except from the constructor.
 //
-// Transport: a purpose-built HTTP/1.1 server (http_wire.hpp) - one thread accepts, one thread per
+// Transport: a purpose-built HTTP/1.1 server (net/http_wire.hpp) - one thread accepts, one thread per
 // connection (a runtime keeps one), keep-alive, Content-Length or chunked bodies, Expect:
 // 100-continue; each response leaves in one send() on a TCP_NODELAY socket. A runtime whose
 // connection dies after /next took an event leaves that invocation in flight until the deadline

@@ -1,7 +1,5 @@
 // The HTTP layer under the Runtime API, driven with raw bytes: the corners a library client
 // never shows (chunked bodies, Expect: 100-continue, Connection: close, header injection).
-#include "emulator/runtime_api/http_wire.hpp"
-
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>

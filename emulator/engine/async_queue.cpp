@@ -1,0 +1,181 @@
+#include "emulator/engine/async_queue.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "emulator/common/ids.hpp"
+
+namespace stratus::engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Event {
+  std::string function;
+  std::string payload;
+  std::string request_id;
+  int max_retries = 2;
+  Clock::time_point expires;
+  Clock::time_point not_before;
+  int retries_used = 0;
+};
+
+}  // namespace
+
+struct AsyncQueue::State {
+  Runner runner;
+  AsyncQueueOptions options;
+  std::mutex stop_mutex;  // serialises stop()
+  mutable std::mutex mutex;
+  mutable std::condition_variable changed;
+  std::deque<Event> events;  // unordered by not_before; workers pick the earliest due
+  int running = 0;
+  bool stopping = false;
+  Clock::time_point drain_deadline;
+  AsyncQueueStats stats;
+  std::vector<std::thread> workers;
+
+  void work();
+  void finish(Event event, const InvokeResult& result, bool threw);
+};
+
+void AsyncQueue::State::finish(Event event, const InvokeResult& result, bool threw) {
+  // Called with `mutex` held.
+  const auto now = Clock::now();
+  if (!threw && result.status == InvokeStatus::ok) {
+    ++stats.succeeded;
+    return;
+  }
+  if (!threw && result.status == InvokeStatus::throttled) {
+    event.not_before = now + options.throttle_delay;
+  } else {
+    if (event.retries_used >= event.max_retries) {
+      ++stats.failed;
+      return;
+    }
+    event.not_before = now + options.retry_delays[std::min(event.retries_used, 1)];
+    ++event.retries_used;
+  }
+  if (event.not_before >= event.expires) {
+    ++stats.expired;
+    return;
+  }
+  events.push_back(std::move(event));
+}
+
+void AsyncQueue::State::work() {
+  std::unique_lock lock(mutex);
+  for (;;) {
+    if (stopping && (events.empty() || Clock::now() >= drain_deadline)) return;
+    // The earliest due event; drop the expired on the way.
+    auto now = Clock::now();
+    auto next = events.end();
+    for (auto it = events.begin(); it != events.end();) {
+      if (now >= it->expires) {
+        ++stats.expired;
+        it = events.erase(it);
+        changed.notify_all();
+        continue;
+      }
+      if (next == events.end() || it->not_before < next->not_before) next = it;
+      ++it;
+    }
+    if (next == events.end()) {
+      if (stopping) return;
+      changed.wait(lock);
+      continue;
+    }
+    if (next->not_before > now) {
+      auto until = next->not_before;
+      if (stopping) {
+        if (until >= drain_deadline) return;  // not due before the drain ends
+      }
+      changed.wait_until(lock, until);
+      continue;
+    }
+    Event event = std::move(*next);
+    events.erase(next);
+    ++running;
+    ++stats.attempts;
+    lock.unlock();
+    InvokeResult result;
+    bool threw = false;
+    try {
+      InvokeRequest request;
+      request.payload = event.payload;
+      result = runner(event.function, std::move(request));
+    } catch (const std::exception&) {
+      threw = true;  // counts as a function error: retried
+    }
+    lock.lock();
+    --running;
+    finish(std::move(event), result, threw);
+    changed.notify_all();
+  }
+}
+
+AsyncQueue::AsyncQueue(Runner runner, AsyncQueueOptions options) : m_state(std::make_unique<State>()) {
+  m_state->runner = std::move(runner);
+  m_state->options = options;
+  for (int i = 0; i < std::max(1, options.workers); ++i)
+    m_state->workers.emplace_back([s = m_state.get()] { s->work(); });
+}
+
+AsyncQueue::~AsyncQueue() {
+  stop();
+}
+
+std::string AsyncQueue::enqueue(const FunctionConfig& function, std::string payload) {
+  State& s = *m_state;
+  const auto now = Clock::now();
+  Event event;
+  event.function = function.name;
+  event.payload = std::move(payload);
+  event.request_id = new_request_id();
+  event.max_retries = std::clamp(function.maximum_retry_attempts, 0, 2);
+  event.expires = now + s.options.event_age_unit * function.maximum_event_age_s;
+  event.not_before = now;
+  std::string id = event.request_id;
+  std::lock_guard lock(s.mutex);
+  if (s.stopping) return {};
+  s.events.push_back(std::move(event));
+  ++s.stats.queued;
+  s.changed.notify_all();
+  return id;
+}
+
+AsyncQueueStats AsyncQueue::stats() const {
+  std::lock_guard lock(m_state->mutex);
+  return m_state->stats;
+}
+
+bool AsyncQueue::wait_idle(std::chrono::milliseconds timeout) const {
+  State& s = *m_state;
+  std::unique_lock lock(s.mutex);
+  return s.changed.wait_for(lock, timeout, [&] { return s.events.empty() && s.running == 0; });
+}
+
+void AsyncQueue::stop() {
+  State& s = *m_state;
+  std::lock_guard stop_lock(s.stop_mutex);
+  {
+    std::lock_guard lock(s.mutex);
+    if (s.stopping) return;
+    s.stopping = true;
+    s.drain_deadline = Clock::now() + s.options.drain;
+    s.changed.notify_all();
+  }
+  for (auto& worker : s.workers) worker.join();
+  std::lock_guard lock(s.mutex);
+  s.workers.clear();
+  s.stats.expired += s.events.size();
+  s.events.clear();
+}
+
+}  // namespace stratus::engine

@@ -1,0 +1,61 @@
+#pragma once
+// Event (asynchronous) invocations, in memory: a queue and a few worker threads that run each
+// event through a Runner, as Lambda's internal queue does (spec section 3.7):
+//   - a function error is retried up to the function's maximum_retry_attempts (0-2) times, after
+//     retry_delays[0] (AWS: about 1 min) and then retry_delays[1] (about 2 min);
+//   - a throttled attempt is tried again after throttle_delay without using up a retry;
+//   - an event older than maximum_event_age_s (counted in event_age_unit) when its turn comes is
+//     dropped.
+// stop() refuses new events, runs what is due within `drain`, drops the rest and joins.
+// Not durable: events queued at exit are lost (the SQLite-backed queue replaces this later).
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "emulator/engine/dispatcher.hpp"
+#include "emulator/engine/function_config.hpp"
+
+namespace stratus::engine {
+
+struct AsyncQueueOptions {
+  int workers = 2;
+  std::chrono::milliseconds retry_delays[2] = {std::chrono::minutes(1), std::chrono::minutes(2)};
+  std::chrono::milliseconds throttle_delay{1000};
+  std::chrono::milliseconds event_age_unit{1000};  // one unit of maximum_event_age_s
+  std::chrono::milliseconds drain{5000};
+};
+
+struct AsyncQueueStats {
+  std::uint64_t queued = 0;     // accepted by enqueue()
+  std::uint64_t attempts = 0;   // runs of the Runner
+  std::uint64_t succeeded = 0;  // events whose last attempt returned ok
+  std::uint64_t failed = 0;     // events that ran out of retries
+  std::uint64_t expired = 0;    // events dropped for their age, or by stop()
+};
+
+class AsyncQueue {
+ public:
+  using Runner = std::function<InvokeResult(const std::string& function, InvokeRequest request)>;
+
+  explicit AsyncQueue(Runner runner, AsyncQueueOptions options = {});
+  ~AsyncQueue();  // stop()
+  AsyncQueue(const AsyncQueue&) = delete;
+  AsyncQueue& operator=(const AsyncQueue&) = delete;
+
+  // Queues one event for `function` (its name, retry and age settings are copied now) and returns
+  // the event's request id; "" once stopped.
+  std::string enqueue(const FunctionConfig& function, std::string payload);
+
+  AsyncQueueStats stats() const;
+  // Blocks until no event is queued or running, or `timeout` passes; true when idle.
+  bool wait_idle(std::chrono::milliseconds timeout) const;
+  void stop();  // idempotent
+
+ private:
+  struct State;
+  std::unique_ptr<State> m_state;
+};
+
+}  // namespace stratus::engine

@@ -1,0 +1,87 @@
+#pragma once
+// The sliver of HTTP/1.1 our servers need, on a connected socket: read one request (Content-Length
+// or chunked body, `Expect: 100-continue` answered, query string split and percent-decoded) and
+// write one response in a single send. Shared by the Runtime API and net::HttpServer.
+//
+// Limits: a request line plus headers over kMaxHeaderBytes is malformed. Of the body, at most
+// `Limits::body_keep` bytes are kept; the rest is read and only counted in body_size (so a 413 can
+// name the size while the connection stays in step). A body declared or grown past
+// `Limits::body_max` stops the read at once: ReadStatus::too_large, and the caller closes.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace stratus::net::wire {
+
+inline constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method;
+  std::string target;         // as sent: "/a%20b/c?x=1"
+  std::string path;           // the target up to '?', still percent-encoded (segments decode on their own)
+  std::string query;          // after '?', raw; "" when none
+  Fields query_params;        // decoded ('+' is a space), in order; a key without '=' has value ""
+  Fields headers;             // names as sent; look them up with header()
+  std::string body;           // at most Limits::body_keep bytes
+  std::size_t body_size = 0;  // the full size, beyond body_keep too
+  bool keep_alive = true;
+  std::string header(std::string_view name) const;  // case-insensitive; "" when absent
+  bool has_header(std::string_view name) const;
+  std::optional<std::string> query_param(std::string_view name) const;  // the first, decoded
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  Fields headers;
+  std::string body;
+};
+
+struct Limits {
+  std::size_t body_keep = 6 * 1024 * 1024 + 100;
+  std::size_t body_max = 64 * 1024 * 1024;
+};
+
+enum class ReadStatus {
+  ok,
+  closed,     // end of stream (or a socket error) before a request began or while reading one
+  malformed,  // not HTTP/1.x: the caller may answer 400 and close
+  too_large,  // the body passes Limits::body_max: the caller may answer 413 and close
+};
+
+// Whether write_response sends the body: a HEAD response carries the headers of the GET only.
+enum class BodyMode { send, omit };
+
+class Connection {
+ public:
+  explicit Connection(int fd) : m_fd(fd) {}
+  ReadStatus read_request(Request& request, const Limits& limits);
+  // Serialises and sends the whole response in one send() call when the kernel takes it.
+  // Content-Length is the body's size in both modes.
+  bool write_response(const Response& response, bool keep_alive, BodyMode mode = BodyMode::send);
+
+ private:
+  bool fill();                        // appends what the socket has to m_buffer
+  bool read_line(std::string& line);  // CRLF-terminated, CRLF stripped
+  bool read_exact(std::size_t n, Request& request, std::size_t body_keep);
+  bool send_all(std::string_view data);
+  int m_fd;
+  std::string m_buffer;
+  std::size_t m_pos = 0;
+};
+
+// "%41+b" -> "A b" with plus_is_space, "A+b" without. A '%' not followed by two hex digits stays.
+std::string percent_decode(std::string_view text, bool plus_is_space);
+
+// "a=1&b=%20&c" -> {{"a","1"},{"b"," "},{"c",""}}; empty pieces are skipped.
+Fields parse_query(std::string_view query);
+
+// "OK", "Not Found", ...; "Unknown" for a code not in the table.
+const char* status_text(int status);
+
+}  // namespace stratus::net::wire

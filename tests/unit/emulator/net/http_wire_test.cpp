@@ -1,0 +1,191 @@
+// The shared HTTP/1.1 reader/writer, driven with raw bytes through an HttpServer that echoes
+// what it parsed, plus its pure helpers.
+#include "emulator/net/http_wire.hpp"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "emulator/net/http_server.hpp"
+
+namespace stratus::net {
+namespace {
+
+class RawClient {
+ public:
+  explicit RawClient(int port) {
+    m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    timeval timeout{10, 0};
+    ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    m_connected = ::connect(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~RawClient() { ::close(m_fd); }
+  bool connected() const { return m_connected; }
+  void send(const std::string& data) { ::send(m_fd, data.data(), data.size(), MSG_NOSIGNAL); }
+  // Everything until the peer closes (or 10 s pass).
+  std::string read_all() {
+    std::string data;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::recv(m_fd, buf, sizeof buf, 0)) > 0) data.append(buf, static_cast<std::size_t>(n));
+    return data;
+  }
+
+ private:
+  int m_fd = -1;
+  bool m_connected = false;
+};
+
+Response echo(const Request& req) {
+  nlohmann::json params = nlohmann::json::array();
+  for (const auto& [k, v] : req.query_params) params.push_back({k, v});
+  nlohmann::json j = {{"method", req.method},
+                      {"target", req.target},
+                      {"path", req.path},
+                      {"query", req.query},
+                      {"params", params},
+                      {"x_thing", req.header("x-THING")},
+                      {"has_missing", req.has_header("Missing")},
+                      {"body", req.body},
+                      {"body_size", req.body_size}};
+  Response res;
+  res.body = j.dump();
+  res.headers.emplace_back("X-Echo", "yes");
+  return res;
+}
+
+std::string body_of(const std::string& response) {
+  return response.substr(response.find("\r\n\r\n") + 4);
+}
+
+TEST(PercentDecode, DecodesEscapesAndOptionallyPlus) {
+  EXPECT_EQ(wire::percent_decode("%41%3a%3A+b", true), "A:: b");
+  EXPECT_EQ(wire::percent_decode("%41+b", false), "A+b");
+  EXPECT_EQ(wire::percent_decode("100%", false), "100%");
+  EXPECT_EQ(wire::percent_decode("%zz%4", false), "%zz%4");
+  EXPECT_EQ(wire::percent_decode("arn%3Aaws%3Alambda", false), "arn:aws:lambda");
+}
+
+TEST(ParseQuery, SplitsDecodesAndKeepsOrder) {
+  wire::Fields expected = {{"a", "1"}, {"b", " x"}, {"c", ""}, {"$k", "v=w"}, {"a", "2"}};
+  EXPECT_EQ(wire::parse_query("a=1&b=+x&c&&%24k=v%3Dw&a=2"), expected);
+  EXPECT_TRUE(wire::parse_query("").empty());
+}
+
+TEST(StatusText, KnowsTheCodesOurServersSend) {
+  EXPECT_STREQ(wire::status_text(200), "OK");
+  EXPECT_STREQ(wire::status_text(204), "No Content");
+  EXPECT_STREQ(wire::status_text(405), "Method Not Allowed");
+  EXPECT_STREQ(wire::status_text(413), "Payload Too Large");
+  EXPECT_STREQ(wire::status_text(429), "Too Many Requests");
+  EXPECT_STREQ(wire::status_text(799), "Unknown");
+}
+
+TEST(HttpWire, TargetQueryAndCaseInsensitiveHeadersReachTheHandler) {
+  HttpServer server("127.0.0.1", 0, echo);
+  RawClient client(server.port());
+  ASSERT_TRUE(client.connected());
+  client.send(
+      "POST /a%20b/c?Qualifier=%24LATEST&x=1+2 HTTP/1.1\r\nX-Thing: v\r\nContent-Length: 3\r\n"
+      "Connection: close\r\n\r\nabc");
+  std::string response = client.read_all();
+  EXPECT_EQ(response.substr(0, response.find("\r\n")), "HTTP/1.1 200 OK");
+  auto j = nlohmann::json::parse(body_of(response));
+  EXPECT_EQ(j["method"], "POST");
+  EXPECT_EQ(j["target"], "/a%20b/c?Qualifier=%24LATEST&x=1+2");
+  EXPECT_EQ(j["path"], "/a%20b/c");
+  EXPECT_EQ(j["query"], "Qualifier=%24LATEST&x=1+2");
+  EXPECT_EQ(j["params"], nlohmann::json::parse(R"([["Qualifier","$LATEST"],["x","1 2"]])"));
+  EXPECT_EQ(j["x_thing"], "v");
+  EXPECT_EQ(j["has_missing"], false);
+  EXPECT_EQ(j["body"], "abc");
+}
+
+TEST(HttpWire, HeadResponseHasTheLengthButNoBody) {
+  HttpServer server("127.0.0.1", 0, echo);
+  RawClient client(server.port());
+  client.send("HEAD /x HTTP/1.1\r\nConnection: close\r\n\r\n");
+  std::string response = client.read_all();
+  EXPECT_NE(response.find("Content-Length: "), std::string::npos);
+  EXPECT_EQ(response.find("Content-Length: 0\r\n"), std::string::npos);
+  EXPECT_NE(response.find("X-Echo: yes\r\n"), std::string::npos);
+  EXPECT_EQ(body_of(response), "");
+}
+
+TEST(HttpWire, BodyOverTheKeepLimitIsCountedNotKept) {
+  ServerOptions options;
+  options.limits.body_keep = 4;
+  HttpServer server("127.0.0.1", 0, echo, options);
+  RawClient client(server.port());
+  client.send("POST / HTTP/1.1\r\nContent-Length: 10\r\nConnection: close\r\n\r\n0123456789");
+  auto j = nlohmann::json::parse(body_of(client.read_all()));
+  EXPECT_EQ(j["body"], "0123");
+  EXPECT_EQ(j["body_size"], 10);
+}
+
+TEST(HttpWire, DeclaredBodyOverTheMaximumIs413AndClose) {
+  ServerOptions options;
+  options.limits.body_max = 100;
+  HttpServer server("127.0.0.1", 0, echo, options);
+  RawClient client(server.port());
+  client.send("POST / HTTP/1.1\r\nContent-Length: 101\r\n\r\n");
+  std::string response = client.read_all();  // returns: the server closed
+  EXPECT_EQ(response.substr(0, response.find("\r\n")), "HTTP/1.1 413 Payload Too Large");
+  EXPECT_NE(response.find("Connection: close\r\n"), std::string::npos);
+}
+
+TEST(HttpWire, ChunkedBodyOverTheMaximumIs413) {
+  ServerOptions options;
+  options.limits.body_max = 8;
+  HttpServer server("127.0.0.1", 0, echo, options);
+  RawClient client(server.port());
+  client.send("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n");
+  std::string response = client.read_all();
+  EXPECT_EQ(response.substr(0, response.find("\r\n")), "HTTP/1.1 413 Payload Too Large");
+}
+
+TEST(HttpWire, MalformedRequestLineIs400AndClose) {
+  HttpServer server("127.0.0.1", 0, echo);
+  RawClient client(server.port());
+  client.send("NONSENSE\r\n\r\n");
+  std::string response = client.read_all();
+  EXPECT_EQ(response.substr(0, response.find("\r\n")), "HTTP/1.1 400 Bad Request");
+}
+
+TEST(HttpWire, BadContentLengthIs400) {
+  HttpServer server("127.0.0.1", 0, echo);
+  RawClient client(server.port());
+  client.send("POST / HTTP/1.1\r\nContent-Length: 12x\r\n\r\n");
+  std::string response = client.read_all();
+  EXPECT_EQ(response.substr(0, response.find("\r\n")), "HTTP/1.1 400 Bad Request");
+}
+
+TEST(HttpWire, OversizedHeadersAre400) {
+  HttpServer server("127.0.0.1", 0, echo);
+  RawClient client(server.port());
+  client.send("GET / HTTP/1.1\r\nX-Big: " + std::string(wire::kMaxHeaderBytes + 10, 'a') + "\r\n\r\n");
+  std::string response = client.read_all();
+  EXPECT_EQ(response.substr(0, response.find("\r\n")), "HTTP/1.1 400 Bad Request");
+}
+
+TEST(HttpWire, PipelinedRequestsAreAnsweredInOrder) {
+  HttpServer server("127.0.0.1", 0, echo);
+  RawClient client(server.port());
+  client.send("GET /one HTTP/1.1\r\n\r\nGET /two HTTP/1.1\r\nConnection: close\r\n\r\n");
+  std::string response = client.read_all();
+  std::size_t one = response.find(R"("path":"/one")");
+  std::size_t two = response.find(R"("path":"/two")");
+  ASSERT_NE(one, std::string::npos);
+  ASSERT_NE(two, std::string::npos);
+  EXPECT_LT(one, two);
+}
+
+}  // namespace
+}  // namespace stratus::net
