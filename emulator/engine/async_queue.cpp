@@ -109,6 +109,7 @@ void AsyncQueue::State::work() {
     try {
       InvokeRequest request;
       request.payload = event.payload;
+      request.request_id = event.request_id;  // every attempt runs under the id the 202 carried
       result = runner(event.function, std::move(request));
     } catch (const std::exception&) {
       threw = true;  // counts as a function error: retried

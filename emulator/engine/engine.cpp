@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "emulator/common/ids.hpp"
+#include "emulator/engine/async_queue.hpp"
 #include "emulator/engine/instance.hpp"
 #include "emulator/engine/sinks.hpp"
 #include "emulator/logs/report_lines.hpp"
@@ -111,6 +112,7 @@ struct Engine::Impl {
   bool threads_stop = false;
   std::thread reaper;
   std::thread watch;
+  std::unique_ptr<AsyncQueue> async;  // Event invocations
 
   Pool* pool_for(std::string_view name) const {
     for (const auto& p : pools)
@@ -231,6 +233,13 @@ Engine::Engine(std::vector<FunctionConfig> functions, EngineSettings settings)
     }
   }
   s.unreserved_capacity = std::max(0, s.settings.account_concurrency - reserved);
+  s.async = std::make_unique<AsyncQueue>(
+      [&s](const std::string& function, InvokeRequest request) {
+        Pool* pool = s.pool_for(function);
+        if (!pool) throw std::invalid_argument("unknown function: " + function);
+        return s.run(*pool, std::move(request));
+      },
+      s.settings.async);
 }
 
 Engine::~Engine() { stop(std::chrono::milliseconds(0)); }
@@ -255,6 +264,7 @@ void Engine::start() {
 
 void Engine::stop(std::chrono::milliseconds drain) {
   Impl& s = *m_impl;
+  s.async->stop();  // events due now run (within its drain); the rest are dropped
   s.stopping = true;
   const auto until = Clock::now() + drain;
   while (s.running.load() > 0 && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -306,13 +316,7 @@ InvokeResult Engine::invoke(const std::string& function, InvokeRequest request) 
 std::string Engine::invoke_async(const std::string& function, std::string payload) {
   Pool* pool = m_impl->pool_for(bare_function_name(function));
   if (!pool) throw std::invalid_argument("unknown function: " + function);
-  // Placeholder until the async queue lands: run on a detached-free worker thread.
-  InvokeRequest request;
-  request.payload = std::move(payload);
-  const std::string id = new_request_id();
-  std::thread([this, pool, request = std::move(request)]() mutable { m_impl->run(*pool, std::move(request)); })
-      .detach();
-  return id;
+  return m_impl->async->enqueue(pool->config, std::move(payload));
 }
 
 InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "emulator/engine/async_queue.hpp"
 #include "emulator/engine/dispatcher.hpp"
 #include "emulator/engine/launch.hpp"
 
@@ -29,6 +30,7 @@ struct EngineSettings {
   std::chrono::milliseconds memory_poll{20};                        // memory sampling period
   HostEnv host;                                                     // variables passed to instances
   std::vector<std::pair<std::string, std::string>> env_overrides;   // --env K=V
+  AsyncQueueOptions async;                                          // Event invocations: retries, drain
 };
 
 class Engine : public Dispatcher {

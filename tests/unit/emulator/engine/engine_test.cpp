@@ -320,6 +320,31 @@ TEST_F(EngineTest, ProvidedRuntimeRunsTheCodesBootstrap) {
   EXPECT_EQ(r.payload, R"({"handler":"function.handler","event":{"k":"v"}})");
 }
 
+TEST_F(EngineTest, EventInvocationsAreRetriedUnderTheirRequestId) {
+  // Fails on the first two attempts (counted in a file), succeeds on the third.
+  code("retry.py",
+       "import os\n"
+       "def handler(event, context):\n"
+       "    path = os.path.join(os.environ['LAMBDA_TASK_ROOT'], 'attempts')\n"
+       "    with open(path, 'a') as f: f.write(context.aws_request_id + '\\n')\n"
+       "    if sum(1 for _ in open(path)) < 3: raise RuntimeError('not yet')\n"
+       "    return 'ok'\n");
+  EngineSettings settings;
+  settings.async.retry_delays[0] = 10ms;
+  settings.async.retry_delays[1] = 10ms;
+  start({function("retry", "python3.12", "retry.handler")}, settings);
+  const std::string id = m_engine->invoke_async("retry", "{}");
+  std::vector<billing::LedgerRow> rows;
+  for (int i = 0; i < 500 && rows.size() < 3; ++i) {
+    std::this_thread::sleep_for(10ms);
+    rows = m_sink.rows();
+  }
+  ASSERT_EQ(rows.size(), 3u);
+  for (const auto& row : rows) EXPECT_EQ(row.request_id, id);
+  EXPECT_EQ(rows[0].outcome, billing::Outcome::error);
+  EXPECT_EQ(rows[2].outcome, billing::Outcome::ok);
+}
+
 TEST_F(EngineTest, RuntimesThatCannotRunAreClearErrors) {
   try {
     start({function("j", "java21", "example.Handler")});

@@ -1,0 +1,142 @@
+// stratus offline: the service's functions behind the Lambda Invoke API on --lambda-port, each
+// invocation through a pool of real runtime processes, logs printed live and stored, every
+// invocation metered. Ctrl-C (or SIGTERM) drains what is in flight and exits cleanly.
+#include <CLI/CLI.hpp>
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands/commands.hpp"
+#include "cli/context.hpp"
+#include "cli/errors.hpp"
+#include "cli/manifest/manifest.hpp"
+#include "cli/run/console_sink.hpp"
+#include "cli/run/function_configs.hpp"
+#include "cli/run/run_options.hpp"
+#include "emulator/engine/engine.hpp"
+#include "emulator/net/http_server.hpp"
+#include "emulator/triggers/invoke_api/invoke_api.hpp"
+
+namespace stratus {
+
+namespace {
+
+struct OfflineOptions {
+  std::string host;
+  int lambda_port = -1;  // -1: custom.serverless-offline.lambdaPort, else 3002
+  run::RunOptions run;
+};
+
+// serverless-offline's settings in the manifest (custom.serverless-offline), where we share them.
+void apply_manifest_settings(const manifest::Service& service, OfflineOptions& o) {
+  const manifest::Value* so = service.custom.find("serverless-offline");
+  if (!so || !so->is_map()) return;
+  if (const auto* host = so->find("host"); host && host->is_string() && o.host.empty()) o.host = host->as_string();
+  if (const auto* port = so->find("lambdaPort"); port && port->is_number() && o.lambda_port < 0)
+    o.lambda_port = static_cast<int>(port->as_int());
+}
+
+// SIGINT/SIGTERM are blocked in every thread (the engine's included) and taken here, synchronously.
+int wait_for_signal(const sigset_t& set) {
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+void run_offline(Context& ctx, OfflineOptions o) {
+  const auto& m = ctx.manifest();
+  apply_manifest_settings(m.service, o);
+  if (o.host.empty()) o.host = "127.0.0.1";
+  if (o.lambda_port < 0) o.lambda_port = 3002;
+
+  run::FunctionConfigs configs = run::function_configs(m.service, ctx.load_options().account_id);
+  for (const auto& w : configs.warnings) ctx.out().warning(w);
+  std::map<std::string, std::string> names;
+  for (const auto& f : configs.functions) names[f.name] = f.short_name;
+
+  // Block the stop signals before any thread starts, so they all inherit the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  run::ConsoleSink console(stderr, true, ctx.out().color(), names);
+  engine::EngineSettings settings;
+  settings.state_dir = m.service.dir / ".stratus";
+  settings.sink = &console;
+  settings.host = engine::HostEnv::capture(o.run.inherit_env);
+  settings.env_overrides = run::env_overrides(o.run.env);
+  settings.max_instances = o.run.max_instances;
+  settings.idle_timeout = std::chrono::milliseconds(static_cast<long long>(o.run.idle_timeout_s * 1000));
+  settings.account_concurrency = o.run.account_concurrency;
+  std::unique_ptr<engine::Engine> engine;
+  try {
+    engine = std::make_unique<engine::Engine>(configs.functions, std::move(settings));
+  } catch (const std::runtime_error& e) {
+    throw UserError(e.what());
+  }
+  for (const auto& w : engine->warnings()) ctx.out().warning(w);
+
+  triggers::InvokeApiOptions api_options;
+  api_options.region = m.service.provider.region;
+  api_options.account_id = ctx.load_options().account_id;
+  triggers::InvokeApi api(*engine, api_options);
+  net::ServerOptions server_options = triggers::InvokeApi::server_options();
+  server_options.port_flag = "--lambda-port";
+  std::unique_ptr<net::HttpServer> server;
+  try {
+    server = std::make_unique<net::HttpServer>(
+        o.host, o.lambda_port, [&api](const net::Request& request) { return api.handle(request); }, server_options);
+  } catch (const net::BindError& e) {
+    throw UserError(e.what(), kExitFailure);
+  }
+  engine->start();
+
+  const std::string invoke_url = "http://" + o.host + ":" + std::to_string(server->port());
+  if (ctx.options.json) {
+    nlohmann::json banner = {{"service", m.service.name},
+                             {"stage", m.service.provider.stage},
+                             {"region", m.service.provider.region},
+                             {"lambdaEndpoint", invoke_url},
+                             {"functions", nlohmann::json::array()}};
+    for (const auto& f : configs.functions)
+      banner["functions"].push_back({{"name", f.short_name}, {"deployedName", f.name}, {"runtime", f.runtime}});
+    ctx.out().data(banner.dump() + "\n");
+    std::fflush(stdout);
+  } else {
+    auto& out = ctx.out();
+    out.info(out.bold("stratus offline") + ": " + m.service.name + " (stage " + m.service.provider.stage +
+             ", region " + m.service.provider.region + ")");
+    out.info("  Lambda Invoke API   " + invoke_url + "   (aws lambda invoke --endpoint-url " + invoke_url + " ...)");
+    for (const auto& f : configs.functions)
+      out.info("  " + out.green(f.short_name) + "  " + out.dim(f.name + " · " + f.runtime + " · " +
+                                                              std::to_string(f.memory_mb) + " MB · " +
+                                                              std::to_string(f.timeout_s) + " s"));
+    out.info(out.dim("Ctrl-C to stop."));
+  }
+
+  const int sig = wait_for_signal(stop_signals);
+  ctx.out().info(std::string("stratus offline: ") + (sig == SIGINT ? "interrupted" : "terminated") +
+                 ", draining invocations in flight");
+  server->stop();  // no new requests; requests in flight finish
+  engine->stop(std::chrono::seconds(5));
+  ctx.exit_code = kExitOk;
+}
+
+}  // namespace
+
+void register_offline(CLI::App& app, Context& ctx) {
+  auto o = std::make_shared<OfflineOptions>();
+  auto* cmd = app.add_subcommand("offline", "Serve the functions locally: the Lambda Invoke API on --lambda-port");
+  cmd->add_option("--host", o->host, "Address to listen on (default: 127.0.0.1)");
+  cmd->add_option("--lambda-port", o->lambda_port, "Port of the Lambda Invoke API (default: 3002)")
+      ->check(CLI::Range(0, 65535));
+  run::add_run_options(*cmd, o->run, true);
+  cmd->callback([&ctx, o] { run_offline(ctx, *o); });
+}
+
+}  // namespace stratus

@@ -1,0 +1,193 @@
+// stratus offline's Lambda Invoke API, driven by clients nobody here wrote: the aws CLI and boto3.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "tests/e2e/harness.hpp"
+
+namespace stratus::e2e {
+namespace {
+
+using nlohmann::json;
+
+const std::map<std::string, std::string> kAwsEnv = {{"AWS_ACCESS_KEY_ID", "test"},
+                                                    {"AWS_SECRET_ACCESS_KEY", "test"},
+                                                    {"AWS_DEFAULT_REGION", "us-east-1"},
+                                                    {"AWS_MAX_ATTEMPTS", "1"},
+                                                    {"AWS_RETRY_MODE", "standard"}};
+
+class OfflineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir.write("serverless.yml",
+                "service: svc\n"
+                "provider:\n"
+                "  name: aws\n"
+                "  runtime: python3.12\n"
+                "  region: us-east-1\n"
+                "functions:\n"
+                "  echo:\n"
+                "    handler: handler.echo\n"
+                "  fail:\n"
+                "    handler: handler.fail\n"
+                "  mark:\n"
+                "    handler: handler.mark\n"
+                "  off:\n"
+                "    handler: handler.echo\n"
+                "    reservedConcurrency: 0\n"
+                "  node:\n"
+                "    handler: index.handler\n"
+                "    runtime: nodejs22.x\n");
+    m_dir.write("handler.py",
+                "import os\n"
+                "def echo(event, context):\n"
+                "    print('echo got', event)\n"
+                "    return {'event': event, 'fn': context.function_name, 'pid': os.getpid()}\n"
+                "def fail(event, context):\n"
+                "    raise KeyError('missing')\n"
+                "def mark(event, context):\n"
+                "    open(os.path.join(os.environ['LAMBDA_TASK_ROOT'], 'marker-' + event['id']), 'w').write(context.aws_request_id)\n"
+                "    return 'ok'\n");
+    m_dir.write("index.js", "exports.handler = async (event, context) => ({ node: event, fn: context.functionName });\n");
+    m_offline = std::make_unique<Background>(m_dir.path(), std::vector<std::string>{"offline", "--lambda-port", "0", "--json"});
+    const std::string banner = m_offline->first_line();
+    ASSERT_FALSE(banner.empty()) << m_offline->err();
+    m_endpoint = json::parse(banner).at("lambdaEndpoint").get<std::string>();
+  }
+  void TearDown() override {
+    if (!m_offline) return;
+    m_offline->signal(SIGINT);
+    EXPECT_EQ(m_offline->wait(), 0) << m_offline->err();
+  }
+
+  RunResult aws(std::vector<std::string> args) {
+    args.insert(args.begin(), "aws");
+    args.insert(args.end(), {"--endpoint-url", m_endpoint, "--region", "us-east-1", "--output", "json"});
+    return run_program(m_dir.path(), args, kAwsEnv);
+  }
+  RunResult boto3(const std::string& script) {
+    return run_program(m_dir.path(),
+                       {"python3", "-c",
+                        "import base64, json, boto3, botocore\n"
+                        "c = boto3.client('lambda', endpoint_url='" + m_endpoint +
+                            "', region_name='us-east-1', config=botocore.config.Config(retries={'max_attempts': 1}))\n" +
+                            script},
+                       kAwsEnv);
+  }
+
+  TempDir m_dir;
+  std::unique_ptr<Background> m_offline;
+  std::string m_endpoint;
+};
+
+TEST_F(OfflineTest, AwsCliInvokeTailLogsErrorsAndListFunctions) {
+  // aws CLI v1 sends --payload as is (v2 would need --cli-binary-format raw-in-base64-out).
+  RunResult r = aws({"lambda", "invoke", "--function-name", "echo", "--payload", R"({"a":1})", "--log-type", "Tail",
+                     "out.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json meta = json::parse(r.out);
+  EXPECT_EQ(meta.at("StatusCode"), 200);
+  EXPECT_EQ(meta.at("ExecutedVersion"), "$LATEST");
+  const json payload = json::parse(read_file(m_dir.path() / "out.json"));
+  EXPECT_EQ(payload.at("event"), json::parse(R"({"a":1})"));
+  EXPECT_EQ(payload.at("fn"), "svc-dev-echo");
+  const RunResult log = run_program(m_dir.path(), {"base64", "-d"}, {}, meta.at("LogResult").get<std::string>());
+  EXPECT_TRUE(std::regex_search(log.out, std::regex("START RequestId: [0-9a-f-]{36} Version: \\$LATEST\n"
+                                                    "echo got \\{'a': 1\\}\nEND RequestId: [0-9a-f-]{36}\n"
+                                                    "REPORT RequestId: [0-9a-f-]{36}\tDuration: ")))
+      << log.out;
+
+  r = aws({"lambda", "invoke", "--function-name", "svc-dev-fail", "out.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out).at("FunctionError"), "Unhandled");
+  const json error = json::parse(read_file(m_dir.path() / "out.json"));
+  EXPECT_EQ(error.at("errorType"), "KeyError");
+
+  r = aws({"lambda", "invoke", "--function-name", "nope", "out.json"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("ResourceNotFoundException"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"), std::string::npos)
+      << r.err;
+
+  r = aws({"lambda", "list-functions"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> names;
+  const json listed = json::parse(r.out);
+  for (const auto& f : listed.at("Functions")) names.push_back(f.at("FunctionName"));
+  EXPECT_EQ(names, (std::vector<std::string>{"svc-dev-echo", "svc-dev-fail", "svc-dev-mark", "svc-dev-off",
+                                             "svc-dev-node"}))
+      << r.out;
+}
+
+TEST_F(OfflineTest, Boto3InvokeEventThrottleAndGetFunction) {
+  const RunResult r = boto3(
+      "r = c.invoke(FunctionName='svc-dev-node', Payload=b'[1]')\n"
+      "print(r['StatusCode'], r['Payload'].read().decode())\n"
+      "r = c.invoke(FunctionName='mark', InvocationType='Event', Payload=json.dumps({'id': 'x1'}))\n"
+      "print(r['StatusCode'], r['ResponseMetadata']['RequestId'])\n"
+      "try:\n"
+      "    c.invoke(FunctionName='off', Payload=b'{}')\n"
+      "except c.exceptions.TooManyRequestsException as e:\n"
+      "    print('throttled', e.response['Reason'])\n"
+      "try:\n"
+      "    c.invoke(FunctionName='ghost')\n"
+      "except c.exceptions.ResourceNotFoundException:\n"
+      "    print('not found')\n"
+      "f = c.get_function(FunctionName='arn:aws:lambda:us-east-1:000000000000:function:svc-dev-echo')\n"
+      "print(f['Configuration']['FunctionName'], f['Configuration']['Runtime'], f['Configuration']['MemorySize'])\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line, R"(200 {"node":[1],"fn":"svc-dev-node"})");
+  std::getline(lines, line);
+  ASSERT_EQ(line.substr(0, 4), "202 ");
+  const std::string event_id = line.substr(4);
+  std::getline(lines, line);
+  EXPECT_EQ(line, "throttled ReservedFunctionConcurrentInvocationLimitExceeded");
+  std::getline(lines, line);
+  EXPECT_EQ(line, "not found");
+  std::getline(lines, line);
+  EXPECT_EQ(line, "svc-dev-echo python3.12 1024");
+  // The Event invocation ran, with the request id the 202 carried.
+  std::string marker;
+  for (int i = 0; i < 200 && marker.empty(); ++i) {
+    marker = read_file(m_dir.path() / "marker-x1");
+    if (marker.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_EQ(marker, event_id);
+}
+
+TEST_F(OfflineTest, InterruptStopsEveryInstance) {
+  const RunResult r = boto3("print(json.loads(c.invoke(FunctionName='echo')['Payload'].read())['pid'])\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const int pid = std::stoi(r.out);
+  EXPECT_EQ(::kill(pid, 0), 0);
+  m_offline->signal(SIGINT);
+  EXPECT_EQ(m_offline->wait(), 0) << m_offline->err();
+  m_offline.reset();
+  EXPECT_EQ(::kill(pid, 0), -1) << "the instance outlived stratus offline";
+}
+
+TEST(OfflineErrors, PortInUseIsAClearError) {
+  TempDir dir;
+  dir.write("serverless.yml", "service: svc\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  f:\n    handler: h.f\n");
+  Background first(dir.path(), {"offline", "--lambda-port", "0", "--json"});
+  const std::string banner = first.first_line();
+  ASSERT_FALSE(banner.empty()) << first.err() << first.out();
+  const std::string endpoint = json::parse(banner).at("lambdaEndpoint");
+  const std::string port = endpoint.substr(endpoint.rfind(':') + 1);
+  const RunResult second = run_stratus(dir.path(), {"offline", "--lambda-port", port});
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.err.find("127.0.0.1:" + port + " is already in use; pass --lambda-port to choose another"),
+            std::string::npos)
+      << second.err;
+  first.signal(SIGTERM);
+  EXPECT_EQ(first.wait(), 0);
+}
+
+}  // namespace
+}  // namespace stratus::e2e
