@@ -29,9 +29,6 @@ struct BillingCommandOptions {
   std::string since;     // --since 1h | ISO time
 };
 
-constexpr const char* kNothingYet =
-    "no invocations recorded yet; run stratus invoke local or stratus offline";
-
 std::string fixed(double value, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
@@ -249,8 +246,8 @@ void run_billing(Context& ctx, const BillingCommandOptions& o) {
 
   if (ctx.options.json) ctx.out().data(report_json(report, projection, function, since, prices));
   if (rows.empty()) {
-    ctx.out().info(function ? std::string(kNothingYet).replace(0, 14, "no invocations of " + *function)
-                            : std::string(kNothingYet));
+    const std::string which = function ? "no invocations of " + *function : std::string("no invocations");
+    ctx.out().info(which + " recorded yet; run stratus invoke local or stratus offline");
     return;
   }
   if (!ctx.options.json) ctx.out().data(report_text(report, projection, o.monthly, prices));
