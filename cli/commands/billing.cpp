@@ -258,7 +258,8 @@ void run_billing(Context& ctx, const BillingCommandOptions& o) {
 void register_billing(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<BillingCommandOptions>();
   auto* cmd = app.add_subcommand("billing", "What the recorded invocations would cost on AWS Lambda");
-  cmd->add_option("-f,--function", opts->function, "Only this function (manifest key or deployed name)");
+  cmd->add_option("-f,--function", opts->function, "Only this function (manifest key or deployed name)")
+      ->type_name("FN");
   cmd->add_option("--monthly", opts->monthly,
                   "Project a 30-day month at a request rate: 50/s, 3000/min, 1e6/month")
       ->type_name("RATE");

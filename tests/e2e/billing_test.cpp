@@ -121,6 +121,16 @@ TEST_F(Billing, FunctionAndSinceFilters) {
 
   doc = json_of({"billing", "--json", "--since", "2020-01-01"});
   EXPECT_EQ(doc["total"]["invocations"], 4);
+
+  // A function gone from the manifest but still in the ledger is known, even with no recent rows.
+  { store::Store(store::stratus_db_path(service)).ledger(row("legacy-fn", 5, 5, now_ms() - 10'800'000)); }
+  doc = json_of({"billing", "--json", "-f", "legacy-fn"});
+  EXPECT_EQ(doc["total"]["invocations"], 1);
+  auto r = run_stratus(service, {"billing", "-f", "legacy-fn", "--since", "1h"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "no invocations of legacy-fn recorded yet; run stratus invoke local or stratus offline\n");
+  r = run_stratus(service, {"billing", "-f", "createOrder", "--since", "1m"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST_F(Billing, MonthlyProjection) {
