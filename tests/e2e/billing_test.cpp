@@ -235,5 +235,54 @@ TEST_F(Billing, CorruptStateNamesTheFileAndTheFix) {
                 db.parent_path().string() + "/, stratus's local state, and run again to start afresh)\n");
 }
 
+// The whole loop: `invoke local` records the ledger and the log in the service's state, and
+// `billing` reads them back.
+TEST(BillingAfterInvoke, InvokeLocalRecordsTheLedgerAndTheLog) {
+  TempDir dir;
+  dir.write("serverless.yml",
+            "service: svc\n"
+            "provider:\n"
+            "  name: aws\n"
+            "  runtime: python3.12\n"
+            "  memorySize: 512\n"
+            "functions:\n"
+            "  echo:\n"
+            "    handler: handler.echo\n"
+            "  fail:\n"
+            "    handler: handler.fail\n");
+  dir.write("handler.py",
+            "def echo(event, context):\n"
+            "    print('echoing')\n"
+            "    return event\n"
+            "def fail(event, context):\n"
+            "    raise RuntimeError('it broke')\n");
+  auto ok = run_stratus(dir.path(), {"invoke", "local", "-f", "echo", "--data", "{}"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  auto failed = run_stratus(dir.path(), {"invoke", "local", "-f", "fail", "--data", "{}"});
+  ASSERT_EQ(failed.exit_code, 1) << failed.err;
+
+  auto r = run_stratus(dir.path(), {"billing", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["functions"].size(), 2u);
+  EXPECT_EQ(doc["functions"][0]["function"], "svc-dev-echo");
+  EXPECT_EQ(doc["functions"][0]["memory_mb"], 512);
+  EXPECT_EQ(doc["functions"][1]["function"], "svc-dev-fail");
+  EXPECT_EQ(doc["functions"][1]["errors"], 1);
+  EXPECT_EQ(doc["total"]["invocations"], 2);
+  EXPECT_EQ(doc["total"]["cold_starts"], 2);
+  EXPECT_GT(doc["total"]["billed_ms"].get<std::int64_t>(), 0);
+
+  store::Store store(store::stratus_db_path(dir.path()));
+  const auto lines = store.logs_for_function("svc-dev-echo", 0, 100);
+  bool printed = false;
+  for (const auto& l : lines) printed = printed || l.text.find("echoing") != std::string::npos;
+  EXPECT_TRUE(printed) << "the function's output is in the log store";
+  EXPECT_EQ(store.logs_for_request(store.ledger_rows("svc-dev-echo").at(0).request_id)
+                .front()
+                .text.rfind("START", 0),
+            0u);
+}
+
 }  // namespace
 }  // namespace stratus::e2e
