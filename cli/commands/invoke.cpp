@@ -20,6 +20,7 @@
 #include "cli/run/function_configs.hpp"
 #include "cli/run/run_options.hpp"
 #include "emulator/engine/engine.hpp"
+#include "emulator/store/store.hpp"
 
 namespace stratus {
 
@@ -119,9 +120,19 @@ void run_invoke_local(Context& ctx, const InvokeLocalOptions& o) {
   for (const auto& w : configs.warnings)
     if (w.find("'" + fn->key + "'") != std::string::npos) ctx.out().warning(w);
 
+  // The log store and ledger (what `stratus billing` reads); declared before the sinks that feed
+  // it, so it outlives them and commits on the way out. An unreadable state file costs only the
+  // record, not the invocation.
+  std::unique_ptr<store::Store> recorder;
+  try {
+    recorder = std::make_unique<store::Store>(store::stratus_db_path(m.service.dir));
+  } catch (const std::runtime_error& e) {
+    ctx.out().warning(std::string(e.what()) + "; this invocation is not recorded");
+  }
   run::ConsoleSink console(stderr, false, false, {});
   LastRow last;
   console.forward_to(&last);
+  if (recorder) console.forward_to(recorder.get());
   engine::EngineSettings settings;
   settings.state_dir = m.service.dir / ".stratus";
   settings.sink = &console;

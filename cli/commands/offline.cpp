@@ -17,6 +17,7 @@
 #include "cli/run/run_options.hpp"
 #include "emulator/engine/engine.hpp"
 #include "emulator/net/http_server.hpp"
+#include "emulator/store/store.hpp"
 #include "emulator/triggers/invoke_api/invoke_api.hpp"
 
 namespace stratus {
@@ -64,7 +65,15 @@ void run_offline(Context& ctx, OfflineOptions o) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
+  // The log store and ledger outlive the sinks that feed them (declared first, destroyed last).
+  std::unique_ptr<store::Store> recorder;
+  try {
+    recorder = std::make_unique<store::Store>(store::stratus_db_path(m.service.dir));
+  } catch (const std::runtime_error& e) {
+    ctx.out().warning(std::string(e.what()) + "; invocations are not recorded");
+  }
   run::ConsoleSink console(stderr, true, ctx.out().color(), names);
+  if (recorder) console.forward_to(recorder.get());
   engine::EngineSettings settings;
   settings.state_dir = m.service.dir / ".stratus";
   settings.sink = &console;

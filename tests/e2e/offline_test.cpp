@@ -170,6 +170,14 @@ TEST_F(OfflineTest, InterruptStopsEveryInstance) {
   EXPECT_EQ(m_offline->wait(), 0) << m_offline->err();
   m_offline.reset();
   EXPECT_EQ(::kill(pid, 0), -1) << "the instance outlived stratus offline";
+  // Everything it ran is in the ledger stratus billing reads.
+  const RunResult billing = run_stratus(m_dir.path(), {"billing", "--json"});
+  ASSERT_EQ(billing.exit_code, 0) << billing.err;
+  const json doc = json::parse(billing.out);
+  ASSERT_EQ(doc.at("functions").size(), 1u) << billing.out;
+  EXPECT_EQ(doc["functions"][0]["function"], "svc-dev-echo");
+  EXPECT_EQ(doc["functions"][0]["invocations"], 1);
+  EXPECT_EQ(doc["functions"][0]["cold_starts"], 1);
 }
 
 TEST(OfflineErrors, PortInUseIsAClearError) {
