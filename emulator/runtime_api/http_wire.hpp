@@ -35,6 +35,8 @@ class Connection {
   bool read_request(Request& request, std::size_t body_cap);
   // Serialises and sends the whole response in one send() call when the kernel takes it.
   bool write_response(const Response& response, bool keep_alive);
+  // Bytes already read from the socket and not consumed yet (poll() cannot see them).
+  bool buffered() const { return m_pos < m_buffer.size(); }
 
  private:
   bool fill();                        // appends what the socket has to m_buffer
