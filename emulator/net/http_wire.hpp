@@ -64,6 +64,8 @@ class Connection {
   // Serialises and sends the whole response in one send() call when the kernel takes it.
   // Content-Length is the body's size in both modes.
   bool write_response(const Response& response, bool keep_alive, BodyMode mode = BodyMode::send);
+  // Bytes already read from the socket and not consumed yet (poll() cannot see them).
+  bool buffered() const { return m_pos < m_buffer.size(); }
 
  private:
   bool fill();                        // appends what the socket has to m_buffer

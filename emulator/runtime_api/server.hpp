@@ -20,7 +20,11 @@
 //
 // Transport: a purpose-built HTTP/1.1 server (net/http_wire.hpp) - one thread accepts, one thread per
 // connection (a runtime keeps one), keep-alive, Content-Length or chunked bodies, Expect:
-// 100-continue; each response leaves in one send() on a TCP_NODELAY socket. A runtime whose
+// 100-continue; each response leaves in one send() on a TCP_NODELAY socket. The hot path has no
+// thread handoff: invoke() itself writes the event on the connection whose /next waits, reads the
+// runtime's answer there and answers it; when the runtime's next /next has not arrived yet, invoke()
+// reads that connection for it too. Requests arriving while no invoke() runs are served by the
+// connection's thread, which sleeps until the socket has something to read. A runtime whose
 // connection dies after /next took an event leaves that invocation in flight until the deadline
 // or instance_gone(): the engine reports the process exit.
 #include <chrono>

@@ -3,7 +3,13 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdlib>
 #include <future>
 #include <thread>
 
@@ -348,6 +354,260 @@ TEST_F(RuntimeApiServerTest, UnknownPathIs404) {
   auto post = runtime.client.Post("/2018-06-01/runtime/invocation/x/answer", "x", "text/plain");
   ASSERT_TRUE(post);
   EXPECT_EQ(post->status, 404);
+}
+
+// A runtime speaking raw HTTP on one socket, to control exactly what arrives when.
+class RawRuntime {
+ public:
+  explicit RawRuntime(int port) : m_fd(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    m_connected = ::connect(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~RawRuntime() { ::close(m_fd); }
+  bool connected() const { return m_connected; }
+  bool send(const std::string& data) {
+    return ::send(m_fd, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
+  }
+  // One response: status and body ("" status 0 on end of stream).
+  std::pair<int, std::string> read_response() {
+    std::size_t end;
+    while ((end = m_buffer.find("\r\n\r\n")) == std::string::npos)
+      if (!fill()) return {0, ""};
+    std::string head = m_buffer.substr(0, end);
+    m_buffer.erase(0, end + 4);
+    std::size_t length = 0;
+    auto at = head.find("Content-Length: ");
+    if (at != std::string::npos) length = std::strtoul(head.c_str() + at + 16, nullptr, 10);
+    while (m_buffer.size() < length)
+      if (!fill()) return {0, ""};
+    std::string body = m_buffer.substr(0, length);
+    m_buffer.erase(0, length);
+    return {std::atoi(head.c_str() + 9), body};
+  }
+
+ private:
+  bool fill() {
+    char chunk[4096];
+    ssize_t n = ::recv(m_fd, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    m_buffer.append(chunk, static_cast<std::size_t>(n));
+    return true;
+  }
+  int m_fd;
+  bool m_connected = false;
+  std::string m_buffer;
+};
+
+std::string raw_next() {
+  return std::string("GET ") + kNext + " HTTP/1.1\r\nHost: x\r\n\r\n";
+}
+
+std::string raw_post(const std::string& path, const std::string& body) {
+  return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+         body;
+}
+
+TEST_F(RuntimeApiServerTest, RequestsBetweenInvocationsAreServedOnTheSameConnection) {
+  Invocation first = make_invocation();
+  auto outcome = start_invoke(first);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  ASSERT_EQ(runtime.client.Post(answer_path(first.request_id, "response"), "1", "text/plain")->status, 202);
+  EXPECT_EQ(outcome.get().body, "1");
+  // Nothing in flight and no invoke() running: the connection's own thread answers.
+  EXPECT_EQ(runtime.client.Post(answer_path(first.request_id, "response"), "x", "text/plain")->status, 403);
+  EXPECT_EQ(runtime.client.Post("/2018-06-01/runtime/init/error", "{}", "application/json")->status, 403);
+  EXPECT_EQ(runtime.client.Get("/2018-06-01/runtime/invocation/latest")->status, 404);
+  Invocation second = make_invocation();
+  auto second_outcome = start_invoke(second);
+  auto next = runtime.client.Get(kNext);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->get_header_value("Lambda-Runtime-Aws-Request-Id"), second.request_id);
+  ASSERT_EQ(runtime.client.Post(answer_path(second.request_id, "response"), "2", "text/plain")->status, 202);
+  EXPECT_EQ(second_outcome.get().body, "2");
+}
+
+TEST_F(RuntimeApiServerTest, NextParkedBeforeTheInvokeGetsTheEvent) {
+  auto poll = std::async(std::launch::async, [this] { return runtime.client.Get(kNext); });
+  ASSERT_EQ(server.wait_ready(Clock::now() + 10s), ReadyState::ready);
+  Invocation inv = make_invocation();
+  auto outcome = start_invoke(inv);
+  auto next = poll.get();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->get_header_value("Lambda-Runtime-Aws-Request-Id"), inv.request_id);
+  ASSERT_EQ(runtime.client.Post(answer_path(inv.request_id, "response"), "ok", "text/plain")->status, 202);
+  EXPECT_EQ(outcome.get().body, "ok");
+}
+
+TEST_F(RuntimeApiServerTest, AnswerOnASecondConnectionEndsTheInvocation) {
+  Invocation inv = make_invocation();
+  auto outcome = start_invoke(inv);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  RuntimeClient other(server.port());
+  ASSERT_EQ(other.client.Post(answer_path(inv.request_id, "response"), "there", "text/plain")->status, 202);
+  EXPECT_EQ(outcome.get().body, "there");
+  // The next invocation on the second connection; the first one still serves its requests.
+  Invocation next_inv = make_invocation();
+  auto next_outcome = start_invoke(next_inv);
+  ASSERT_TRUE(other.client.Get(kNext));
+  EXPECT_EQ(runtime.client.Post(answer_path("not-the-id", "response"), "x", "text/plain")->status, 400);
+  ASSERT_EQ(runtime.client.Post(answer_path(next_inv.request_id, "response"), "here", "text/plain")->status,
+            202);
+  EXPECT_EQ(next_outcome.get().body, "here");
+}
+
+TEST_F(RuntimeApiServerTest, ConnectionPerRequestRuntime) {
+  // As a shell bootstrap running curl per request: every request on a new connection, then closed.
+  httplib::Client oneshot("127.0.0.1", server.port());
+  oneshot.set_keep_alive(false);
+  oneshot.set_read_timeout(10, 0);
+  for (int i = 0; i < 2; ++i) {
+    Invocation inv = make_invocation();
+    auto outcome = start_invoke(inv);
+    auto next = oneshot.Get(kNext);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->get_header_value("Lambda-Runtime-Aws-Request-Id"), inv.request_id);
+    auto answer =
+        oneshot.Post(answer_path(inv.request_id, "error"), "{}", "application/json");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 202);
+    EXPECT_EQ(outcome.get().kind, OutcomeKind::function_error);
+  }
+}
+
+TEST_F(RuntimeApiServerTest, AnswerAndNextPipelinedInOneWrite) {
+  RawRuntime raw(server.port());
+  ASSERT_TRUE(raw.connected());
+  ASSERT_TRUE(raw.send(raw_next()));
+  ASSERT_EQ(server.wait_ready(Clock::now() + 10s), ReadyState::ready);
+  Invocation first = make_invocation(R"({"n":1})");
+  auto outcome = start_invoke(first);
+  EXPECT_EQ(raw.read_response(), std::make_pair(200, first.event));
+  // A stray answer, the real one and the next poll all arrive together.
+  ASSERT_TRUE(raw.send(raw_post(answer_path("not-the-id", "response"), "x") +
+                       raw_post(answer_path(first.request_id, "response"), "one") + raw_next()));
+  EXPECT_EQ(raw.read_response().first, 400);
+  EXPECT_EQ(raw.read_response(), std::make_pair(202, std::string(R"({"status":"OK"})")));
+  EXPECT_EQ(outcome.get().body, "one");
+  Invocation second = make_invocation(R"({"n":2})");
+  auto second_outcome = start_invoke(second);
+  EXPECT_EQ(raw.read_response(), std::make_pair(200, second.event));
+  ASSERT_TRUE(raw.send(raw_post(answer_path(second.request_id, "response"), "two")));
+  EXPECT_EQ(raw.read_response().first, 202);
+  EXPECT_EQ(second_outcome.get().body, "two");
+}
+
+TEST_F(RuntimeApiServerTest, RuntimeClosingAfterNextLeavesTheInvocationToTheDeadline) {
+  std::future<InvokeOutcome> outcome;
+  {
+    RawRuntime raw(server.port());
+    ASSERT_TRUE(raw.send(raw_next()));
+    ASSERT_EQ(server.wait_ready(Clock::now() + 10s), ReadyState::ready);
+    outcome = start_invoke(make_invocation(), 300ms);
+    EXPECT_EQ(raw.read_response().first, 200);
+  }
+  ASSERT_EQ(outcome.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(outcome.get().kind, OutcomeKind::timeout);
+  // The server still serves the runtime's other connection.
+  Invocation next_inv = make_invocation();
+  auto next_outcome = start_invoke(next_inv);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  ASSERT_EQ(runtime.client.Post(answer_path(next_inv.request_id, "response"), "ok", "text/plain")->status, 202);
+  EXPECT_EQ(next_outcome.get().body, "ok");
+}
+
+TEST_F(RuntimeApiServerTest, InstanceGoneWhileTheEventIsOutThenNextIs500) {
+  auto outcome = start_invoke(make_invocation());
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  server.instance_gone();
+  ASSERT_EQ(outcome.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(outcome.get().kind, OutcomeKind::instance_gone);
+  auto next = runtime.client.Get(kNext);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 500);
+}
+
+TEST_F(RuntimeApiServerTest, StopWhileTheEventIsOutEndsTheInvoke) {
+  auto outcome = start_invoke(make_invocation());
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  server.stop();
+  ASSERT_EQ(outcome.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(outcome.get().kind, OutcomeKind::instance_gone);
+}
+
+// After an invocation, the next invoke() may read the runtime's connection itself while it waits
+// for the /next: whatever comes first there is still served.
+TEST_F(RuntimeApiServerTest, InvokeStartedBeforeTheNextServesStrayRequestsFirst) {
+  Invocation first = make_invocation();
+  auto outcome = start_invoke(first);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  ASSERT_EQ(runtime.client.Post(answer_path(first.request_id, "response"), "1", "text/plain")->status, 202);
+  EXPECT_EQ(outcome.get().body, "1");
+  Invocation second = make_invocation();
+  auto second_outcome = start_invoke(second);
+  EXPECT_EQ(runtime.client.Post(answer_path(first.request_id, "response"), "x", "text/plain")->status, 403);
+  EXPECT_EQ(runtime.client.Post("/2018-06-01/runtime/init/error", "{}", "application/json")->status, 403);
+  auto next = runtime.client.Get(kNext);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->get_header_value("Lambda-Runtime-Aws-Request-Id"), second.request_id);
+  ASSERT_EQ(runtime.client.Post(answer_path(second.request_id, "response"), "2", "text/plain")->status, 202);
+  EXPECT_EQ(second_outcome.get().body, "2");
+}
+
+TEST_F(RuntimeApiServerTest, NextOnAnotherConnectionWhileTheInvokeWaitsOnTheLastOne) {
+  Invocation first = make_invocation();
+  auto outcome = start_invoke(first);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  ASSERT_EQ(runtime.client.Post(answer_path(first.request_id, "response"), "1", "text/plain")->status, 202);
+  EXPECT_EQ(outcome.get().body, "1");
+  Invocation second = make_invocation();
+  auto second_outcome = start_invoke(second);
+  RuntimeClient other(server.port());
+  auto next = other.client.Get(kNext);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->get_header_value("Lambda-Runtime-Aws-Request-Id"), second.request_id);
+  ASSERT_EQ(other.client.Post(answer_path(second.request_id, "response"), "2", "text/plain")->status, 202);
+  EXPECT_EQ(second_outcome.get().body, "2");
+  // The first connection is still served, and still takes an event.
+  EXPECT_EQ(runtime.client.Post(answer_path(second.request_id, "response"), "x", "text/plain")->status, 403);
+  Invocation third = make_invocation();
+  auto third_outcome = start_invoke(third);
+  auto again = runtime.client.Get(kNext);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->get_header_value("Lambda-Runtime-Aws-Request-Id"), third.request_id);
+  ASSERT_EQ(runtime.client.Post(answer_path(third.request_id, "response"), "3", "text/plain")->status, 202);
+  EXPECT_EQ(third_outcome.get().body, "3");
+}
+
+TEST_F(RuntimeApiServerTest, InstanceGoneWhileTheInvokeWaitsForTheNext) {
+  Invocation first = make_invocation();
+  auto outcome = start_invoke(first);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  ASSERT_EQ(runtime.client.Post(answer_path(first.request_id, "response"), "1", "text/plain")->status, 202);
+  EXPECT_EQ(outcome.get().body, "1");
+  auto second_outcome = start_invoke(make_invocation());
+  server.instance_gone();
+  ASSERT_EQ(second_outcome.wait_for(10s), std::future_status::ready);
+  InvokeOutcome out = second_outcome.get();
+  EXPECT_EQ(out.kind, OutcomeKind::instance_gone);
+  EXPECT_FALSE(out.picked_up_at);
+  auto next = runtime.client.Get(kNext);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 500);
+}
+
+TEST_F(RuntimeApiServerTest, StopWhileTheInvokeWaitsForTheNext) {
+  Invocation first = make_invocation();
+  auto outcome = start_invoke(first);
+  ASSERT_TRUE(runtime.client.Get(kNext));
+  ASSERT_EQ(runtime.client.Post(answer_path(first.request_id, "response"), "1", "text/plain")->status, 202);
+  EXPECT_EQ(outcome.get().body, "1");
+  auto second_outcome = start_invoke(make_invocation());
+  server.stop();
+  ASSERT_EQ(second_outcome.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(second_outcome.get().kind, OutcomeKind::instance_gone);
 }
 
 TEST(RuntimeApiResponseTooLarge, BodyIsAwsText) {
