@@ -117,8 +117,10 @@ void run_invoke_local(Context& ctx, const InvokeLocalOptions& o) {
   for (auto& c : configs.functions)
     if (c.short_name == fn->key) selected.push_back(std::move(c));
   selected.front().provisioned_concurrency = 0;  // one cold invocation
+  // Only the warnings that concern this function.
   for (const auto& w : configs.warnings)
-    if (w.find("'" + fn->key + "'") != std::string::npos) ctx.out().warning(w);
+    if (w.find("'" + fn->key + "'") != std::string::npos || w.find("(every function)") != std::string::npos)
+      ctx.out().warning(w);
 
   // The log store and ledger (what `stratus billing` reads); declared before the sinks that feed
   // it, so it outlives them and commits on the way out. An unreadable state file costs only the

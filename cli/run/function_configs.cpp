@@ -1,5 +1,7 @@
 #include "cli/run/function_configs.hpp"
 
+#include <map>
+
 #include "cli/errors.hpp"
 #include "cli/manifest/model.hpp"
 
@@ -20,6 +22,7 @@ std::optional<std::string> env_text(const manifest::Value& v) {
 
 FunctionConfigs function_configs(const manifest::Service& service, const std::string& account_id) {
   FunctionConfigs out;
+  std::map<std::string, std::vector<std::string>> unresolved;  // variable -> the functions it is set for
   for (const auto& fn : service.functions) {
     if (!fn.image.empty())
       throw UserError("function '" + fn.key + "' is a container image (" + fn.image +
@@ -45,12 +48,23 @@ FunctionConfigs function_configs(const manifest::Service& service, const std::st
       if (auto text = env_text(entry.value)) {
         c.environment.emplace_back(entry.key, *text);
       } else {
-        out.warnings.push_back("function '" + fn.key + "': environment variable " + entry.key +
-                               " is a CloudFormation expression that only AWS can resolve; it is not set locally "
-                               "(use --env " + entry.key + "=VALUE)");
+        unresolved[entry.key].push_back(fn.key);
       }
     }
     out.functions.push_back(std::move(c));
+  }
+  // One warning per variable (a provider-level one is in every function).
+  for (const auto& [name, functions] : unresolved) {
+    std::string who;
+    if (functions.size() == service.functions.size() && functions.size() > 1) {
+      who = "every function";
+    } else {
+      for (const auto& f : functions) who += (who.empty() ? "" : ", ") + ("'" + f + "'");
+      who = (functions.size() == 1 ? "function " : "functions ") + who;
+    }
+    out.warnings.push_back("environment variable " + name + " (" + who +
+                           ") is a CloudFormation expression that only AWS can resolve; it is not set locally "
+                           "(use --env " + name + "=VALUE)");
   }
   return out;
 }
