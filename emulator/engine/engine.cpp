@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
+#include <deque>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -82,16 +83,43 @@ std::string bare_function_name(std::string_view id) {
 
 }  // namespace
 
+// An invocation waiting for an instance at the local cap: served first come, first served, each
+// woken alone when an instance (or the right to start one) is handed to it.
+struct Waiter {
+  std::condition_variable cv;
+  std::unique_ptr<Instance> instance;  // a warm instance handed over
+  bool may_start = false;              // or a slot to start one in (already counted in `live`)
+};
+
 // One function: its configuration, launch plan, instances and concurrency counters.
 struct Pool {
   FunctionConfig config;
   RuntimePlan plan;
+  int cap = 1;  // local instance cap
   std::mutex mutex;
-  std::condition_variable freed;
   std::vector<std::unique_ptr<Instance>> idle;  // most recently used last
   std::set<Instance*> busy;
+  std::deque<Waiter*> waiters;
   int live = 0;       // idle + busy + starting
   int in_flight = 0;  // admitted invocations (running or waiting for an instance)
+
+  // Gives idle instances and free slots to the oldest waiters. Called with `mutex` held after
+  // anything that frees an instance or a slot.
+  void hand_over_locked() {
+    while (!waiters.empty() && (!idle.empty() || live < cap)) {
+      Waiter* w = waiters.front();
+      waiters.pop_front();
+      if (!idle.empty()) {
+        w->instance = std::move(idle.back());
+        idle.pop_back();
+        busy.insert(w->instance.get());
+      } else {
+        ++live;
+        w->may_start = true;
+      }
+      w->cv.notify_one();
+    }
+  }
 };
 
 struct Engine::Impl {
@@ -165,18 +193,23 @@ struct Engine::Impl {
   // function is at its local instance cap.
   std::unique_ptr<Instance> acquire(Pool& pool, bool& cold) {
     std::unique_lock lock(pool.mutex);
-    const int cap = settings.max_instances > 0 ? settings.max_instances : default_instance_cap();
-    pool.freed.wait(lock, [&] { return !pool.idle.empty() || pool.live < cap; });
-    if (!pool.idle.empty()) {
+    if (pool.waiters.empty() && !pool.idle.empty()) {
       auto instance = std::move(pool.idle.back());
       pool.idle.pop_back();
       pool.busy.insert(instance.get());
       cold = false;
       return instance;
     }
-    ++pool.live;
-    cold = true;
-    return nullptr;
+    if (pool.waiters.empty() && pool.live < pool.cap) {
+      ++pool.live;
+      cold = true;
+      return nullptr;
+    }
+    Waiter self;
+    pool.waiters.push_back(&self);
+    self.cv.wait(lock, [&] { return self.instance || self.may_start; });
+    cold = !self.instance;
+    return std::move(self.instance);
   }
 
   void mark_busy(Pool& pool, Instance* instance) {
@@ -193,14 +226,15 @@ struct Engine::Impl {
       if (instance && !instance->dead() && !stopping) {
         instance->last_used = Clock::now();
         pool.idle.push_back(std::move(instance));
+        pool.hand_over_locked();
       }
     }
     if (instance || started) {
       instance.reset();
       std::lock_guard lock(pool.mutex);
       --pool.live;
+      pool.hand_over_locked();
     }
-    pool.freed.notify_one();
   }
 
   InvokeResult run(Pool& pool, InvokeRequest request);
@@ -220,6 +254,7 @@ Engine::Engine(std::vector<FunctionConfig> functions, EngineSettings settings)
     auto pool = std::make_unique<Pool>();
     pool->config = std::move(config);
     if (pool->config.short_name.empty()) pool->config.short_name = pool->config.name;
+    pool->cap = s.settings.max_instances > 0 ? s.settings.max_instances : default_instance_cap();
     builtin = builtin || runtime_family(pool->config.runtime) != RuntimeFamily::provided;
     reserved += pool->config.reserved_concurrency.value_or(0);
     s.pools.push_back(std::move(pool));
@@ -356,6 +391,12 @@ InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
 
   bool cold = false;
   std::unique_ptr<Instance> instance = acquire(pool, cold);
+  if (stopping && cold) {  // waited through a shutdown: start nothing new
+    release(pool, nullptr, true);
+    result.status = InvokeStatus::throttled;
+    result.throttle_reason = "ServiceShuttingDown";
+    return result;
+  }
   std::optional<double> init_ms;
   if (cold) {
     try {
@@ -493,8 +534,8 @@ void Engine::Impl::reaper_loop() {
       {
         std::lock_guard pool_lock(pool->mutex);
         pool->live -= count;
+        pool->hand_over_locked();
       }
-      pool->freed.notify_all();
       lock.lock();
     }
   }
