@@ -13,27 +13,41 @@ ConsoleSink::ConsoleSink(std::FILE* stream, bool prefix, bool color, std::map<st
   for (const auto& [name, shown] : m_names) m_colors[name] = kPalette[i++ % std::size(kPalette)];
 }
 
-void ConsoleSink::log(const logs::LogRecord& record) {
-  {
-    std::string line;
-    if (m_prefix) {
-      auto shown = m_names.find(record.function);
-      const std::string& name = shown != m_names.end() ? shown->second : record.function;
-      if (m_color) {
-        auto color = m_colors.find(record.function);
-        line += "\033[";
-        line += color != m_colors.end() ? color->second : "36";
-        line += "m[" + name + "]\033[0m ";
-      } else {
-        line += "[" + name + "] ";
-      }
+void ConsoleSink::format(const logs::LogRecord& record, std::string& line) const {
+  if (m_prefix) {
+    auto shown = m_names.find(record.function);
+    const std::string& name = shown != m_names.end() ? shown->second : record.function;
+    if (m_color) {
+      auto color = m_colors.find(record.function);
+      line += "\033[";
+      line += color != m_colors.end() ? color->second : "36";
+      line += "m[" + name + "]\033[0m ";
+    } else {
+      line += "[" + name + "] ";
     }
-    line += record.text;
-    line += '\n';
+  }
+  line += record.text;
+  line += '\n';
+}
+
+void ConsoleSink::log(const logs::LogRecord& record) {
+  std::string line;
+  format(record, line);
+  {
     std::lock_guard lock(m_mutex);
     std::fwrite(line.data(), 1, line.size(), m_stream);
   }
   for (engine::Sink* next : m_next) next->log(record);
+}
+
+void ConsoleSink::log_many(const std::vector<logs::LogRecord>& records) {
+  std::string lines;
+  for (const auto& record : records) format(record, lines);
+  {
+    std::lock_guard lock(m_mutex);
+    std::fwrite(lines.data(), 1, lines.size(), m_stream);
+  }
+  for (engine::Sink* next : m_next) next->log_many(records);
 }
 
 void ConsoleSink::ledger(const billing::LedgerRow& row) {

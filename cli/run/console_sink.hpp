@@ -21,9 +21,12 @@ class ConsoleSink : public engine::Sink {
   void forward_to(engine::Sink* next) { m_next.push_back(next); }
 
   void log(const logs::LogRecord& record) override;
+  void log_many(const std::vector<logs::LogRecord>& records) override;
   void ledger(const billing::LedgerRow& row) override;
 
  private:
+  void format(const logs::LogRecord& record, std::string& out) const;
+
   std::FILE* m_stream;
   bool m_prefix;
   bool m_color;

@@ -479,17 +479,16 @@ InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
 
   const std::uint64_t peak = instance->peak_rss_bytes();
   std::vector<std::string> collected = instance->end();
-  for (const auto& line : extra_lines) {
-    collected.push_back(line);
-    if (settings.sink)
-      settings.sink->log(logs::LogRecord{config.name, result.request_id, unix_ms_now(), logs::LogSource::platform, line});
-  }
   logs::ReportInput report{result.request_id, duration_ms, init_ms, config.memory_mb, peak};
-  for (const std::string& line : {logs::end_line(result.request_id), logs::report_line(report)}) {
+  extra_lines.push_back(logs::end_line(result.request_id));
+  extra_lines.push_back(logs::report_line(report));
+  std::vector<logs::LogRecord> closing;
+  const std::int64_t now_ms = unix_ms_now();
+  for (auto& line : extra_lines) {
     collected.push_back(line);
-    if (settings.sink)
-      settings.sink->log(logs::LogRecord{config.name, result.request_id, unix_ms_now(), logs::LogSource::platform, line});
+    closing.push_back(logs::LogRecord{config.name, result.request_id, now_ms, logs::LogSource::platform, std::move(line)});
   }
+  if (settings.sink) settings.sink->log_many(closing);
   if (request.want_log) {
     for (const auto& line : collected) {
       result.log += line;

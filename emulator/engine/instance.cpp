@@ -36,20 +36,18 @@ std::uint64_t high_water_mark(pid_t pid) {
   return 0;
 }
 
-// Current RSS of one process from /proc/<pid>/statm (pages), in bytes; 0 if gone.
-std::uint64_t process_rss(pid_t pid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/statm", static_cast<int>(pid));
-  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+// Current RSS from an open /proc/<pid>/statm (pages), in bytes; 0 if gone. The file is opened
+// once per instance: reading it is one pread, not open + read + close.
+std::uint64_t statm_rss(int fd) {
   if (fd < 0) return 0;
   char buf[128];
-  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
+  const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
   if (n <= 0) return 0;
   buf[n] = '\0';
   unsigned long long size = 0, resident = 0;
   if (std::sscanf(buf, "%llu %llu", &size, &resident) != 2) return 0;
-  return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  static const std::uint64_t page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  return resident * page;
 }
 
 }  // namespace
@@ -80,6 +78,8 @@ Instance::Instance(InstanceStart start)
     throw;
   }
   m_pgid = m_process->pid();
+  const std::string statm = "/proc/" + std::to_string(m_pgid) + "/statm";
+  m_statm_fd = ::open(statm.c_str(), O_RDONLY | O_CLOEXEC);
   m_reader = std::thread([this] { reader_loop(); });
 }
 
@@ -91,6 +91,7 @@ Instance::~Instance() {
   m_api.stop();
   ::close(m_wake[0]);
   ::close(m_wake[1]);
+  if (m_statm_fd >= 0) ::close(m_statm_fd);
   std::error_code ec;
   fs::remove_all(m_tmp_dir, ec);
 }
@@ -192,7 +193,7 @@ instances::ExitStatus Instance::kill() {
 
 std::uint64_t Instance::sample_rss(bool whole_tree) {
   if (m_dead) return 0;
-  const std::uint64_t rss = whole_tree ? instances::tree_rss_bytes(m_pgid) : process_rss(m_pgid);
+  const std::uint64_t rss = whole_tree ? instances::tree_rss_bytes(m_pgid) : statm_rss(m_statm_fd);
   std::uint64_t peak = m_peak_sampled.load();
   while (rss > peak && !m_peak_sampled.compare_exchange_weak(peak, rss)) {
   }

@@ -102,6 +102,7 @@ class Instance {
   Clock::time_point m_spawned_at;
   std::optional<instances::ChildProcess> m_process;
   pid_t m_pgid = -1;
+  int m_statm_fd = -1;  // /proc/<pid>/statm, open for the instance's life
   int m_wake[2] = {-1, -1};
 
   std::mutex m_mutex;  // guards the fields below and the pipes

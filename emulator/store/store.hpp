@@ -42,6 +42,7 @@ class Store : public engine::Sink {
 
   // Thread-safe, non-blocking (but see max_queued_rows).
   void log(const logs::LogRecord& record) override;
+  void log_many(const std::vector<logs::LogRecord>& records) override;
   void ledger(const billing::LedgerRow& row) override;
 
   // Blocks until every row queued before the call is committed. Throws std::runtime_error when
