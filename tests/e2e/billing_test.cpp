@@ -40,6 +40,8 @@ class Billing : public ::testing::Test {
   void SetUp() override {
     service = dir.path() / "example";
     fs::copy(fs::path(STRATUS_FIXTURES_DIR) / "services" / "example", service, fs::copy_options::recursive);
+    // Only the service: not the state a local run of scripts/run-example.sh left in the fixture.
+    fs::remove_all(service / ".stratus");
   }
 
   // Two functions of the example service (256 MB, arm64 from the provider): createOrder ran
