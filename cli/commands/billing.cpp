@@ -11,6 +11,7 @@
 
 #include "cli/commands/commands.hpp"
 #include "cli/context.hpp"
+#include "emulator/common/clock.hpp"
 #include "cli/errors.hpp"
 #include "cli/manifest/diagnostics.hpp"
 #include "cli/manifest/manifest.hpp"
@@ -204,12 +205,6 @@ std::string report_text(const billing::Report& report,
 
 // --- the command ----------------------------------------------------------------------------
 
-std::int64_t now_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void run_billing(Context& ctx, const BillingCommandOptions& o) {
   // The arguments first, so a typo is reported before any file is read.
   std::optional<double> rate;
@@ -220,7 +215,7 @@ void run_billing(Context& ctx, const BillingCommandOptions& o) {
   }
   std::optional<std::int64_t> since;
   if (!o.since.empty()) {
-    const SinceParse parsed = parse_since(o.since, now_unix_ms());
+    const SinceParse parsed = parse_since(o.since, unix_ms_now());
     if (!parsed.unix_ms) throw UserError("--since: " + parsed.error);
     since = parsed.unix_ms;
   }

@@ -10,10 +10,12 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
 #include <thread>
 
+#include "emulator/common/clock.hpp"
 #include "emulator/common/ids.hpp"
 #include "emulator/engine/async_queue.hpp"
 #include "emulator/engine/instance.hpp"
@@ -26,39 +28,12 @@ namespace {
 
 using runtime_api::OutcomeKind;
 
-std::int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-// A JSON string literal of `text` (the platform's own error payloads).
-std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string error_payload(std::string_view type, std::string_view message) {
-  return "{\"errorType\":" + json_quote(type) + ",\"errorMessage\":" + json_quote(message) + "}";
+  return nlohmann::ordered_json{{"errorType", type}, {"errorMessage", message}}.dump();  // AWS's key order
 }
 
 std::string seconds_2dp(double seconds) {

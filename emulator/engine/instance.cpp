@@ -10,6 +10,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "emulator/common/clock.hpp"
 #include "emulator/common/ids.hpp"
 #include "emulator/engine/launch.hpp"
 #include "emulator/engine/sinks.hpp"
@@ -19,11 +20,6 @@ namespace stratus::engine {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // VmHWM (the kernel's peak RSS of one process) from /proc/<pid>/status, in bytes; 0 if gone.
 std::uint64_t high_water_mark(pid_t pid) {

@@ -14,6 +14,24 @@
 
 namespace stratus::e2e {
 
+namespace {
+
+// A clean environment: PATH, HOME and the AWS config files in cwd, LANG, plus `env`.
+std::vector<std::string> child_environment(const std::filesystem::path& cwd,
+                                           const std::map<std::string, std::string>& env) {
+  std::map<std::string, std::string> full = {{"PATH", std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin"},
+                                             {"HOME", cwd.string()},
+                                             {"AWS_CONFIG_FILE", (cwd / ".aws-config").string()},
+                                             {"AWS_SHARED_CREDENTIALS_FILE", (cwd / ".aws-credentials").string()},
+                                             {"LANG", "C.UTF-8"}};
+  for (const auto& [k, v] : env) full[k] = v;
+  std::vector<std::string> out;
+  for (const auto& [k, v] : full) out.push_back(k + "=" + v);
+  return out;
+}
+
+}  // namespace
+
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream ss;
@@ -25,14 +43,7 @@ RunResult run_program(const std::filesystem::path& cwd, const std::vector<std::s
                       const std::map<std::string, std::string>& env, const std::string& stdin_text) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) throw std::runtime_error("pipe failed");
-  std::map<std::string, std::string> full = {{"PATH", std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin"},
-                                             {"HOME", cwd.string()},
-                                             {"AWS_CONFIG_FILE", (cwd / ".aws-config").string()},
-                                             {"AWS_SHARED_CREDENTIALS_FILE", (cwd / ".aws-credentials").string()},
-                                             {"LANG", "C.UTF-8"}};
-  for (const auto& [k, v] : env) full[k] = v;
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : full) env_strings.push_back(k + "=" + v);
+  std::vector<std::string> env_strings = child_environment(cwd, env);
 
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
@@ -92,21 +103,10 @@ RunResult run_stratus(const std::filesystem::path& cwd, const std::vector<std::s
   return run_program(cwd, argv, env, stdin_text);
 }
 
-}  // namespace stratus::e2e
-
-namespace stratus::e2e {
-
 Background::Background(const std::filesystem::path& cwd, const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env)
     : m_out(cwd / ".background.out"), m_err(cwd / ".background.err") {
-  std::map<std::string, std::string> full = {{"PATH", std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin"},
-                                             {"HOME", cwd.string()},
-                                             {"AWS_CONFIG_FILE", (cwd / ".aws-config").string()},
-                                             {"AWS_SHARED_CREDENTIALS_FILE", (cwd / ".aws-credentials").string()},
-                                             {"LANG", "C.UTF-8"}};
-  for (const auto& [k, v] : env) full[k] = v;
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : full) env_strings.push_back(k + "=" + v);
+  std::vector<std::string> env_strings = child_environment(cwd, env);
   std::vector<std::string> argv = {STRATUS_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   m_pid = fork();

@@ -29,10 +29,6 @@ RunResult run_program(const std::filesystem::path& cwd, const std::vector<std::s
 
 std::string read_file(const std::filesystem::path& p);
 
-}  // namespace stratus::e2e
-
-namespace stratus::e2e {
-
 // `stratus args...` running in the background (stratus offline): stdout and stderr go to files
 // in cwd, read while it runs. The destructor kills it (SIGKILL) if it is still running.
 class Background {
