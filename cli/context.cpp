@@ -18,7 +18,9 @@ ui::Output& Context::out() {
   return *m_out;
 }
 
-std::filesystem::path Context::cwd() const { return std::filesystem::current_path(); }
+std::filesystem::path Context::cwd() const {
+  return std::filesystem::current_path();
+}
 
 manifest::LoadOptions Context::load_options() const {
   manifest::LoadOptions o;

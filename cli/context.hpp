@@ -15,12 +15,12 @@ namespace stratus {
 namespace manifest {
 struct LoadedManifest;
 struct LoadOptions;
-}
+}  // namespace manifest
 
 struct GlobalOptions {
-  std::string config;  // --config/-c
-  std::string stage;   // --stage/-s (empty: not given)
-  std::string region;  // --region/-r
+  std::string config;               // --config/-c
+  std::string stage;                // --stage/-s (empty: not given)
+  std::string region;               // --region/-r
   std::vector<std::string> params;  // --param k=v, repeatable
   bool json = false;
   bool verbose = false;

@@ -11,11 +11,11 @@
 
 #include "cli/commands/commands.hpp"
 #include "cli/context.hpp"
-#include "emulator/common/clock.hpp"
 #include "cli/errors.hpp"
 #include "cli/manifest/diagnostics.hpp"
 #include "cli/manifest/manifest.hpp"
 #include "emulator/billing/report.hpp"
+#include "emulator/common/clock.hpp"
 #include "emulator/common/since.hpp"
 #include "emulator/common/utc_time.hpp"
 #include "emulator/store/store.hpp"

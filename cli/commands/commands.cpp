@@ -1,7 +1,6 @@
 #include "cli/commands/commands.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <iostream>
 
@@ -72,7 +71,8 @@ int run_cli(int argc, char** argv) {
                    argv[1], manifest::did_you_mean_suffix(argv[1], names).c_str());
       return kExitUsage;
     }
-    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::RequiredError) && app.get_subcommands().empty()) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::RequiredError) &&
+        app.get_subcommands().empty()) {
       // No command: either a mistyped option ("--versio") or nothing at all.
       for (const std::string& extra : app.remaining()) {
         if (extra.rfind("-", 0) != 0) continue;
@@ -93,7 +93,8 @@ int run_cli(int argc, char** argv) {
       std::fprintf(stderr, "stratus: error: %s\n", e.what());
     } else {
       bool color = ui::should_color(ctx.options.no_color, stderr);
-      for (const auto& d : e.diagnostics()) std::fputs(manifest::render(d, e.sources(), color).c_str(), stderr);
+      for (const auto& d : e.diagnostics())
+        std::fputs(manifest::render(d, e.sources(), color).c_str(), stderr);
       std::size_t errors = 0;
       for (const auto& d : e.diagnostics()) errors += d.severity == manifest::Severity::Error;
       std::fprintf(stderr, "stratus: %zu error%s in the manifest\n", errors, errors == 1 ? "" : "s");

@@ -1,9 +1,9 @@
 // stratus invoke local: one cold invocation of a function through the real Runtime API, like
 // `sls invoke local`: the result on stdout, the function's logs and the REPORT line on stderr,
 // exit 1 when the function failed.
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -43,7 +43,9 @@ class LastRow : public engine::Sink {
   std::optional<billing::LedgerRow> last;
 };
 
-std::string read_stream(std::istream& in) { return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()}; }
+std::string read_stream(std::istream& in) {
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
 
 // nlohmann's message for text that does not parse, e.g. "[json.exception.parse_error.101] ...".
 std::string json_error(const std::string& text) {
@@ -106,7 +108,8 @@ void run_invoke_local(Context& ctx, const InvokeLocalOptions& o) {
   const std::string event = read_event(o, ctx.cwd());
   std::optional<std::string> client_context;
   if (!o.context.empty()) {
-    if (!nlohmann::json::accept(o.context)) throw UserError("--context must be a JSON object, e.g. --context '{\"custom\":{}}'");
+    if (!nlohmann::json::accept(o.context))
+      throw UserError("--context must be a JSON object, e.g. --context '{\"custom\":{}}'");
     client_context = o.context;
   }
 
@@ -189,10 +192,12 @@ void register_invoke(CLI::App& app, Context& ctx) {
   auto* invoke = app.add_subcommand("invoke", "Invoke a function");
   invoke->require_subcommand(1);
   auto o = std::make_shared<InvokeLocalOptions>();
-  auto* local = invoke->add_subcommand("local", "Run one invocation on this machine through the Lambda Runtime API");
+  auto* local =
+      invoke->add_subcommand("local", "Run one invocation on this machine through the Lambda Runtime API");
   local->add_option("-f,--function", o->function, "Function key in serverless.yml")->required();
   local->add_option("-d,--data", o->data, "Event: JSON (a non-JSON value is sent as a string)");
-  local->add_option("-p,--path", o->path, "Event from a JSON or YAML file (default: stdin when piped, else {})");
+  local->add_option("-p,--path", o->path,
+                    "Event from a JSON or YAML file (default: stdin when piped, else {})");
   local->add_option("--context", o->context, "Client context (JSON), as context.clientContext");
   local->add_flag("--raw", o->raw, "Send the data as a JSON string, unparsed");
   run::add_run_options(*local, o->run, false);

@@ -1,10 +1,10 @@
 // stratus offline: the service's functions behind the Lambda Invoke API on --lambda-port, each
 // invocation through a pool of real runtime processes, logs printed live and stored, every
 // invocation metered. Ctrl-C (or SIGTERM) drains what is in flight and exits cleanly.
-#include <CLI/CLI.hpp>
 #include <pthread.h>
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -34,7 +34,8 @@ struct OfflineOptions {
 void apply_manifest_settings(const manifest::Service& service, OfflineOptions& o) {
   const manifest::Value* so = service.custom.find("serverless-offline");
   if (!so || !so->is_map()) return;
-  if (const auto* host = so->find("host"); host && host->is_string() && o.host.empty()) o.host = host->as_string();
+  if (const auto* host = so->find("host"); host && host->is_string() && o.host.empty())
+    o.host = host->as_string();
   if (const auto* port = so->find("lambdaPort"); port && port->is_number() && o.lambda_port < 0)
     o.lambda_port = static_cast<int>(port->as_int());
 }
@@ -99,7 +100,8 @@ void run_offline(Context& ctx, OfflineOptions o) {
   std::unique_ptr<net::HttpServer> server;
   try {
     server = std::make_unique<net::HttpServer>(
-        o.host, o.lambda_port, [&api](const net::Request& request) { return api.handle(request); }, server_options);
+        o.host, o.lambda_port, [&api](const net::Request& request) { return api.handle(request); },
+        server_options);
   } catch (const net::BindError& e) {
     throw UserError(e.what(), kExitFailure);
   }
@@ -113,18 +115,20 @@ void run_offline(Context& ctx, OfflineOptions o) {
                              {"lambdaEndpoint", invoke_url},
                              {"functions", nlohmann::json::array()}};
     for (const auto& f : configs.functions)
-      banner["functions"].push_back({{"name", f.short_name}, {"deployedName", f.name}, {"runtime", f.runtime}});
+      banner["functions"].push_back(
+          {{"name", f.short_name}, {"deployedName", f.name}, {"runtime", f.runtime}});
     ctx.out().data(banner.dump() + "\n");
     std::fflush(stdout);
   } else {
     auto& out = ctx.out();
     out.info(out.bold("stratus offline") + ": " + m.service.name + " (stage " + m.service.provider.stage +
              ", region " + m.service.provider.region + ")");
-    out.info("  Lambda Invoke API   " + invoke_url + "   (aws lambda invoke --endpoint-url " + invoke_url + " ...)");
+    out.info("  Lambda Invoke API   " + invoke_url + "   (aws lambda invoke --endpoint-url " + invoke_url +
+             " ...)");
     for (const auto& f : configs.functions)
-      out.info("  " + out.green(f.short_name) + "  " + out.dim(f.name + " · " + f.runtime + " · " +
-                                                              std::to_string(f.memory_mb) + " MB · " +
-                                                              std::to_string(f.timeout_s) + " s"));
+      out.info("  " + out.green(f.short_name) + "  " +
+               out.dim(f.name + " · " + f.runtime + " · " + std::to_string(f.memory_mb) + " MB · " +
+                       std::to_string(f.timeout_s) + " s"));
     out.info(out.dim("Ctrl-C to stop."));
   }
 
@@ -140,7 +144,8 @@ void run_offline(Context& ctx, OfflineOptions o) {
 
 void register_offline(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<OfflineOptions>();
-  auto* cmd = app.add_subcommand("offline", "Serve the functions locally: the Lambda Invoke API on --lambda-port");
+  auto* cmd =
+      app.add_subcommand("offline", "Serve the functions locally: the Lambda Invoke API on --lambda-port");
   cmd->add_option("--host", o->host, "Address to listen on (default: 127.0.0.1)");
   cmd->add_option("--lambda-port", o->lambda_port, "Port of the Lambda Invoke API (default: 3002)")
       ->check(CLI::Range(0, 65535));

@@ -1,6 +1,5 @@
 // stratus package: the service's deployment artifacts, reproducible and incremental.
 #include <CLI/CLI.hpp>
-
 #include <chrono>
 
 #include "cli/commands/commands.hpp"
@@ -43,10 +42,13 @@ void run_package(Context& ctx, const PackageCommandOptions& o) {
   auto t0 = clock::now();
   const auto& m = ctx.manifest();
   auto t1 = clock::now();
-  auto ms = [](clock::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
+  auto ms = [](clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
 
   const std::filesystem::path cwd = ctx.cwd();
-  std::filesystem::path out_dir = o.directory.empty() ? m.service.dir / ".stratus" : std::filesystem::path(o.directory);
+  std::filesystem::path out_dir =
+      o.directory.empty() ? m.service.dir / ".stratus" : std::filesystem::path(o.directory);
   if (out_dir.is_relative()) out_dir = cwd / out_dir;
 
   ui::ProgressDisplay progress(stderr, ui::choose_progress_style(ctx.out().interactive(), ctx.options.json));
@@ -69,8 +71,8 @@ void run_package(Context& ctx, const PackageCommandOptions& o) {
   // People read one line per artifact from the progress display (stderr), then this summary.
   std::size_t reused = 0;
   for (const auto& a : result.artifacts) reused += a.reused;
-  ctx.out().info("packaged " + m.service.name + " into " + display_path(out_dir, cwd) + "/: " +
-                 std::to_string(result.artifacts.size()) + " artifact(s), " + std::to_string(reused) +
+  ctx.out().info("packaged " + m.service.name + " into " + display_path(out_dir, cwd) +
+                 "/: " + std::to_string(result.artifacts.size()) + " artifact(s), " + std::to_string(reused) +
                  " unchanged, in " + std::to_string(ms(t2 - t0)) + " ms");
 }
 
@@ -78,8 +80,10 @@ void run_package(Context& ctx, const PackageCommandOptions& o) {
 
 void register_package(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<PackageCommandOptions>();
-  auto* cmd = app.add_subcommand("package", "Build the deployment zips (reproducible; unchanged ones are reused)");
-  cmd->add_option("-p,--package", opts->directory, "Output folder (default: .stratus/ in the service folder)");
+  auto* cmd =
+      app.add_subcommand("package", "Build the deployment zips (reproducible; unchanged ones are reused)");
+  cmd->add_option("-p,--package", opts->directory,
+                  "Output folder (default: .stratus/ in the service folder)");
   cmd->callback([&ctx, opts] { run_package(ctx, *opts); });
 }
 

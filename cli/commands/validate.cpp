@@ -1,6 +1,5 @@
 // stratus validate: every problem in the manifest at once; --json for CI annotations.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "cli/commands/commands.hpp"
@@ -44,7 +43,8 @@ void run_validate(Context& ctx) {
     doc.set("problems", std::move(list));
     ctx.out().data(manifest::to_json(doc) + "\n");
   } else {
-    for (const auto& d : problems) std::fputs(manifest::render(d, r.sources, ctx.out().color()).c_str(), stderr);
+    for (const auto& d : problems)
+      std::fputs(manifest::render(d, r.sources, ctx.out().color()).c_str(), stderr);
     if (errors == 0) {
       std::size_t events = 0;
       for (const auto& f : r.service->functions) events += f.events.size();

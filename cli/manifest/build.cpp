@@ -39,7 +39,8 @@ struct Builder {
   }
   static bool boolean(const Value* v, bool fallback) {
     if (v && v->is_bool()) return v->as_bool();
-    if (v && v->is_string() && (v->as_string() == "true" || v->as_string() == "false")) return v->as_string() == "true";
+    if (v && v->is_string() && (v->as_string() == "true" || v->as_string() == "false"))
+      return v->as_string() == "true";
     return fallback;
   }
 
@@ -92,8 +93,8 @@ struct Builder {
     return check_method_and_path(v.mark, path, method, route, methods);
   }
 
-  bool check_method_and_path(const Mark& mark, const std::string& path, std::string& method, std::string& route,
-                             std::span<const std::string> methods) {
+  bool check_method_and_path(const Mark& mark, const std::string& path, std::string& method,
+                             std::string& route, std::span<const std::string> methods) {
     bool ok = true;
     // HTTP API routes write "any method" as ANY (API Gateway's route keys) or '*' (Serverless).
     if (method == "ANY" && std::find(methods.begin(), methods.end(), "*") != methods.end()) method = "*";
@@ -109,12 +110,14 @@ struct Builder {
       diags.error(mark, path, path + ": the path must not be empty or contain spaces (got '" + route + "')");
       ok = false;
     }
-    if (!route.empty() && route.front() != '/' && route != "*") route = "/" + route;  // sls accepts "users/{id}"
+    if (!route.empty() && route.front() != '/' && route != "*")
+      route = "/" + route;  // sls accepts "users/{id}"
     return ok;
   }
 
   std::optional<HttpEvent> http(const Value& v, const std::string& path) {
-    static const std::array<std::string, 8> methods = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"};
+    static const std::array<std::string, 8> methods = {"GET",    "POST", "PUT",     "PATCH",
+                                                       "DELETE", "HEAD", "OPTIONS", "ANY"};
     HttpEvent e;
     if (v.is_string()) {
       if (!split_route(v, path, e.method, e.path, methods, "GET /users/{id}")) return std::nullopt;
@@ -133,17 +136,20 @@ struct Builder {
     e.async = boolean(v.find("async"), false);
     std::string integration = str(v.find("integration"), "lambda-proxy");
     // AWS's own names are accepted by Serverless as aliases.
-    if (integration == "AWS_PROXY" || integration == "aws_proxy" || integration == "aws-proxy") integration = "lambda-proxy";
+    if (integration == "AWS_PROXY" || integration == "aws_proxy" || integration == "aws-proxy")
+      integration = "lambda-proxy";
     if (integration == "AWS" || integration == "aws") integration = "lambda";
-    if (integration == "HTTP" ) integration = "http";
+    if (integration == "HTTP") integration = "http";
     if (integration == "HTTP_PROXY") integration = "http-proxy";
     if (integration == "MOCK") integration = "mock";
     e.integration = integration;
     return e;
   }
 
-  std::optional<HttpApiEvent> http_api(const Value& v, const std::string& path, const std::string& default_payload) {
-    static const std::array<std::string, 8> methods = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"};
+  std::optional<HttpApiEvent> http_api(const Value& v, const std::string& path,
+                                       const std::string& default_payload) {
+    static const std::array<std::string, 8> methods = {"GET",    "POST", "PUT",     "PATCH",
+                                                       "DELETE", "HEAD", "OPTIONS", "*"};
     HttpApiEvent e;
     e.payload = default_payload;
     if (v.is_string() && (v.as_string() == "*" || v.as_string() == "$default")) {
@@ -218,17 +224,20 @@ struct Builder {
       const std::string& s = arn->as_string();
       auto colons = std::count(s.begin(), s.end(), ':');
       if (s.rfind("arn:", 0) != 0 || colons != 5 || s.find(":sqs:") == std::string::npos) {
-        diags.error(arn->mark, path, path + ": '" + s +
-                                         "' is not an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME); for a queue "
-                                         "defined in resources use { \"Fn::GetAtt\": [LogicalId, Arn] }");
+        diags.error(arn->mark, path,
+                    path + ": '" + s +
+                        "' is not an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME); for a queue "
+                        "defined in resources use { \"Fn::GetAtt\": [LogicalId, Arn] }");
         return std::nullopt;
       }
       e.queue_name = s.substr(s.rfind(':') + 1);
     } else if (is_intrinsic(*arn)) {
       // {Fn::GetAtt: [Queue, Arn]} or {Ref: Queue}: name the queue after the resource.
       const Value& inner = arn->entries().front().value;
-      if (inner.is_sequence() && !inner.items().empty()) e.queue_name = inner.items().front().to_text();
-      else if (inner.is_string()) e.queue_name = inner.as_string();
+      if (inner.is_sequence() && !inner.items().empty())
+        e.queue_name = inner.items().front().to_text();
+      else if (inner.is_string())
+        e.queue_name = inner.as_string();
       if (const Value* props = root.at_path("resources.Resources." + e.queue_name + ".Properties.QueueName");
           props && props->is_string())
         e.queue_name = props->as_string();
@@ -242,7 +251,8 @@ struct Builder {
       bool fifo = e.queue_name.size() > 5 && e.queue_name.ends_with(".fifo");
       if (fifo && e.batch_size > 10)
         diags.error(v.find("batchSize")->mark, path + ".batchSize",
-                    path + ".batchSize must be at most 10 for a FIFO queue (got " + std::to_string(e.batch_size) + ")");
+                    path + ".batchSize must be at most 10 for a FIFO queue (got " +
+                        std::to_string(e.batch_size) + ")");
       if (e.batch_size > 10 && e.batch_size <= 10000 && e.maximum_batching_window < 1)
         diags.error(v.find("batchSize")->mark, path + ".batchSize",
                     path + ".batchSize above 10 needs maximumBatchingWindow of at least 1 second (AWS rule)");
@@ -260,14 +270,16 @@ struct Builder {
     const Value* bucket = v.find("bucket");
     if (bucket && is_intrinsic(*bucket)) {
       const Value& inner = bucket->entries().front().value;
-      e.bucket = inner.is_sequence() && !inner.items().empty() ? inner.items().front().to_text() : inner.to_text();
+      e.bucket =
+          inner.is_sequence() && !inner.items().empty() ? inner.items().front().to_text() : inner.to_text();
     } else {
       e.bucket = str(bucket);
     }
     e.event = str(v.find("event"), e.event);
     if (e.event.rfind("s3:", 0) != 0) {
-      diags.error(v.find("event")->mark, path + ".event",
-                  path + ".event must be an S3 event name such as s3:ObjectCreated:* (got '" + e.event + "')");
+      diags.error(
+          v.find("event")->mark, path + ".event",
+          path + ".event must be an S3 event name such as s3:ObjectCreated:* (got '" + e.event + "')");
       return std::nullopt;
     }
     if (const Value* rules = v.find("rules"); rules && rules->is_sequence())
@@ -318,17 +330,22 @@ struct Builder {
     f.image = str(v.find("image"));
     if (v.find("image") && v.find("image")->is_map()) f.image = str(v.find("image")->find("name"), "image");
     if (f.handler.empty() && f.image.empty() && strict)
-      diags.error(entry.key_mark, path, path + " needs a 'handler' (e.g. handler: handler.hello) or an 'image'");
+      diags.error(entry.key_mark, path,
+                  path + " needs a 'handler' (e.g. handler: handler.hello) or an 'image'");
     if (!f.handler.empty() && f.image.empty() && strict) {
       auto dot = f.handler.rfind('.');
       bool ok = dot != std::string::npos && dot > 0 && dot + 1 < f.handler.size() && f.handler.back() != '/';
       if (!ok)
         diags.error(v.find("handler")->mark, path + ".handler",
-                    path + ".handler must be 'file.function' (e.g. handler.hello for hello() in handler.py or "
-                           "handler.js), got '" + f.handler + "'");
+                    path +
+                        ".handler must be 'file.function' (e.g. handler.hello for hello() in handler.py or "
+                        "handler.js), got '" +
+                        f.handler + "'");
     }
-    if (!f.name.empty() && (f.name.size() > 64 || f.name.find_first_not_of(
-            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != std::string::npos)) {
+    if (!f.name.empty() &&
+        (f.name.size() > 64 ||
+         f.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+             std::string::npos)) {
       const Value* n = v.find("name");
       diags.error(n ? n->mark : entry.key_mark, path + ".name",
                   "the deployed name of " + path + " is '" + f.name +
@@ -390,14 +407,18 @@ Service build_service(const Value& root, const std::filesystem::path& config_fil
     p.log_retention_in_days = Builder::integer(prov->find("logRetentionInDays"));
     if (const Value* db = prov->find("deploymentBucket"))
       p.deployment_bucket = db->is_map() ? Builder::str(db->find("name")) : Builder::str(db);
-    for (auto [key, field] : {std::pair{"environment", &p.environment}, {"tags", &p.tags}, {"iam", &p.iam},
-                              {"httpApi", &p.http_api}, {"apiGateway", &p.api_gateway}})
+    for (auto [key, field] : {std::pair{"environment", &p.environment},
+                              {"tags", &p.tags},
+                              {"iam", &p.iam},
+                              {"httpApi", &p.http_api},
+                              {"apiGateway", &p.api_gateway}})
       if (const Value* v = prov->find(key); v && v->is_map()) *field = *v;
   }
   p.stage = stage;
   p.region = region;
   s.package = b.package(root.find("package"), "package");
-  for (auto [key, field] : {std::pair{"layers", &s.layers}, {"custom", &s.custom}, {"resources", &s.resources}})
+  for (auto [key, field] :
+       {std::pair{"layers", &s.layers}, {"custom", &s.custom}, {"resources", &s.resources}})
     if (const Value* v = root.find(key); v && v->is_map()) *field = *v;
   if (const Value* plugins = root.find("plugins")) s.plugins = *plugins;
 

@@ -88,9 +88,9 @@ void json_into(std::string& out, const Value& v, int indent, int depth) {
 // True when a plain (unquoted) YAML scalar with this text would read back as something else.
 bool needs_quotes(std::string_view s) {
   if (s.empty()) return true;
-  static const char* const reserved[] = {"true", "false", "yes", "no", "on", "off", "null", "~",
-                                         "True", "False", "Yes", "No", "On", "Off", "Null",
-                                         "TRUE", "FALSE", "YES", "NO", "ON", "OFF", "NULL"};
+  static const char* const reserved[] = {"true",  "false", "yes", "no", "on",  "off", "null", "~",
+                                         "True",  "False", "Yes", "No", "On",  "Off", "Null", "TRUE",
+                                         "FALSE", "YES",   "NO",  "ON", "OFF", "NULL"};
   for (const char* r : reserved)
     if (s == r) return true;
   if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(s.front()) != std::string_view::npos) return true;
@@ -121,7 +121,9 @@ std::string yaml_scalar(const Value& v) {
   return out + "'";
 }
 
-bool is_empty_collection(const Value& v) { return (v.is_map() || v.is_sequence()) && v.size() == 0; }
+bool is_empty_collection(const Value& v) {
+  return (v.is_map() || v.is_sequence()) && v.size() == 0;
+}
 
 void yaml_into(std::string& out, const Value& v, int depth) {
   std::string pad(static_cast<std::size_t>(depth * 2), ' ');

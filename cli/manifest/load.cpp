@@ -3,10 +3,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
-#include <cmath>
-#include <cstring>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -108,9 +108,10 @@ struct Converter {
 
   // CloudFormation short forms -> long forms; other local tags are errors.
   Value convert_tagged(const YAML::Node& n, const std::string& tag, int depth) {
-    static const char* const fn_tags[] = {"Base64", "Cidr",   "FindInMap", "GetAZs", "ImportValue", "Join",
-                                          "Select", "Split",  "Sub",       "Transform", "If",       "Equals",
-                                          "And",    "Or",     "Not",       "GetAtt",  "Length",    "ToJsonString"};
+    static const char* const fn_tags[] = {"Base64", "Cidr",   "FindInMap",   "GetAZs", "ImportValue",
+                                          "Join",   "Select", "Split",       "Sub",    "Transform",
+                                          "If",     "Equals", "And",         "Or",     "Not",
+                                          "GetAtt", "Length", "ToJsonString"};
     Mark m = mark_of(n);
     std::string name = tag.substr(tag.rfind('!') + 1);
     Value inner;
@@ -146,11 +147,14 @@ struct Converter {
       out.set("Fn::" + name, std::move(inner), m);
       return out;
     }
-    diags.error(m, "", "unknown tag '" + tag + "' (CloudFormation tags such as !Ref, !GetAtt, !Sub are accepted)");
+    diags.error(m, "",
+                "unknown tag '" + tag + "' (CloudFormation tags such as !Ref, !GetAtt, !Sub are accepted)");
     return {};
   }
 
-  static bool is_null_text(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+  static bool is_null_text(const std::string& s) {
+    return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+  }
 
   // YAML 1.2 core schema, as js-yaml (the Serverless Framework's parser) reads plain scalars.
   static Value scalar(const std::string& s, const std::string& tag) {

@@ -18,7 +18,8 @@ namespace {
 // ${sls:instanceId}: a fresh id per run, like the Serverless Framework's.
 std::string new_instance_id() {
   std::random_device rd;
-  std::mt19937_64 gen(rd() ^ static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::mt19937_64 gen(
+      rd() ^ static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
   static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   std::string id;
   for (int i = 0; i < 8; ++i) id += alphabet[gen() % (sizeof alphabet - 1)];
@@ -43,9 +44,10 @@ bool locate(const LoadOptions& o, ManifestReport& r) {
     for (const char* js : {"serverless.js", "serverless.ts", "serverless.cjs", "serverless.mjs"}) {
       std::error_code ec;
       if (!std::filesystem::exists(o.cwd / js, ec)) continue;
-      r.diagnostics.error(Mark{js, 0, 0}, "",
-                          std::string("stratus does not run JavaScript manifests; write the configuration this "
-                                      "file exports as serverless.yml (`sls print` prints it as YAML)"));
+      r.diagnostics.error(
+          Mark{js, 0, 0}, "",
+          std::string("stratus does not run JavaScript manifests; write the configuration this "
+                      "file exports as serverless.yml (`sls print` prints it as YAML)"));
       return false;
     }
     r.diagnostics.error(Mark{}, "",
@@ -134,7 +136,8 @@ ManifestReport inspect_manifest(const LoadOptions& o) {
 LoadedManifest load_manifest(const LoadOptions& options) {
   ManifestReport r = inspect_manifest(options);
   if (r.diagnostics.has_errors()) throw UserError(r.diagnostics.sorted(), std::move(r.sources));
-  LoadedManifest m{std::move(*r.service), std::move(r.resolved), std::move(r.sources), {}, std::move(r.steps)};
+  LoadedManifest m{
+      std::move(*r.service), std::move(r.resolved), std::move(r.sources), {}, std::move(r.steps)};
   for (auto& d : r.diagnostics.sorted())
     if (d.severity == Severity::Warning) m.warnings.push_back(std::move(d));
   return m;

@@ -29,7 +29,7 @@ struct ManifestReport {
   Value resolved;                     // the document after variables
   Sources sources;
   Diagnostics diagnostics;
-  std::optional<Service> service;     // set when there was no error
+  std::optional<Service> service;  // set when there was no error
   // Each step that ran, with its wall time in milliseconds (for --verbose).
   std::vector<std::pair<std::string, double>> steps;
 };

@@ -16,15 +16,15 @@ namespace stratus::manifest {
 // `patterns` at build time: excludes become "!pattern", in the v3 order (excludes, then includes).
 struct PackageConfig {
   std::vector<std::string> patterns;
-  std::string artifact;                 // a prebuilt zip; when set, patterns are ignored
-  std::optional<bool> individually;     // service level: one zip per function
+  std::string artifact;              // a prebuilt zip; when set, patterns are ignored
+  std::optional<bool> individually;  // service level: one zip per function
   bool exclude_dev_dependencies = true;
 };
 
 // `http` (API Gateway REST, payload 1.0).
 struct HttpEvent {
-  std::string method;  // upper case; "ANY" for any
-  std::string path;    // with a leading '/', e.g. "/users/{id}", "/{proxy+}"
+  std::string method;                        // upper case; "ANY" for any
+  std::string path;                          // with a leading '/', e.g. "/users/{id}", "/{proxy+}"
   std::string integration = "lambda-proxy";  // lambda-proxy | lambda | http | http-proxy | mock
   bool cors = false;
   bool is_private = false;
@@ -33,8 +33,8 @@ struct HttpEvent {
 
 // `httpApi` (API Gateway HTTP API).
 struct HttpApiEvent {
-  std::string method;  // upper case; "*" for any method; both "*" when the route is "*" ($default)
-  std::string path;    // "/users/{id}"; "*" for the catch-all route
+  std::string method;   // upper case; "*" for any method; both "*" when the route is "*" ($default)
+  std::string path;     // "/users/{id}"; "*" for the catch-all route
   std::string payload;  // "2.0" (default) or "1.0", resolved from the event, then provider.httpApi.payload
 };
 
@@ -49,8 +49,8 @@ struct ScheduleEvent {
 };
 
 struct SqsEvent {
-  Value arn;              // a string ARN or a CloudFormation intrinsic ({Fn::GetAtt: [Queue, Arn]})
-  std::string queue_name; // derived from a string ARN, or the referenced resource's logical id
+  Value arn;               // a string ARN or a CloudFormation intrinsic ({Fn::GetAtt: [Queue, Arn]})
+  std::string queue_name;  // derived from a string ARN, or the referenced resource's logical id
   int batch_size = 10;
   int maximum_batching_window = 0;
   bool enabled = true;
@@ -83,13 +83,14 @@ struct Function {
   std::string handler;
   std::string image;
   std::string runtime;
-  std::string architecture;  // x86_64 | arm64
-  int memory_size = 1024;    // MB
-  int timeout = 6;           // seconds
+  std::string architecture;          // x86_64 | arm64
+  int memory_size = 1024;            // MB
+  int timeout = 6;                   // seconds
   int ephemeral_storage_size = 512;  // MB
   std::string description;
-  std::string role;          // an ARN or a logical name, as written; empty when not given
-  Value environment = Value::map();  // provider.environment merged with the function's; values may be intrinsics
+  std::string role;  // an ARN or a logical name, as written; empty when not given
+  Value environment =
+      Value::map();  // provider.environment merged with the function's; values may be intrinsics
   Value tags = Value::map();
   std::optional<int> reserved_concurrency;
   std::optional<int> provisioned_concurrency;

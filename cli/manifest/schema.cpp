@@ -1,12 +1,11 @@
 #include "cli/manifest/schema.hpp"
 
-#include "cli/manifest/json_value.hpp"
-
 #include <algorithm>
 #include <optional>
 #include <stdexcept>
 
 #include "cli/manifest/diagnostics.hpp"
+#include "cli/manifest/json_value.hpp"
 #include "cli/manifest/load.hpp"
 #include "cli/manifest/schema_node.hpp"
 #include "cli/manifest/schema_text.hpp"

@@ -23,7 +23,8 @@ struct SchemaError {
   Kind kind = Kind::Other;
   std::string path;  // dotted instance path of the offending value ("functions.hello.timeout"), "" = root
   Mark mark;         // the value's mark; for UnknownKey, the key's mark
-  std::string message;  // a complete sentence fragment, e.g. "functions.hello.timeout must be at most 900 (got 1200)"
+  std::string
+      message;  // a complete sentence fragment, e.g. "functions.hello.timeout must be at most 900 (got 1200)"
 };
 
 struct SchemaOptions {
@@ -54,7 +55,8 @@ class Schema {
   Schema& operator=(Schema&&) noexcept;
 
   // Appends every violation found in instance to errors; true when there was none.
-  bool validate(const Value& instance, std::vector<SchemaError>& errors, const SchemaOptions& options = {}) const;
+  bool validate(const Value& instance, std::vector<SchemaError>& errors,
+                const SchemaOptions& options = {}) const;
 
  private:
   struct Impl;

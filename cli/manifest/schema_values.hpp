@@ -26,7 +26,6 @@ int compare(const Value& a, const Value& b);
 // v is a multiple of m (m > 0), within floating-point rounding.
 bool is_multiple(const Value& v, const Value& m);
 
-
 // A number written as a string ("30", "-1.5", "1e3"), as ajv reads one; nullopt otherwise.
 std::optional<Value> number_in(const std::string& s);
 
@@ -36,6 +35,5 @@ std::optional<Value> number_in(const std::string& s);
 // map), a one-item array is not unwrapped ([1] for a string), nor null converted: those hide
 // mistakes and no real manifest relies on them. nullopt when no conversion applies.
 std::optional<Value> coerce(unsigned types, const Value& v);
-
 
 }  // namespace stratus::manifest::schema_detail

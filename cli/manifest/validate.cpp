@@ -12,10 +12,11 @@ void check_schema(const Value& root, Diagnostics& diags) {
   const Value* provider_name = root.at_path("provider.name");
   bool aws = !provider_name || !provider_name->is_string() || provider_name->as_string() == "aws";
   if (!aws) {
-    diags.warning(provider_name->mark, "provider.name",
-                  "provider '" + provider_name->as_string() +
-                      "' is not aws: stratus prints and packages this service as written, but does not check it "
-                      "and cannot run or deploy it");
+    diags.warning(
+        provider_name->mark, "provider.name",
+        "provider '" + provider_name->as_string() +
+            "' is not aws: stratus prints and packages this service as written, but does not check it "
+            "and cannot run or deploy it");
     return;
   }
 

@@ -113,8 +113,12 @@ inline Value::Value(Value&&) noexcept = default;
 inline Value& Value::operator=(const Value&) = default;
 inline Value& Value::operator=(Value&&) noexcept = default;
 inline Value::~Value() = default;
-inline Value Value::sequence() { return Value(Kind::Sequence); }
-inline Value Value::map() { return Value(Kind::Map); }
+inline Value Value::sequence() {
+  return Value(Kind::Sequence);
+}
+inline Value Value::map() {
+  return Value(Kind::Map);
+}
 
 const char* kind_name(Value::Kind k);  // "string", "number", "object", ... as a user reads them
 

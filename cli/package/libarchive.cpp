@@ -23,8 +23,8 @@ std::string load_libarchive(const char* soname, LibArchive& out) {
     return std::string(soname) + " cannot be loaded (" + (why ? why : "unknown reason") +
            "); install it: apt-get install libarchive13";
   }
-#define STRATUS_LIBARCHIVE_LOAD(name)                                                      \
-  out.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name));                    \
+#define STRATUS_LIBARCHIVE_LOAD(name)                                   \
+  out.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name)); \
   if (!out.name) return std::string(soname) + " has no " #name "; stratus needs libarchive 3.6 or newer";
   STRATUS_LIBARCHIVE_FUNCTIONS(STRATUS_LIBARCHIVE_LOAD)
 #undef STRATUS_LIBARCHIVE_LOAD

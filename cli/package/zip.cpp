@@ -1,7 +1,5 @@
 #include "cli/package/zip.hpp"
 
-#include "cli/package/libarchive.hpp"
-
 #include <fcntl.h>
 #include <locale.h>
 #include <sys/stat.h>
@@ -14,6 +12,7 @@
 #include <memory>
 
 #include "cli/errors.hpp"
+#include "cli/package/libarchive.hpp"
 #include "cli/package/patterns.hpp"
 #include "cli/package/prefetch.hpp"
 #include "emulator/common/sha256.hpp"
@@ -194,7 +193,8 @@ ZipResult write_zip(std::vector<ZipSource> sources, const std::filesystem::path&
   const LibArchive& la = libarchive();
   Utf8Locale utf8;
   Output out(tmp.fd);
-  std::unique_ptr<struct archive, decltype(&archive_write_free)> a(la.archive_write_new(), la.archive_write_free);
+  std::unique_ptr<struct archive, decltype(&archive_write_free)> a(la.archive_write_new(),
+                                                                   la.archive_write_free);
   std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)> entry(la.archive_entry_new(),
                                                                              la.archive_entry_free);
   std::string level = std::to_string(std::clamp(options.level, 1, 9));
@@ -204,12 +204,13 @@ ZipResult write_zip(std::vector<ZipSource> sources, const std::filesystem::path&
       la.archive_write_set_bytes_per_block(a.get(), static_cast<int>(kBufferSize)) != ARCHIVE_OK ||
       la.archive_write_set_bytes_in_last_block(a.get(), 1) != ARCHIVE_OK ||
       la.archive_write_open(a.get(), &out, nullptr, write_output, nullptr) != ARCHIVE_OK)
-    throw fail_write(a ? la.archive_error_string(a.get()) ? la.archive_error_string(a.get()) : "libarchive failed"
+    throw fail_write(a ? la.archive_error_string(a.get()) ? la.archive_error_string(a.get())
+                                                          : "libarchive failed"
                        : "out of memory");
   auto archive_failure = [&]() -> UserError {
-    return fail_write(out.error != 0                  ? std::strerror(out.error)
+    return fail_write(out.error != 0                     ? std::strerror(out.error)
                       : la.archive_error_string(a.get()) ? la.archive_error_string(a.get())
-                                                      : "libarchive failed");
+                                                         : "libarchive failed");
   };
 
   // Files up to one buffer are read ahead on another thread; larger ones are streamed here.

@@ -62,9 +62,11 @@ FunctionConfigs function_configs(const manifest::Service& service, const std::st
       for (const auto& f : functions) who += (who.empty() ? "" : ", ") + ("'" + f + "'");
       who = (functions.size() == 1 ? "function " : "functions ") + who;
     }
-    out.warnings.push_back("environment variable " + name + " (" + who +
-                           ") is a CloudFormation expression that only AWS can resolve; it is not set locally "
-                           "(use --env " + name + "=VALUE)");
+    out.warnings.push_back(
+        "environment variable " + name + " (" + who +
+        ") is a CloudFormation expression that only AWS can resolve; it is not set locally "
+        "(use --env " +
+        name + "=VALUE)");
   }
   return out;
 }

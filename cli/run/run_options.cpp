@@ -10,13 +10,17 @@ void add_run_options(CLI::App& command, RunOptions& o, bool pool) {
   command.add_option("-e,--env", o.env, "Environment variable for the functions, KEY=VALUE (repeatable)");
   command.add_flag("--inherit-env", o.inherit_env, "Pass this shell's whole environment to the functions");
   if (!pool) return;
-  command.add_option("--max-instances", o.max_instances,
-                     "Instances per function at most; more requests wait for a free one (default: 2 x cores)")
+  command
+      .add_option("--max-instances", o.max_instances,
+                  "Instances per function at most; more requests wait for a free one (default: 2 x cores)")
       ->check(CLI::Range(1, 1000));
-  command.add_option("--idle-timeout", o.idle_timeout_s, "Seconds before an idle instance is stopped (default: 60)")
+  command
+      .add_option("--idle-timeout", o.idle_timeout_s,
+                  "Seconds before an idle instance is stopped (default: 60)")
       ->check(CLI::Range(0.01, 86400.0));
-  command.add_option("--account-concurrency", o.account_concurrency,
-                     "Concurrent executions the account allows before 429 (default: 1000, as AWS)")
+  command
+      .add_option("--account-concurrency", o.account_concurrency,
+                  "Concurrent executions the account allows before 429 (default: 1000, as AWS)")
       ->check(CLI::Range(1, 100000));
 }
 

@@ -12,10 +12,10 @@ class App;
 namespace stratus::run {
 
 struct RunOptions {
-  std::vector<std::string> env;  // --env KEY=VALUE
-  bool inherit_env = false;      // --inherit-env
-  int max_instances = 0;         // --max-instances (0 = 2 x cores)
-  double idle_timeout_s = 60;    // --idle-timeout
+  std::vector<std::string> env;    // --env KEY=VALUE
+  bool inherit_env = false;        // --inherit-env
+  int max_instances = 0;           // --max-instances (0 = 2 x cores)
+  double idle_timeout_s = 60;      // --idle-timeout
   int account_concurrency = 1000;  // --account-concurrency
 };
 

@@ -6,7 +6,9 @@
 
 namespace stratus::ui {
 
-bool Output::interactive() const { return isatty(fileno(m_human)) != 0; }
+bool Output::interactive() const {
+  return isatty(fileno(m_human)) != 0;
+}
 
 void Output::data(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), m_data);
@@ -31,10 +33,18 @@ std::string Output::style(const char* code, std::string_view s) const {
   return std::string("\033[") + code + "m" + std::string(s) + "\033[0m";
 }
 
-std::string Output::bold(std::string_view s) const { return style("1", s); }
-std::string Output::dim(std::string_view s) const { return style("2", s); }
-std::string Output::green(std::string_view s) const { return style("32", s); }
-std::string Output::yellow(std::string_view s) const { return style("1;33", s); }
+std::string Output::bold(std::string_view s) const {
+  return style("1", s);
+}
+std::string Output::dim(std::string_view s) const {
+  return style("2", s);
+}
+std::string Output::green(std::string_view s) const {
+  return style("32", s);
+}
+std::string Output::yellow(std::string_view s) const {
+  return style("1;33", s);
+}
 
 bool should_color(bool no_color_flag, std::FILE* stream) {
   if (no_color_flag) return false;

@@ -24,10 +24,10 @@ class Output {
   // True when stderr is a terminal (progress bars redraw in place only then).
   bool interactive() const;
 
-  void data(std::string_view text);         // stdout, as is
-  void info(std::string_view text);         // stderr line
-  void warning(std::string_view text);      // "stratus: warning: ..." on stderr
-  void verbose(std::string_view text);      // stderr line, only with --verbose
+  void data(std::string_view text);     // stdout, as is
+  void info(std::string_view text);     // stderr line
+  void warning(std::string_view text);  // "stratus: warning: ..." on stderr
+  void verbose(std::string_view text);  // stderr line, only with --verbose
   std::FILE* human_stream() const { return m_human; }
 
   // Colour helpers: the text wrapped in an ANSI style when colour is on.

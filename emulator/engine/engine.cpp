@@ -6,8 +6,8 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
-#include <deque>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -239,7 +239,8 @@ Engine::Engine(std::vector<FunctionConfig> functions, EngineSettings settings)
     pool->plan = plan_runtime(pool->config, s.bootstrap_dir);
     if (!pool->plan.warning.empty()) {
       const std::string line = "function '" + pool->config.short_name + "': " + pool->plan.warning;
-      if (std::find(s.warnings.begin(), s.warnings.end(), line) == s.warnings.end()) s.warnings.push_back(line);
+      if (std::find(s.warnings.begin(), s.warnings.end(), line) == s.warnings.end())
+        s.warnings.push_back(line);
     }
   }
   s.unreserved_capacity = std::max(0, s.settings.account_concurrency - reserved);
@@ -252,9 +253,13 @@ Engine::Engine(std::vector<FunctionConfig> functions, EngineSettings settings)
       s.settings.async);
 }
 
-Engine::~Engine() { stop(std::chrono::milliseconds(0)); }
+Engine::~Engine() {
+  stop(std::chrono::milliseconds(0));
+}
 
-const std::vector<std::string>& Engine::warnings() const { return m_impl->warnings; }
+const std::vector<std::string>& Engine::warnings() const {
+  return m_impl->warnings;
+}
 
 void Engine::start() {
   Impl& s = *m_impl;
@@ -277,7 +282,8 @@ void Engine::stop(std::chrono::milliseconds drain) {
   s.async->stop();  // events due now run (within its drain); the rest are dropped
   s.stopping = true;
   const auto until = Clock::now() + drain;
-  while (s.running.load() > 0 && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (s.running.load() > 0 && Clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   {
     std::lock_guard lock(s.control);
     s.threads_stop = true;
@@ -387,7 +393,8 @@ InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
       return result;
     }
     mark_busy(pool, instance.get());
-    const auto init_limit = std::max(std::chrono::milliseconds(10'000), std::chrono::milliseconds(config.timeout_s * 1000LL));
+    const auto init_limit =
+        std::max(std::chrono::milliseconds(10'000), std::chrono::milliseconds(config.timeout_s * 1000LL));
     instance->wait_ready(instance->spawned_at() + init_limit);
     if (auto first = instance->first_next_at()) init_ms = ms_between(instance->spawned_at(), *first);
   }
@@ -434,8 +441,8 @@ InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
     case OutcomeKind::timeout: {
       instance->kill();
       duration_ms = static_cast<double>(timeout.count());
-      const std::string message =
-          "RequestId: " + result.request_id + " Error: Task timed out after " + seconds_2dp(config.timeout_s) + " seconds";
+      const std::string message = "RequestId: " + result.request_id + " Error: Task timed out after " +
+                                  seconds_2dp(config.timeout_s) + " seconds";
       fail(billing::Outcome::timeout, "Sandbox.Timedout", error_payload("Sandbox.Timedout", message));
       extra_lines.push_back(logs::timeout_line(unix_ms_now(), result.request_id, duration_ms));
       break;
@@ -443,7 +450,8 @@ InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
     case OutcomeKind::instance_gone: {
       const instances::ExitStatus status = instance->kill();
       const bool oom = instance->out_of_memory();
-      const std::string crash = logs::crash_line(result.request_id, {status.signaled, status.signaled ? status.signal : status.code});
+      const std::string crash = logs::crash_line(
+          result.request_id, {status.signaled, status.signaled ? status.signal : status.code});
       const std::string type = oom ? "Runtime.OutOfMemory" : "Runtime.ExitError";
       fail(oom ? billing::Outcome::oom : billing::Outcome::error, type, error_payload(type, crash));
       extra_lines.push_back(crash);
@@ -461,7 +469,8 @@ InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
   const std::int64_t now_ms = unix_ms_now();
   for (auto& line : extra_lines) {
     collected.push_back(line);
-    closing.push_back(logs::LogRecord{config.name, result.request_id, now_ms, logs::LogSource::platform, std::move(line)});
+    closing.push_back(
+        logs::LogRecord{config.name, result.request_id, now_ms, logs::LogSource::platform, std::move(line)});
   }
   if (settings.sink) settings.sink->log_many(closing);
   if (request.want_log) {
@@ -484,7 +493,8 @@ InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
 void Engine::Impl::reaper_loop() {
   std::unique_lock lock(control);
   while (!threads_stop) {
-    control_cv.wait_for(lock, std::chrono::milliseconds(std::min<long long>(1000, std::max<long long>(10, settings.idle_timeout.count() / 4))));
+    control_cv.wait_for(lock, std::chrono::milliseconds(std::min<long long>(
+                                  1000, std::max<long long>(10, settings.idle_timeout.count() / 4))));
     if (threads_stop) break;
     const auto now = Clock::now();
     for (auto& pool : pools) {

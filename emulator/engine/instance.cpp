@@ -146,7 +146,8 @@ void Instance::pump_locked(bool final) {
 void Instance::emit_locked(logs::LogSource source, std::string line) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (m_collect) m_collected.push_back(line);
-  if (m_sink) m_sink->log(logs::LogRecord{m_config.name, m_request_id, unix_ms_now(), source, std::move(line)});
+  if (m_sink)
+    m_sink->log(logs::LogRecord{m_config.name, m_request_id, unix_ms_now(), source, std::move(line)});
 }
 
 void Instance::begin(const std::string& request_id, bool collect) {
@@ -167,7 +168,8 @@ std::vector<std::string> Instance::end() {
 void Instance::platform_line(const std::string& request_id, const std::string& text) {
   std::lock_guard lock(m_mutex);
   if (m_collect) m_collected.push_back(text);
-  if (m_sink) m_sink->log(logs::LogRecord{m_config.name, request_id, unix_ms_now(), logs::LogSource::platform, text});
+  if (m_sink)
+    m_sink->log(logs::LogRecord{m_config.name, request_id, unix_ms_now(), logs::LogSource::platform, text});
 }
 
 std::optional<instances::ExitStatus> Instance::exit_status() {

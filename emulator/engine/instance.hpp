@@ -30,11 +30,11 @@ class Sink;
 
 struct InstanceStart {
   const FunctionConfig* config = nullptr;
-  std::vector<std::string> argv;                                   // from plan_runtime
+  std::vector<std::string> argv;  // from plan_runtime
   std::function<std::vector<std::string>(const std::string& runtime_api, const std::string& log_stream,
                                          const std::filesystem::path& tmp)>
-      environment;                                                 // builds the child's env
-  std::filesystem::path tmp_root;                                  // TMPDIR = tmp_root/<id>
+      environment;                 // builds the child's env
+  std::filesystem::path tmp_root;  // TMPDIR = tmp_root/<id>
   Sink* sink = nullptr;
   bool provisioned = false;
   std::uint64_t memory_limit_bytes = 0;  // enforced by a memory cgroup where one can be made
@@ -115,7 +115,7 @@ class Instance {
   std::atomic<bool> m_dead{false};
   std::atomic<bool> m_oom{false};
   std::atomic<std::uint64_t> m_peak_sampled{0};
-  std::uint64_t m_hwm = 0;           // VmHWM as last read (by the invoking thread only)
+  std::uint64_t m_hwm = 0;  // VmHWM as last read (by the invoking thread only)
   Clock::time_point m_hwm_read_at;
   std::atomic<bool> m_stop_reader{false};
   std::thread m_reader;

@@ -23,7 +23,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -89,9 +91,12 @@ RuntimeFamily runtime_family(std::string_view runtime) {
 
 std::string runtime_version(std::string_view runtime) {
   std::string_view rest;
-  if (starts_with(runtime, "python")) rest = runtime.substr(6);
-  else if (starts_with(runtime, "nodejs")) rest = runtime.substr(6);
-  else return "";
+  if (starts_with(runtime, "python"))
+    rest = runtime.substr(6);
+  else if (starts_with(runtime, "nodejs"))
+    rest = runtime.substr(6);
+  else
+    return "";
   if (rest.size() >= 2 && rest.substr(rest.size() - 2) == ".x") rest.remove_suffix(2);
   return std::string(rest);
 }
@@ -135,8 +140,7 @@ RuntimePlan plan_runtime(const FunctionConfig& config, const fs::path& bootstrap
       plan.argv = {bootstrap.string()};
       return plan;
     }
-    case RuntimeFamily::unsupported:
-      break;
+    case RuntimeFamily::unsupported: break;
   }
   throw std::runtime_error(who + ": runtime '" + config.runtime +
                            "' cannot run locally; stratus runs python3.x, nodejs*.x and provided* (with a "
@@ -152,17 +156,17 @@ HostEnv HostEnv::capture(bool inherit_all) {
     if (eq == std::string_view::npos) continue;
     const std::string_view key = entry.substr(0, eq);
     const bool passed = inherit_all || key == "PATH" || key == "HOME" || key == "AWS_ACCESS_KEY_ID" ||
-                        key == "AWS_SECRET_ACCESS_KEY" || key == "AWS_SESSION_TOKEN" || key == "AWS_PROFILE" ||
-                        key == "AWS_CONFIG_FILE" || key == "AWS_SHARED_CREDENTIALS_FILE" ||
-                        starts_with(key, "AWS_ENDPOINT_URL");
+                        key == "AWS_SECRET_ACCESS_KEY" || key == "AWS_SESSION_TOKEN" ||
+                        key == "AWS_PROFILE" || key == "AWS_CONFIG_FILE" ||
+                        key == "AWS_SHARED_CREDENTIALS_FILE" || starts_with(key, "AWS_ENDPOINT_URL");
     if (passed) host.vars.emplace_back(std::string(key), std::string(entry.substr(eq + 1)));
   }
   return host;
 }
 
-std::vector<std::string> instance_environment(const FunctionConfig& config, const HostEnv& host,
-                                              const std::vector<std::pair<std::string, std::string>>& overrides,
-                                              const InstanceEnv& instance) {
+std::vector<std::string> instance_environment(
+    const FunctionConfig& config, const HostEnv& host,
+    const std::vector<std::pair<std::string, std::string>>& overrides, const InstanceEnv& instance) {
   // Later entries win; the map keeps one value per name, in name order.
   std::map<std::string, std::string> env;
   env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
@@ -180,7 +184,8 @@ std::vector<std::string> instance_environment(const FunctionConfig& config, cons
 
 std::string new_log_stream_name(std::string_view version) {
   const auto now = std::chrono::system_clock::now();
-  const CivilTime t = civil_from_unix(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+  const CivilTime t =
+      civil_from_unix(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
   char date[16];
   std::snprintf(date, sizeof date, "%04lld/%02d/%02d/", static_cast<long long>(t.year), t.month, t.day);
   return std::string(date) + "[" + std::string(version) + "]" + random_hex(32);

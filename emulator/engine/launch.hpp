@@ -45,10 +45,10 @@ RuntimePlan plan_runtime(const FunctionConfig& config, const std::filesystem::pa
 
 // The per-instance parts of the environment.
 struct InstanceEnv {
-  std::string runtime_api;     // "127.0.0.1:PORT"
-  std::string log_stream;      // "2026/11/22/[$LATEST]<32 hex>"
+  std::string runtime_api;  // "127.0.0.1:PORT"
+  std::string log_stream;   // "2026/11/22/[$LATEST]<32 hex>"
   std::filesystem::path tmp_dir;
-  bool provisioned = false;    // AWS_LAMBDA_INITIALIZATION_TYPE
+  bool provisioned = false;  // AWS_LAMBDA_INITIALIZATION_TYPE
 };
 
 // Host variables passed to every instance: the caller's AWS credentials, profile and endpoint
@@ -63,9 +63,9 @@ struct HostEnv {
 // The full environment of one instance ("K=V" entries): the host variables allowed through, the
 // function's own variables, `overrides` (--env), IS_OFFLINE=true, then the variables Lambda sets
 // (spec section 1.1), which nothing overrides.
-std::vector<std::string> instance_environment(const FunctionConfig& config, const HostEnv& host,
-                                              const std::vector<std::pair<std::string, std::string>>& overrides,
-                                              const InstanceEnv& instance);
+std::vector<std::string> instance_environment(
+    const FunctionConfig& config, const HostEnv& host,
+    const std::vector<std::pair<std::string, std::string>>& overrides, const InstanceEnv& instance);
 
 // "YYYY/MM/DD/[$LATEST]" + 32 random hex digits, dated today (UTC).
 std::string new_log_stream_name(std::string_view version);

@@ -50,7 +50,8 @@ std::optional<Root> find_root() {
       const fs::path own = v2 / line.substr(4);
       std::ifstream controllers(own / "cgroup.subtree_control");
       std::string list((std::istreambuf_iterator<char>(controllers)), std::istreambuf_iterator<char>());
-      if (list.find("memory") != std::string::npos && ::access(own.c_str(), W_OK) == 0) return Root{own, true};
+      if (list.find("memory") != std::string::npos && ::access(own.c_str(), W_OK) == 0)
+        return Root{own, true};
     }
   }
   return std::nullopt;
@@ -72,7 +73,9 @@ const std::optional<Root>& root() {
 
 }  // namespace
 
-bool memory_cgroups_available() { return root().has_value(); }
+bool memory_cgroups_available() {
+  return root().has_value();
+}
 
 std::unique_ptr<MemoryCgroup> MemoryCgroup::create(std::uint64_t limit_bytes) {
   const auto& r = root();
@@ -82,8 +85,9 @@ std::unique_ptr<MemoryCgroup> MemoryCgroup::create(std::uint64_t limit_bytes) {
   if (!fs::create_directory(dir, ec)) return nullptr;
   std::unique_ptr<MemoryCgroup> group(new MemoryCgroup(dir, r->v2));
   const std::string limit = std::to_string(limit_bytes);
-  const bool limited = r->v2 ? write_text(dir / "memory.max", limit) && write_text(dir / "memory.swap.max", "0")
-                             : write_text(dir / "memory.limit_in_bytes", limit);
+  const bool limited = r->v2
+                           ? write_text(dir / "memory.max", limit) && write_text(dir / "memory.swap.max", "0")
+                           : write_text(dir / "memory.limit_in_bytes", limit);
   if (!limited) return nullptr;  // the destructor removes the folder
   if (!r->v2) write_text(dir / "memory.swappiness", "0");
   return group;

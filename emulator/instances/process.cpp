@@ -160,7 +160,8 @@ ChildProcess ChildProcess::spawn(const LaunchSpec& spec) {
     throw std::system_error(e, std::generic_category(), "pipe2");
   }
   pid_t pid = ::fork();
-  if (pid == 0) exec_child(report[1], out[1], err[1], cwd.c_str(), cgroup_procs.c_str(), argv.data(), envp.data(), paths);
+  if (pid == 0)
+    exec_child(report[1], out[1], err[1], cwd.c_str(), cgroup_procs.c_str(), argv.data(), envp.data(), paths);
   int fork_error = errno;
   ::close(report[1]), ::close(out[1]), ::close(err[1]);
   if (pid < 0) {

@@ -32,7 +32,8 @@ namespace wire = net::wire;
 
 // Bodies are kept up to the response limit: a larger one is still read (the connection stays in
 // step) and only counted, which is all a 413 needs.
-const wire::Limits kBodyLimits{.body_keep = kMaxResponseBytes, .body_max = std::numeric_limits<std::size_t>::max()};
+const wire::Limits kBodyLimits{.body_keep = kMaxResponseBytes,
+                               .body_max = std::numeric_limits<std::size_t>::max()};
 
 constexpr const char* kJson = "application/json";
 constexpr const char* kErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
@@ -83,8 +84,8 @@ struct RuntimeApiServer::State {
   struct Conn {
     Conn(int f, int e, int w) : fd(f), epoll(e), wake(w), wire(f) {}
     int fd;
-    int epoll;  // the socket (EPOLLONESHOT) and `wake`
-    int wake;   // eventfd (non-blocking): stop/gone while parked, or handed back with work to do
+    int epoll;              // the socket (EPOLLONESHOT) and `wake`
+    int wake;               // eventfd (non-blocking): stop/gone while parked, or handed back with work to do
     wire::Connection wire;  // used by whoever owns the connection: its thread, or the invoker
     std::thread thread;
     std::atomic<bool> done{false};
@@ -120,10 +121,10 @@ struct RuntimeApiServer::State {
   std::condition_variable invoker_changed;  // invoke() before it has a connection
   bool stopping = false;
   bool gone = false;
-  bool busy = false;                       // an invoke() is running
-  std::list<Conn*> parked;                 // connections whose /next waits, oldest first
-  Conn* idle = nullptr;   // the connection the last invocation used, handed back armed and unread
-  bool stealing = false;  // an invoke() reads `idle` for the runtime's /next itself
+  bool busy = false;        // an invoke() is running
+  std::list<Conn*> parked;  // connections whose /next waits, oldest first
+  Conn* idle = nullptr;     // the connection the last invocation used, handed back armed and unread
+  bool stealing = false;    // an invoke() reads `idle` for the runtime's /next itself
   std::optional<std::string> inflight_id;  // taken by /next, not yet answered
   std::optional<Clock::time_point> picked_up_at;
   std::optional<InvokeOutcome> outcome;  // the answer to the running invoke()
@@ -138,7 +139,8 @@ struct RuntimeApiServer::State {
                      bool by_invoker);
   void handle_init_error(const wire::Request& req, wire::Response& res);
   bool dispatch(Conn& conn, const wire::Request& req, wire::Response& res, bool by_invoker);
-  InvokeOutcome run_invocation(Conn& conn, const Invocation& inv, Clock::time_point deadline, bool& socket_ok);
+  InvokeOutcome run_invocation(Conn& conn, const Invocation& inv, Clock::time_point deadline,
+                               bool& socket_ok);
   void await_next_on(Conn& conn, Clock::time_point deadline);
   void give_back(Conn& conn, bool socket_ok);  // under `mutex`
   void serve(Conn& conn);
@@ -259,7 +261,8 @@ bool RuntimeApiServer::State::dispatch(Conn& conn, const wire::Request& req, wir
                                        bool by_invoker) {
   constexpr std::string_view kInvocation = "/2018-06-01/runtime/invocation/";
   std::string_view path = req.path;
-  if (req.method == "GET" && path == "/2018-06-01/runtime/invocation/next") return handle_next(conn, req, res);
+  if (req.method == "GET" && path == "/2018-06-01/runtime/invocation/next")
+    return handle_next(conn, req, res);
   if (req.method == "POST" && path == "/2018-06-01/runtime/init/error") {
     handle_init_error(req, res);
     return false;
@@ -299,7 +302,7 @@ InvokeOutcome RuntimeApiServer::State::run_invocation(Conn& conn, const Invocati
   // may still come on another connection.
   socket_ok = conn.wire.write_response(res, conn.next_keep_alive) && conn.next_keep_alive;
   if (!socket_ok) ::shutdown(conn.fd, SHUT_RDWR);  // FIN now, as the connection's thread would
-  bool watch = socket_ok;  // this thread reads the socket
+  bool watch = socket_ok;                          // this thread reads the socket
 
   wire::Request req;
   for (;;) {

@@ -130,7 +130,8 @@ TEST(ZshCompletion, SyntaxAndCandidates) {
   r = run_program(dir.path(), {"zsh", "-f", "-c", script}, env_with_stratus());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
-            "compdef _stratus stratus\nnode\nprovided\npython\ninit\ninvoke\n--template=provided\n--template=python\n"
+            "compdef _stratus "
+            "stratus\nnode\nprovided\npython\ninit\ninvoke\n--template=provided\n--template=python\n"
             "<files>\n");
 }
 

@@ -19,11 +19,12 @@ namespace {
 // A clean environment: PATH, HOME and the AWS config files in cwd, LANG, plus `env`.
 std::vector<std::string> child_environment(const std::filesystem::path& cwd,
                                            const std::map<std::string, std::string>& env) {
-  std::map<std::string, std::string> full = {{"PATH", std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin"},
-                                             {"HOME", cwd.string()},
-                                             {"AWS_CONFIG_FILE", (cwd / ".aws-config").string()},
-                                             {"AWS_SHARED_CREDENTIALS_FILE", (cwd / ".aws-credentials").string()},
-                                             {"LANG", "C.UTF-8"}};
+  std::map<std::string, std::string> full = {
+      {"PATH", std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin"},
+      {"HOME", cwd.string()},
+      {"AWS_CONFIG_FILE", (cwd / ".aws-config").string()},
+      {"AWS_SHARED_CREDENTIALS_FILE", (cwd / ".aws-credentials").string()},
+      {"LANG", "C.UTF-8"}};
   for (const auto& [k, v] : env) full[k] = v;
   std::vector<std::string> out;
   for (const auto& [k, v] : full) out.push_back(k + "=" + v);
@@ -136,8 +137,12 @@ Background::~Background() {
   }
 }
 
-std::string Background::out() const { return read_file(m_out); }
-std::string Background::err() const { return read_file(m_err); }
+std::string Background::out() const {
+  return read_file(m_out);
+}
+std::string Background::err() const {
+  return read_file(m_err);
+}
 
 std::string Background::first_line(int timeout_ms) {
   for (int waited = 0; waited < timeout_ms; waited += 20) {

@@ -32,14 +32,15 @@ class InvokeLocalTest : public ::testing::Test {
                 "  off:\n"
                 "    handler: handler.echo\n"
                 "    reservedConcurrency: 0\n");
-    m_dir.write("handler.py",
-                "import os\n"
-                "def echo(event, context):\n"
-                "    print('log line from', context.function_name)\n"
-                "    return {'event': event, 'greeting': os.environ['GREETING'], 'extra': os.environ.get('EXTRA'),\n"
-                "            'client': context.client_context.custom if context.client_context else None}\n"
-                "def fail(event, context):\n"
-                "    raise RuntimeError('it broke')\n");
+    m_dir.write(
+        "handler.py",
+        "import os\n"
+        "def echo(event, context):\n"
+        "    print('log line from', context.function_name)\n"
+        "    return {'event': event, 'greeting': os.environ['GREETING'], 'extra': os.environ.get('EXTRA'),\n"
+        "            'client': context.client_context.custom if context.client_context else None}\n"
+        "def fail(event, context):\n"
+        "    raise RuntimeError('it broke')\n");
     m_dir.write("index.js", "exports.handler = async (event) => ({ node: true, event });\n");
   }
   RunResult invoke(std::vector<std::string> args, const std::string& stdin_text = "") {
@@ -52,25 +53,33 @@ class InvokeLocalTest : public ::testing::Test {
 TEST_F(InvokeLocalTest, ResultOnStdoutLogsAndReportOnStderr) {
   const RunResult r = invoke({"-f", "echo", "--data", R"({"n":1})"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, R"({"event": {"n": 1}, "greeting": "hello", "extra": null, "client": null})" "\n");
+  EXPECT_EQ(r.out, R"({"event": {"n": 1}, "greeting": "hello", "extra": null, "client": null})"
+                   "\n");
   EXPECT_NE(r.err.find("log line from svc-dev-echo\n"), std::string::npos) << r.err;
   EXPECT_TRUE(std::regex_search(r.err, std::regex("START RequestId: [0-9a-f-]{36} Version: \\$LATEST\n")));
-  EXPECT_TRUE(std::regex_search(r.err, std::regex("REPORT RequestId: [0-9a-f-]{36}\tDuration: [0-9.]+ ms\tBilled "
-                                                  "Duration: \\d+ ms\tMemory Size: 1024 MB\tMax Memory Used: \\d+ "
-                                                  "MB\tInit Duration: [0-9.]+ ms\t\n")))
+  EXPECT_TRUE(
+      std::regex_search(r.err, std::regex("REPORT RequestId: [0-9a-f-]{36}\tDuration: [0-9.]+ ms\tBilled "
+                                          "Duration: \\d+ ms\tMemory Size: 1024 MB\tMax Memory Used: \\d+ "
+                                          "MB\tInit Duration: [0-9.]+ ms\t\n")))
       << r.err;
 }
 
 TEST_F(InvokeLocalTest, EventFromFileStdinAndRawAndEnvAndContext) {
   m_dir.write("event.json", R"({"from":"file"})");
-  EXPECT_NE(invoke({"-f", "echo", "--path", "event.json"}).out.find(R"("event": {"from": "file"})"), std::string::npos);
-  m_dir.write("event.yml", "from: yaml\nlist: [1, 2]\n");
-  EXPECT_NE(invoke({"-f", "echo", "-p", "event.yml"}).out.find(R"("event": {"from": "yaml", "list": [1, 2]})"),
+  EXPECT_NE(invoke({"-f", "echo", "--path", "event.json"}).out.find(R"("event": {"from": "file"})"),
             std::string::npos);
-  EXPECT_NE(invoke({"-f", "echo"}, R"({"from":"stdin"})").out.find(R"("event": {"from": "stdin"})"), std::string::npos);
-  EXPECT_NE(invoke({"-f", "echo", "-d", "plain words"}).out.find(R"("event": "plain words")"), std::string::npos);
-  EXPECT_NE(invoke({"-f", "echo", "--raw", "-d", R"({"a":1})"}).out.find(R"("event": "{\"a\":1}")"), std::string::npos);
-  EXPECT_NE(invoke({"-f", "echo", "--env", "EXTRA=yes", "--env", "GREETING=hi"}).out.find(R"("greeting": "hi", "extra": "yes")"),
+  m_dir.write("event.yml", "from: yaml\nlist: [1, 2]\n");
+  EXPECT_NE(
+      invoke({"-f", "echo", "-p", "event.yml"}).out.find(R"("event": {"from": "yaml", "list": [1, 2]})"),
+      std::string::npos);
+  EXPECT_NE(invoke({"-f", "echo"}, R"({"from":"stdin"})").out.find(R"("event": {"from": "stdin"})"),
+            std::string::npos);
+  EXPECT_NE(invoke({"-f", "echo", "-d", "plain words"}).out.find(R"("event": "plain words")"),
+            std::string::npos);
+  EXPECT_NE(invoke({"-f", "echo", "--raw", "-d", R"({"a":1})"}).out.find(R"("event": "{\"a\":1}")"),
+            std::string::npos);
+  EXPECT_NE(invoke({"-f", "echo", "--env", "EXTRA=yes", "--env", "GREETING=hi"})
+                .out.find(R"("greeting": "hi", "extra": "yes")"),
             std::string::npos);
   const RunResult ctx = invoke({"-f", "echo", "--context", R"({"custom":{"k":"v"}})"});
   EXPECT_NE(ctx.out.find(R"("client": {"k": "v"})"), std::string::npos) << ctx.out << ctx.err;
@@ -85,7 +94,8 @@ TEST_F(InvokeLocalTest, NodeFunction) {
 TEST_F(InvokeLocalTest, FunctionErrorExitsOne) {
   const RunResult r = invoke({"-f", "fail"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find(R"("errorMessage": "it broke", "errorType": "RuntimeError")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("errorMessage": "it broke", "errorType": "RuntimeError")"), std::string::npos)
+      << r.out;
   const RunResult json = invoke({"-f", "fail", "--json"});
   EXPECT_EQ(json.exit_code, 1);
   EXPECT_NE(json.out.find(R"("errorType": "RuntimeError")"), std::string::npos) << json.out;
@@ -103,7 +113,8 @@ TEST_F(InvokeLocalTest, ReservedConcurrencyZeroIsThrottled) {
 TEST_F(InvokeLocalTest, UsageErrorsExitTwo) {
   RunResult r = invoke({"-f", "ecko"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("function 'ecko' is not in serverless.yml (did you mean 'echo'?)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("function 'ecko' is not in serverless.yml (did you mean 'echo'?)"), std::string::npos)
+      << r.err;
   r = invoke({"-f", "echo", "-d", "{\"a\":"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--data looks like JSON but does not parse"), std::string::npos) << r.err;

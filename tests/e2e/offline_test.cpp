@@ -49,10 +49,13 @@ class OfflineTest : public ::testing::Test {
                 "def fail(event, context):\n"
                 "    raise KeyError('missing')\n"
                 "def mark(event, context):\n"
-                "    open(os.path.join(os.environ['LAMBDA_TASK_ROOT'], 'marker-' + event['id']), 'w').write(context.aws_request_id)\n"
+                "    open(os.path.join(os.environ['LAMBDA_TASK_ROOT'], 'marker-' + event['id']), "
+                "'w').write(context.aws_request_id)\n"
                 "    return 'ok'\n");
-    m_dir.write("index.js", "exports.handler = async (event, context) => ({ node: event, fn: context.functionName });\n");
-    m_offline = std::make_unique<Background>(m_dir.path(), std::vector<std::string>{"offline", "--lambda-port", "0", "--json"});
+    m_dir.write("index.js",
+                "exports.handler = async (event, context) => ({ node: event, fn: context.functionName });\n");
+    m_offline = std::make_unique<Background>(
+        m_dir.path(), std::vector<std::string>{"offline", "--lambda-port", "0", "--json"});
     const std::string banner = m_offline->first_line();
     ASSERT_FALSE(banner.empty()) << m_offline->err();
     m_endpoint = json::parse(banner).at("lambdaEndpoint").get<std::string>();
@@ -69,13 +72,15 @@ class OfflineTest : public ::testing::Test {
     return run_program(m_dir.path(), args, kAwsEnv);
   }
   RunResult boto3(const std::string& script) {
-    return run_program(m_dir.path(),
-                       {"python3", "-c",
-                        "import base64, json, boto3, botocore\n"
-                        "c = boto3.client('lambda', endpoint_url='" + m_endpoint +
-                            "', region_name='us-east-1', config=botocore.config.Config(retries={'max_attempts': 1}))\n" +
-                            script},
-                       kAwsEnv);
+    return run_program(
+        m_dir.path(),
+        {"python3", "-c",
+         "import base64, json, boto3, botocore\n"
+         "c = boto3.client('lambda', endpoint_url='" +
+             m_endpoint +
+             "', region_name='us-east-1', config=botocore.config.Config(retries={'max_attempts': 1}))\n" +
+             script},
+        kAwsEnv);
   }
 
   TempDir m_dir;
@@ -85,8 +90,8 @@ class OfflineTest : public ::testing::Test {
 
 TEST_F(OfflineTest, AwsCliInvokeTailLogsErrorsAndListFunctions) {
   // aws CLI v1 sends --payload as is (v2 would need --cli-binary-format raw-in-base64-out).
-  RunResult r = aws({"lambda", "invoke", "--function-name", "echo", "--payload", R"({"a":1})", "--log-type", "Tail",
-                     "out.json"});
+  RunResult r = aws({"lambda", "invoke", "--function-name", "echo", "--payload", R"({"a":1})", "--log-type",
+                     "Tail", "out.json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json meta = json::parse(r.out);
   EXPECT_EQ(meta.at("StatusCode"), 200);
@@ -94,7 +99,8 @@ TEST_F(OfflineTest, AwsCliInvokeTailLogsErrorsAndListFunctions) {
   const json payload = json::parse(read_file(m_dir.path() / "out.json"));
   EXPECT_EQ(payload.at("event"), json::parse(R"({"a":1})"));
   EXPECT_EQ(payload.at("fn"), "svc-dev-echo");
-  const RunResult log = run_program(m_dir.path(), {"base64", "-d"}, {}, meta.at("LogResult").get<std::string>());
+  const RunResult log =
+      run_program(m_dir.path(), {"base64", "-d"}, {}, meta.at("LogResult").get<std::string>());
   EXPECT_TRUE(std::regex_search(log.out, std::regex("START RequestId: [0-9a-f-]{36} Version: \\$LATEST\n"
                                                     "echo got \\{'a': 1\\}\nEND RequestId: [0-9a-f-]{36}\n"
                                                     "REPORT RequestId: [0-9a-f-]{36}\tDuration: ")))
@@ -109,7 +115,8 @@ TEST_F(OfflineTest, AwsCliInvokeTailLogsErrorsAndListFunctions) {
   r = aws({"lambda", "invoke", "--function-name", "nope", "out.json"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("ResourceNotFoundException"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"), std::string::npos)
+  EXPECT_NE(r.err.find("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"),
+            std::string::npos)
       << r.err;
 
   r = aws({"lambda", "list-functions"});
@@ -137,7 +144,8 @@ TEST_F(OfflineTest, Boto3InvokeEventThrottleAndGetFunction) {
       "except c.exceptions.ResourceNotFoundException:\n"
       "    print('not found')\n"
       "f = c.get_function(FunctionName='arn:aws:lambda:us-east-1:000000000000:function:svc-dev-echo')\n"
-      "print(f['Configuration']['FunctionName'], f['Configuration']['Runtime'], f['Configuration']['MemorySize'])\n");
+      "print(f['Configuration']['FunctionName'], f['Configuration']['Runtime'], "
+      "f['Configuration']['MemorySize'])\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream lines(r.out);
   std::string line;
@@ -182,7 +190,9 @@ TEST_F(OfflineTest, InterruptStopsEveryInstance) {
 
 TEST(OfflineErrors, PortInUseIsAClearError) {
   TempDir dir;
-  dir.write("serverless.yml", "service: svc\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  f:\n    handler: h.f\n");
+  dir.write(
+      "serverless.yml",
+      "service: svc\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  f:\n    handler: h.f\n");
   Background first(dir.path(), {"offline", "--lambda-port", "0", "--json"});
   const std::string banner = first.first_line();
   ASSERT_FALSE(banner.empty()) << first.err() << first.out();

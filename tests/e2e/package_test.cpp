@@ -52,7 +52,8 @@ TEST(MainPath, InitPrintPackageAndRepackageByteIdentical) {
   const fs::path zip = app / ".stratus" / "app.zip";
   auto names = zip_listing(zip);
   EXPECT_NE(std::find(names.begin(), names.end(), "handler.py"), names.end());
-  EXPECT_EQ(std::find(names.begin(), names.end(), "serverless.yml"), names.end()) << "the manifest is excluded";
+  EXPECT_EQ(std::find(names.begin(), names.end(), "serverless.yml"), names.end())
+      << "the manifest is excluded";
   for (const auto& n : names) EXPECT_NE(n.rfind(".stratus/", 0), 0u) << n;
   const std::string bytes = read_file(zip);
 
@@ -89,19 +90,21 @@ TEST(Errors, BrokenManifestExitsTwoWithEveryProblem) {
   auto r = run_stratus(dir.path(), {"package"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err,
-            "stratus: error: serverless.yml:7:14: functions.a.handler must be 'file.function' (e.g. handler.hello "
-            "for hello() in handler.py or handler.js), got 'a'\n    handler: a\n             ^\n"
-            "stratus: error: serverless.yml:8:14: functions.a.timeout must be at most 900 (got 1200)\n"
-            "    timeout: 1200\n             ^\n"
-            "stratus: 2 errors in the manifest\n");
+  EXPECT_EQ(
+      r.err,
+      "stratus: error: serverless.yml:7:14: functions.a.handler must be 'file.function' (e.g. handler.hello "
+      "for hello() in handler.py or handler.js), got 'a'\n    handler: a\n             ^\n"
+      "stratus: error: serverless.yml:8:14: functions.a.timeout must be at most 900 (got 1200)\n"
+      "    timeout: 1200\n             ^\n"
+      "stratus: 2 errors in the manifest\n");
   EXPECT_FALSE(fs::exists(dir.path() / ".stratus"));
 }
 
 TEST(Errors, ValidateJsonListsProblemsForCi) {
   TempDir dir;
-  dir.write("serverless.yml", "service: demo\nprovider:\n  name: aws\n  memorysize: 5\nfunctions:\n  a:\n    handler: a.b\n"
-                              "    events:\n      - htpApi: GET /\n");
+  dir.write("serverless.yml",
+            "service: demo\nprovider:\n  name: aws\n  memorysize: 5\nfunctions:\n  a:\n    handler: a.b\n"
+            "    events:\n      - htpApi: GET /\n");
   auto r = run_stratus(dir.path(), {"validate", "--json"});
   EXPECT_EQ(r.exit_code, 2);
   auto doc = nlohmann::json::parse(r.out);
@@ -120,7 +123,8 @@ TEST(Errors, NoManifestSaysHowToGetOne) {
   TempDir dir;
   auto r = run_stratus(dir.path(), {"print"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("no serverless.yml, serverless.yaml or serverless.json in "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no serverless.yml, serverless.yaml or serverless.json in "), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("stratus init --template python"), std::string::npos);
 }
 
@@ -129,9 +133,10 @@ TEST(Errors, JavaScriptManifestIsNamedNotIgnored) {
   dir.write("serverless.js", "module.exports = { service: 'demo' };\n");
   auto r = run_stratus(dir.path(), {"validate"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err,
-            "stratus: error: serverless.js: stratus does not run JavaScript manifests; write the configuration "
-            "this file exports as serverless.yml (`sls print` prints it as YAML)\nstratus: no manifest\n");
+  EXPECT_EQ(
+      r.err,
+      "stratus: error: serverless.js: stratus does not run JavaScript manifests; write the configuration "
+      "this file exports as serverless.yml (`sls print` prints it as YAML)\nstratus: no manifest\n");
 }
 
 TEST(Errors, PrintPathThatDoesNotExistSuggests) {
@@ -144,11 +149,12 @@ TEST(Errors, PrintPathThatDoesNotExistSuggests) {
 
 TEST(Options, StageRegionAndParamsReachTheManifest) {
   TempDir dir;
-  dir.write("serverless.yml",
-            "service: demo\nprovider:\n  name: aws\n  environment:\n    S: ${sls:stage}\n    R: ${aws:region}\n"
-            "    P: ${param:color}\n");
-  auto r = run_stratus(dir.path(), {"print", "--json", "--path", "provider", "-s", "prod", "--region", "eu-west-3",
-                                    "--param", "color=blue"});
+  dir.write(
+      "serverless.yml",
+      "service: demo\nprovider:\n  name: aws\n  environment:\n    S: ${sls:stage}\n    R: ${aws:region}\n"
+      "    P: ${param:color}\n");
+  auto r = run_stratus(dir.path(), {"print", "--json", "--path", "provider", "-s", "prod", "--region",
+                                    "eu-west-3", "--param", "color=blue"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["environment"], nlohmann::json::parse(R"({"S":"prod","R":"eu-west-3","P":"blue"})"));
@@ -156,25 +162,29 @@ TEST(Options, StageRegionAndParamsReachTheManifest) {
 
   auto bad = run_stratus(dir.path(), {"print", "--param", "novalue"});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_EQ(bad.err, "stratus: error: --param 'novalue' must be key=value, e.g. --param domain=example.com\n");
+  EXPECT_EQ(bad.err,
+            "stratus: error: --param 'novalue' must be key=value, e.g. --param domain=example.com\n");
 }
 
 TEST(Options, ConfigPointsAtAnotherFile) {
   TempDir dir;
   dir.write("svc/custom-name.yml", "service: demo\nprovider:\n  name: aws\n");
-  auto r = run_stratus(dir.path(), {"print", "-c", "svc/custom-name.yml", "--format", "text", "--path", "service"});
+  auto r = run_stratus(dir.path(),
+                       {"print", "-c", "svc/custom-name.yml", "--format", "text", "--path", "service"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "demo\n");
   auto missing = run_stratus(dir.path(), {"print", "-c", "nope.yml"});
   EXPECT_EQ(missing.exit_code, 2);
-  EXPECT_EQ(missing.err, "stratus: error: --config nope.yml: no such file\nstratus: 1 error in the manifest\n");
+  EXPECT_EQ(missing.err,
+            "stratus: error: --config nope.yml: no such file\nstratus: 1 error in the manifest\n");
 }
 
 TEST(Usage, HelpListsOnlyWorkingCommands) {
   TempDir dir;
   auto r = run_stratus(dir.path(), {"--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* cmd : {"init", "validate", "print", "package", "invoke", "offline", "billing", "completion"})
+  for (const char* cmd :
+       {"init", "validate", "print", "package", "invoke", "offline", "billing", "completion"})
     EXPECT_NE(r.out.find(std::string("  ") + cmd), std::string::npos) << cmd;
   for (const char* cmd : {"deploy", "logs", "__complete"})
     EXPECT_EQ(r.out.find(std::string("  ") + cmd + " "), std::string::npos) << cmd;

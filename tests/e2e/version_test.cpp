@@ -16,12 +16,14 @@ TEST(Usage, UnknownCommandSuggestsTheClosest) {
   TempDir dir;
   auto r = run_stratus(dir.path(), {"pirnt"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "stratus: error: unknown command 'pirnt' (did you mean 'print'?)\n"
-                   "Run 'stratus --help' for the commands.\n");
+  EXPECT_EQ(r.err,
+            "stratus: error: unknown command 'pirnt' (did you mean 'print'?)\n"
+            "Run 'stratus --help' for the commands.\n");
   auto option = run_stratus(dir.path(), {"--versio"});
   EXPECT_EQ(option.exit_code, 2);
-  EXPECT_EQ(option.err, "stratus: error: unknown option '--versio' (did you mean '--version'?)\n"
-                        "Run 'stratus --help' for the options.\n");
+  EXPECT_EQ(option.err,
+            "stratus: error: unknown option '--versio' (did you mean '--version'?)\n"
+            "Run 'stratus --help' for the options.\n");
 }
 
 TEST(Usage, NoCommandPrintsHelpAndExitsTwo) {

@@ -1,11 +1,11 @@
 #include "cli/manifest/dotenv.hpp"
 
 #include <gtest/gtest.h>
-
-#include "tests/support/temp_dir.hpp"
 #include <stdlib.h>
 
 #include <fstream>
+
+#include "tests/support/temp_dir.hpp"
 
 namespace stratus::manifest {
 namespace {

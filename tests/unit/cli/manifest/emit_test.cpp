@@ -2,22 +2,26 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/parse.hpp"
-
 #include "cli/manifest/load.hpp"
+#include "tests/support/parse.hpp"
 
 namespace stratus::manifest {
 namespace {
 
-Value parse(const std::string& text) { return test_support::parse_yaml(text, "t.yml"); }
+Value parse(const std::string& text) {
+  return test_support::parse_yaml(text, "t.yml");
+}
 
 TEST(Emit, JsonPrettyAndCompact) {
   Value v = parse("a: 1\nb: [x, {c: null}]\ne: {}\n");
   EXPECT_EQ(to_json(v, -1), R"({"a":1,"b":["x",{"c":null}],"e":{}})");
-  EXPECT_EQ(to_json(v), "{\n  \"a\": 1,\n  \"b\": [\n    \"x\",\n    {\n      \"c\": null\n    }\n  ],\n  \"e\": {}\n}");
+  EXPECT_EQ(to_json(v),
+            "{\n  \"a\": 1,\n  \"b\": [\n    \"x\",\n    {\n      \"c\": null\n    }\n  ],\n  \"e\": {}\n}");
 }
 
-TEST(Emit, JsonEscapes) { EXPECT_EQ(json_quote("a\"b\\c\n\x01"), R"("a\"b\\c\n\u0001")"); }
+TEST(Emit, JsonEscapes) {
+  EXPECT_EQ(json_quote("a\"b\\c\n\x01"), R"("a\"b\\c\n\u0001")");
+}
 
 TEST(Emit, YamlQuotesWhatWouldReadBackDifferently) {
   Value v = Value::map();
@@ -31,8 +35,10 @@ TEST(Emit, YamlQuotesWhatWouldReadBackDifferently) {
 
 TEST(Emit, YamlRoundTripsNestedDocuments) {
   const std::string text =
-      "service: s\nprovider:\n  name: aws\n  environment:\n    A: '1'\n    B: 2\nfunctions:\n  f:\n    events:\n"
-      "      - httpApi: GET /x\n      - schedule:\n          rate:\n            - rate(1 minute)\n            - cron(0 1 * * ? *)\n"
+      "service: s\nprovider:\n  name: aws\n  environment:\n    A: '1'\n    B: 2\nfunctions:\n  f:\n    "
+      "events:\n"
+      "      - httpApi: GET /x\n      - schedule:\n          rate:\n            - rate(1 minute)\n           "
+      " - cron(0 1 * * ? *)\n"
       "    layers: []\n    tags: {}\n";
   Value v = parse(text);
   EXPECT_EQ(parse(to_yaml(v)), v) << to_yaml(v);

@@ -2,9 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/parse.hpp"
-
 #include "cli/manifest/emit.hpp"
+#include "tests/support/parse.hpp"
 
 namespace stratus::manifest {
 namespace {
@@ -14,17 +13,20 @@ Value parse(const std::string& text, Diagnostics& diags) {
   return parse_document(text, "serverless.yml", sources, diags);
 }
 
-Value parse_ok(const std::string& text) { return test_support::parse_yaml(text); }
+Value parse_ok(const std::string& text) {
+  return test_support::parse_yaml(text);
+}
 
 TEST(Load, PlainScalarsFollowTheYaml12CoreSchema) {
-  Value v = parse_ok("a: 12\nb: 1.5\nc: true\nd: ~\ne: '12'\nf: yes\ng: 0x1F\nh: 1e3\ni: -7\nj: .inf\nk: 0o17\n");
+  Value v =
+      parse_ok("a: 12\nb: 1.5\nc: true\nd: ~\ne: '12'\nf: yes\ng: 0x1F\nh: 1e3\ni: -7\nj: .inf\nk: 0o17\n");
   EXPECT_TRUE(v.find("a")->is_int());
   EXPECT_EQ(v.find("a")->as_int(), 12);
   EXPECT_EQ(v.find("b")->kind(), Value::Kind::Float);
   EXPECT_TRUE(v.find("c")->as_bool());
   EXPECT_TRUE(v.find("d")->is_null());
-  EXPECT_TRUE(v.find("e")->is_string());    // quoted stays a string
-  EXPECT_TRUE(v.find("f")->is_string());    // YAML 1.1 booleans are strings, as in js-yaml
+  EXPECT_TRUE(v.find("e")->is_string());  // quoted stays a string
+  EXPECT_TRUE(v.find("f")->is_string());  // YAML 1.1 booleans are strings, as in js-yaml
   EXPECT_EQ(v.find("g")->as_int(), 31);
   EXPECT_EQ(v.find("h")->as_double(), 1000.0);
   EXPECT_EQ(v.find("i")->as_int(), -7);

@@ -3,11 +3,7 @@
 // text of its messages, and its behaviour on malformed schemas and hostile input.
 #include "cli/manifest/schema.hpp"
 
-#include "cli/manifest/json_value.hpp"
-
 #include <gtest/gtest.h>
-
-#include "tests/support/parse.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -17,7 +13,9 @@
 #include <set>
 #include <string>
 
+#include "cli/manifest/json_value.hpp"
 #include "cli/manifest/load.hpp"
+#include "tests/support/parse.hpp"
 
 namespace stratus::manifest {
 namespace {
@@ -37,7 +35,9 @@ const std::set<std::pair<std::string, std::string>> kSkippedGroups = {
 };
 
 // nlohmann keeps JSON's distinctions exactly: a string "1" stays a string, 1.0 stays a float.
-Value to_value(const nlohmann::json& j) { return value_from_json(j); }
+Value to_value(const nlohmann::json& j) {
+  return value_from_json(j);
+}
 
 TEST(SchemaSuite, Draft7) {
   const fs::path dir = fs::path(JSON_SCHEMA_TEST_SUITE_DIR) / "tests" / "draft7";
@@ -95,7 +95,9 @@ TEST(SchemaSuite, Draft7) {
 
 // --- messages: what a user reads ---------------------------------------------------------------
 
-Value yaml(const std::string& text) { return test_support::parse_yaml(text); }
+Value yaml(const std::string& text) {
+  return test_support::parse_yaml(text);
+}
 
 std::vector<SchemaError> errors_of(const std::string& schema_yaml, const std::string& instance_yaml,
                                    const SchemaOptions& options = {}) {

@@ -1,7 +1,8 @@
 #include "cli/manifest/schema_values.hpp"
-#include "cli/manifest/diagnostics.hpp"
 
 #include <gtest/gtest.h>
+
+#include "cli/manifest/diagnostics.hpp"
 
 namespace stratus::manifest::schema_detail {
 namespace {

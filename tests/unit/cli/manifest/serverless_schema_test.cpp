@@ -2,19 +2,20 @@
 // manifests validate clean, mistakes give the exact messages a user will read.
 #include <gtest/gtest.h>
 
-#include "tests/support/parse.hpp"
-
 #include <string>
 #include <vector>
 
 #include "cli/manifest/load.hpp"
 #include "cli/manifest/schema.hpp"
 #include "emulator/common/embedded.hpp"
+#include "tests/support/parse.hpp"
 
 namespace stratus::manifest {
 namespace {
 
-Value yaml(const std::string& text) { return test_support::parse_yaml(text); }
+Value yaml(const std::string& text) {
+  return test_support::parse_yaml(text);
+}
 
 std::vector<SchemaError> errors_of(const std::string& manifest) {
   std::vector<SchemaError> errors;

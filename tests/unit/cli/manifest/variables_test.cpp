@@ -1,8 +1,6 @@
 #include "cli/manifest/variables.hpp"
 
 #include <gtest/gtest.h>
-
-#include "tests/support/temp_dir.hpp"
 #include <stdlib.h>
 
 #include <chrono>
@@ -10,6 +8,7 @@
 
 #include "cli/manifest/emit.hpp"
 #include "cli/manifest/load.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace stratus::manifest {
 namespace {
@@ -587,8 +586,9 @@ TEST(Variables, FileContentIsSubstitutedThenResolvedInPlace) {
   // As in the Serverless Framework: custom: ${file(./shared.yml):custom} whose values refer to
   // ${self:custom.x} resolves, because the content stands at `custom` before its variables resolve.
   TempDir dir;
-  dir.write("shared.yml", "custom:\n  stage: ${opt:stage, 'dev'}\n  hosts: {dev: d.example, qa: q.example}\n"
-                          "  domain: ${self:custom.hosts.${self:custom.stage}}\n");
+  dir.write("shared.yml",
+            "custom:\n  stage: ${opt:stage, 'dev'}\n  hosts: {dev: d.example, qa: q.example}\n"
+            "  domain: ${self:custom.hosts.${self:custom.stage}}\n");
   VariableContext ctx;
   ctx.service_dir = dir.path();
   ctx.options["stage"] = "qa";

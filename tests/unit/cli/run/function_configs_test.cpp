@@ -73,12 +73,14 @@ TEST(FunctionConfigs, IntrinsicEnvironmentValuesAreLeftOutWithOneWarningPerVaria
   service.functions = {a, b};
   const FunctionConfigs out = function_configs(service, "000000000000");
   EXPECT_TRUE(out.functions[0].environment.empty());
-  EXPECT_EQ(out.warnings,
-            (std::vector<std::string>{
-                "environment variable QUEUE_URL (every function) is a CloudFormation expression that only AWS can "
-                "resolve; it is not set locally (use --env QUEUE_URL=VALUE)",
-                "environment variable TOPIC (function 'b') is a CloudFormation expression that only AWS can resolve; "
-                "it is not set locally (use --env TOPIC=VALUE)"}));
+  EXPECT_EQ(
+      out.warnings,
+      (std::vector<std::string>{
+          "environment variable QUEUE_URL (every function) is a CloudFormation expression that only AWS can "
+          "resolve; it is not set locally (use --env QUEUE_URL=VALUE)",
+          "environment variable TOPIC (function 'b') is a CloudFormation expression that only AWS can "
+          "resolve; "
+          "it is not set locally (use --env TOPIC=VALUE)"}));
 }
 
 TEST(FunctionConfigs, ContainerImagesCannotRunLocally) {
@@ -90,9 +92,10 @@ TEST(FunctionConfigs, ContainerImagesCannotRunLocally) {
     function_configs(service, "000000000000");
     FAIL() << "an image function was accepted";
   } catch (const UserError& e) {
-    EXPECT_STREQ(e.what(),
-                 "function 'a' is a container image (123.dkr.ecr.us-east-1.amazonaws.com/app:1); stratus runs zip "
-                 "functions locally (python3.x, nodejs*.x, provided*)");
+    EXPECT_STREQ(
+        e.what(),
+        "function 'a' is a container image (123.dkr.ecr.us-east-1.amazonaws.com/app:1); stratus runs zip "
+        "functions locally (python3.x, nodejs*.x, provided*)");
   }
 }
 

@@ -128,9 +128,10 @@ TEST_F(EngineTest, PythonColdThenWarmWithReportLines) {
 
   // init output, START, the handler's line, END, REPORT with Init Duration last.
   const std::regex cold_log(
-      "init line\nSTART RequestId: " + first.request_id + " Version: \\$LATEST\nhello from " + first.request_id +
-      "\nEND RequestId: " + first.request_id + "\nREPORT RequestId: " + first.request_id +
-      "\tDuration: \\d+\\.\\d\\d ms\tBilled Duration: \\d+ ms\tMemory Size: 256 MB\tMax Memory Used: \\d+ MB\t"
+      "init line\nSTART RequestId: " + first.request_id + " Version: \\$LATEST\nhello from " +
+      first.request_id + "\nEND RequestId: " + first.request_id + "\nREPORT RequestId: " + first.request_id +
+      "\tDuration: \\d+\\.\\d\\d ms\tBilled Duration: \\d+ ms\tMemory Size: 256 MB\tMax Memory Used: \\d+ "
+      "MB\t"
       "Init Duration: \\d+\\.\\d\\d ms\t\n");
   EXPECT_TRUE(std::regex_match(first.log, cold_log)) << first.log;
 
@@ -186,7 +187,8 @@ TEST_F(EngineTest, TimeoutKillsTheInstanceAndBillsTheFullTimeout) {
   EXPECT_EQ(r.error_type, "Sandbox.Timedout");
   EXPECT_EQ(r.payload, "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"RequestId: " + r.request_id +
                            " Error: Task timed out after 1.00 seconds\"}");
-  EXPECT_TRUE(std::regex_search(r.log, std::regex("\\dZ " + r.request_id + " Task timed out after 1.00 seconds\nEND")))
+  EXPECT_TRUE(std::regex_search(
+      r.log, std::regex("\\dZ " + r.request_id + " Task timed out after 1.00 seconds\nEND")))
       << r.log;
   EXPECT_NE(r.log.find("\tDuration: 1000.00 ms\t"), std::string::npos) << r.log;
   const auto row = m_sink.rows().back();
@@ -208,7 +210,8 @@ TEST_F(EngineTest, CrashIsRuntimeExitErrorAndTheEngineLives) {
   EXPECT_NE(r.payload.find("RequestId: " + r.request_id + " Error: Runtime exited with error: exit status 3"),
             std::string::npos)
       << r.payload;
-  EXPECT_NE(r.log.find("Runtime exited with error: exit status 3\nRuntime.ExitError\nEND"), std::string::npos) << r.log;
+  EXPECT_NE(r.log.find("Runtime exited with error: exit status 3\nRuntime.ExitError\nEND"), std::string::npos)
+      << r.log;
   EXPECT_EQ(call("crash").error_type, "Runtime.ExitError");  // and again, from a new instance
 }
 
@@ -311,7 +314,8 @@ TEST_F(EngineTest, ProvidedRuntimeRunsTheCodesBootstrap) {
        "  HEADERS=$(mktemp)\n"
        "  EVENT=$(curl -sS -D \"$HEADERS\" \"$API/next\")\n"
        "  ID=$(grep -i Lambda-Runtime-Aws-Request-Id \"$HEADERS\" | tr -d '[:space:]' | cut -d: -f2)\n"
-       "  curl -sS -o /dev/null -X POST \"$API/$ID/response\" -d \"{\\\"handler\\\":\\\"$_HANDLER\\\",\\\"event\\\":$EVENT}\"\n"
+       "  curl -sS -o /dev/null -X POST \"$API/$ID/response\" -d "
+       "\"{\\\"handler\\\":\\\"$_HANDLER\\\",\\\"event\\\":$EVENT}\"\n"
        "done\n");
   ::chmod((m_dir.path() / "code/bootstrap").c_str(), 0755);
   start({function("sh", "provided.al2023", "function.handler")});
@@ -350,9 +354,10 @@ TEST_F(EngineTest, RuntimesThatCannotRunAreClearErrors) {
     start({function("j", "java21", "example.Handler")});
     FAIL() << "java21 accepted";
   } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(),
-                 "function 'j': runtime 'java21' cannot run locally; stratus runs python3.x, nodejs*.x and provided* "
-                 "(with a bootstrap file)");
+    EXPECT_STREQ(
+        e.what(),
+        "function 'j': runtime 'java21' cannot run locally; stratus runs python3.x, nodejs*.x and provided* "
+        "(with a bootstrap file)");
   }
   try {
     start({function("p", "provided.al2", "x")});

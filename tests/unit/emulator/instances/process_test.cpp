@@ -1,5 +1,4 @@
 #include "emulator/instances/process.hpp"
-#include "emulator/instances/memory_cgroup.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -11,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+
+#include "emulator/instances/memory_cgroup.hpp"
 
 extern char** environ;
 
@@ -259,7 +260,8 @@ TEST(MemoryCgroup, AChildUnderTheLimitIsNotKilled) {
   if (!memory_cgroups_available()) GTEST_SKIP() << "no memory cgroup can be made on this machine";
   auto group = MemoryCgroup::create(64ULL * 1024 * 1024);
   ASSERT_NE(group, nullptr);
-  ChildProcess child = ChildProcess::spawn({{"/bin/sh", "-c", "exit 0"}, {"PATH=/usr/bin:/bin"}, "/", group->path()});
+  ChildProcess child =
+      ChildProcess::spawn({{"/bin/sh", "-c", "exit 0"}, {"PATH=/usr/bin:/bin"}, "/", group->path()});
   const auto status = child.wait_for(std::chrono::seconds(10));
   ASSERT_TRUE(status.has_value());
   EXPECT_FALSE(status->signaled);

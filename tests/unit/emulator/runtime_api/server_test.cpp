@@ -1,9 +1,8 @@
 #include "emulator/runtime_api/server.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -406,8 +405,8 @@ std::string raw_next() {
 }
 
 std::string raw_post(const std::string& path, const std::string& body) {
-  return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
-         body;
+  return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
 }
 
 TEST_F(RuntimeApiServerTest, RequestsBetweenInvocationsAreServedOnTheSameConnection) {
@@ -469,8 +468,7 @@ TEST_F(RuntimeApiServerTest, ConnectionPerRequestRuntime) {
     auto next = oneshot.Get(kNext);
     ASSERT_TRUE(next);
     EXPECT_EQ(next->get_header_value("Lambda-Runtime-Aws-Request-Id"), inv.request_id);
-    auto answer =
-        oneshot.Post(answer_path(inv.request_id, "error"), "{}", "application/json");
+    auto answer = oneshot.Post(answer_path(inv.request_id, "error"), "{}", "application/json");
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->status, 202);
     EXPECT_EQ(outcome.get().kind, OutcomeKind::function_error);
@@ -514,7 +512,8 @@ TEST_F(RuntimeApiServerTest, RuntimeClosingAfterNextLeavesTheInvocationToTheDead
   Invocation next_inv = make_invocation();
   auto next_outcome = start_invoke(next_inv);
   ASSERT_TRUE(runtime.client.Get(kNext));
-  ASSERT_EQ(runtime.client.Post(answer_path(next_inv.request_id, "response"), "ok", "text/plain")->status, 202);
+  ASSERT_EQ(runtime.client.Post(answer_path(next_inv.request_id, "response"), "ok", "text/plain")->status,
+            202);
   EXPECT_EQ(next_outcome.get().body, "ok");
 }
 

@@ -1,13 +1,12 @@
 // The built-in runtime bootstraps (python, node) against a fake Runtime API in this process.
 #include <gtest/gtest.h>
-
-#include <regex>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <thread>
 
 #include "emulator/runtimes/interpreter.hpp"
@@ -242,18 +241,21 @@ TEST_F(BootstrapTest, PythonLoggingLinesCarryLevelTimeAndRequestId) {
   invoke("req-7", R"({"x": 5})");
   const std::string out = testing::read_file(m_dir / "stdout");
   EXPECT_TRUE(std::regex_search(
-      out, std::regex("\\[INFO\\]\t\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\treq-7\tprocessing 5\n")))
+      out,
+      std::regex("\\[INFO\\]\t\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\treq-7\tprocessing 5\n")))
       << out;
   EXPECT_NE(out.find("\nplain print\n"), std::string::npos) << out;
 }
 
 TEST_F(BootstrapTest, NodeConsoleLinesCarryTimeRequestIdAndLevel) {
   code("index.js",
-       "exports.handler = async (event) => { console.log('got %d', event.x); console.error('bad', {a: 1}); return 1; };\n");
+       "exports.handler = async (event) => { console.log('got %d', event.x); console.error('bad', {a: 1}); "
+       "return 1; };\n");
   start("node", "index.handler");
   invoke("req-8", R"({"x": 3})");
   const std::string out = testing::read_file(m_dir / "stdout");
-  EXPECT_TRUE(std::regex_search(out, std::regex("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\treq-8\tINFO\tgot 3\n"))) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\treq-8\tINFO\tgot 3\n")))
+      << out;
   EXPECT_NE(out.find("\treq-8\tERROR\tbad { a: 1 }\n"), std::string::npos) << out;
 }
 
@@ -307,7 +309,7 @@ TEST_F(BootstrapTest, NodeCallbackWaitsForTheEventLoopUnlessToldNotTo) {
         .count();
   };
   EXPECT_LT(timed("no-wait", R"({"noWait": true})"), 1500);  // posted at once, the timer left pending
-  EXPECT_GE(timed("wait", "{}"), 1950);                       // posted after the 2 s timer ran
+  EXPECT_GE(timed("wait", "{}"), 1950);                      // posted after the 2 s timer ran
   // A synchronous handler that never calls back: its return value is ignored, the result is null.
   timed("sync", R"({"sync": true})");
 }

@@ -1,13 +1,12 @@
 #include "emulator/runtimes/interpreter.hpp"
 
 #include <gtest/gtest.h>
-
-#include <regex>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 namespace stratus {
 namespace {
