@@ -189,7 +189,7 @@ void run_invoke_local(Context& ctx, const InvokeLocalOptions& o) {
 }  // namespace
 
 void register_invoke(CLI::App& app, Context& ctx) {
-  auto* invoke = app.add_subcommand("invoke", "Invoke a function");
+  auto* invoke = app.add_subcommand("invoke", "Invoke a function (invoke local: on this machine)");
   invoke->require_subcommand(1);
   auto o = std::make_shared<InvokeLocalOptions>();
   auto* local =

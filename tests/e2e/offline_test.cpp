@@ -209,3 +209,29 @@ TEST(OfflineErrors, PortInUseIsAClearError) {
 
 }  // namespace
 }  // namespace stratus::e2e
+
+namespace stratus::e2e {
+namespace {
+
+TEST(OfflineErrors, ARuntimeThatCannotRunStopsBeforeListening) {
+  TempDir dir;
+  dir.write("serverless.yml",
+            "service: svc\nprovider:\n  name: aws\n  runtime: java21\nfunctions:\n  f:\n    handler: "
+            "example.Handler\n");
+  const RunResult r = run_stratus(dir.path(), {"offline", "--lambda-port", "0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("function 'f': runtime 'java21' cannot run locally"), std::string::npos) << r.err;
+}
+
+TEST(OfflineErrors, BadEnvOptionIsAUsageError) {
+  TempDir dir;
+  dir.write(
+      "serverless.yml",
+      "service: svc\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  f:\n    handler: h.f\n");
+  const RunResult r = run_stratus(dir.path(), {"offline", "--lambda-port", "0", "--env", "=x"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--env '=x' must be KEY=VALUE"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace stratus::e2e
