@@ -16,23 +16,24 @@ const [apiHost, apiPort] = (() => {
   return [addr.slice(0, i) || '127.0.0.1', Number(addr.slice(i + 1))];
 })();
 
-// HTTP/1.1 over one keep-alive socket, one request at a time: each request leaves in one write with Nagle off,
-// and the response is parsed here (the Runtime API always answers with Content-Length). node:http costs several
-// times more per call, and every invocation makes two.
-const client = { socket: null, buffer: Buffer.alloc(0), pending: null };
+// HTTP/1.1 over one keep-alive socket: each write carries whole requests with Nagle off, and responses are
+// parsed here in order (the Runtime API always answers with Content-Length). node:http costs several times
+// more per call. An invocation's answer and the next /next leave in one write (pipelining).
+const client = { socket: null, buffer: Buffer.alloc(0), pending: [] };
 
 function connect() {
   const socket = net.createConnection({ host: apiHost, port: apiPort });
   socket.setNoDelay(true);
   socket.on('data', (chunk) => {
     client.buffer = client.buffer.length ? Buffer.concat([client.buffer, chunk]) : chunk;
-    parseResponse();
+    parseResponses();
   });
   const fail = (err) => {
+    if (client.socket !== socket) return;
     client.socket = null;
     const pending = client.pending;
-    client.pending = null;
-    if (pending) pending.reject(err || new Error('Runtime API connection closed'));
+    client.pending = [];
+    for (const p of pending) p.reject(err || new Error('Runtime API connection closed'));
   };
   socket.on('error', fail);
   socket.on('close', () => fail(null));
@@ -40,37 +41,58 @@ function connect() {
   client.buffer = Buffer.alloc(0);
 }
 
-function parseResponse() {
-  const pending = client.pending;
-  if (!pending) return;
-  const end = client.buffer.indexOf('\r\n\r\n');
-  if (end < 0) return;
-  const lines = client.buffer.subarray(0, end).toString('latin1').split('\r\n');
-  const status = Number(lines[0].split(' ')[1]);
-  const headers = {};
-  for (let i = 1; i < lines.length; i++) {
-    const colon = lines[i].indexOf(':');
-    if (colon > 0) headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
+function parseResponses() {
+  while (client.pending.length) {
+    const end = client.buffer.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const lines = client.buffer.subarray(0, end).toString('latin1').split('\r\n');
+    const status = Number(lines[0].split(' ')[1]);
+    const headers = {};
+    for (let i = 1; i < lines.length; i++) {
+      const colon = lines[i].indexOf(':');
+      if (colon > 0) headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
+    }
+    const length = Number(headers['content-length'] || 0);
+    if (client.buffer.length < end + 4 + length) return;
+    const body = client.buffer.subarray(end + 4, end + 4 + length);
+    client.buffer = client.buffer.subarray(end + 4 + length);
+    client.pending.shift().resolve({ status, headers, body });
   }
-  const length = Number(headers['content-length'] || 0);
-  if (client.buffer.length < end + 4 + length) return;
-  const body = client.buffer.subarray(end + 4, end + 4 + length);
-  client.buffer = client.buffer.subarray(end + 4 + length);
-  client.pending = null;
-  pending.resolve({ status, headers, body });
+}
+
+function encode(method, urlPath, body, headers = {}) {
+  const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
+  let head = `${method} ${API_PREFIX}${urlPath} HTTP/1.1\r\nHost: ${apiHost}:${apiPort}\r\n`;
+  for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+  if (body !== undefined || method !== 'GET') head += `Content-Length: ${payload.length}\r\n`;
+  head += '\r\n';
+  return payload.length ? Buffer.concat([Buffer.from(head, 'latin1'), payload]) : Buffer.from(head, 'latin1');
+}
+
+// Writes `data` (`count` requests) and resolves with their responses, in order.
+function send(data, count) {
+  if (!client.socket) connect();
+  const answers = [];
+  for (let i = 0; i < count; i++) answers.push(new Promise((resolve, reject) => client.pending.push({ resolve, reject })));
+  client.socket.write(data);
+  return answers;
 }
 
 function request(method, urlPath, body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    if (!client.socket) connect();
-    client.pending = { resolve, reject };
-    const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
-    let head = `${method} ${API_PREFIX}${urlPath} HTTP/1.1\r\nHost: ${apiHost}:${apiPort}\r\n`;
-    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
-    if (body !== undefined || method !== 'GET') head += `Content-Length: ${payload.length}\r\n`;
-    head += '\r\n';
-    client.socket.write(payload.length ? Buffer.concat([Buffer.from(head, 'latin1'), payload]) : Buffer.from(head, 'latin1'));
-  });
+  return send(encode(method, urlPath, body, headers), 1)[0];
+}
+
+// Posts an invocation's answer and asks for the next event in the same write. A server that closes the
+// connection after the answer instead of reading on gets the /next again, alone.
+async function answerAndNext(urlPath, body, headers) {
+  const [answered, next] = send(Buffer.concat([encode('POST', urlPath, body, headers), encode('GET', '/invocation/next')]), 2);
+  next.catch(() => {});  // observed below; a rejection must not be reported as unhandled meanwhile
+  await answered;
+  try {
+    return await next;
+  } catch {
+    return request('GET', '/invocation/next');
+  }
 }
 
 function errorBody(err) {
@@ -84,11 +106,19 @@ function errorBody(err) {
   return { errorType: typeof err, errorMessage: String(err), trace: [] };
 }
 
-function postError(urlPath, err) {
+function errorRequest(err) {
   const body = errorBody(err);
   logError(body);
-  return request('POST', urlPath, JSON.stringify(body), {
-    'Content-Type': 'application/json', [ERROR_TYPE_HEADER]: body.errorType });
+  return [JSON.stringify(body), { 'Content-Type': 'application/json', [ERROR_TYPE_HEADER]: body.errorType }];
+}
+
+function postError(urlPath, err) {
+  return request('POST', urlPath, ...errorRequest(err));
+}
+
+// The error answer for an invocation, then the next event.
+function errorAndNext(requestId, err) {
+  return answerAndNext(`/invocation/${requestId}/error`, ...errorRequest(err));
 }
 
 function logError(body) {
@@ -238,8 +268,8 @@ async function main() {
     await postError('/init/error', e);
     process.exit(1);
   }
+  let next = await request('GET', '/invocation/next');
   for (;;) {
-    const next = await request('GET', '/invocation/next');
     if (next.status !== 200) {
       process.stderr.write(`stratus bootstrap: /next answered ${next.status}\n`);
       process.exit(1);
@@ -252,23 +282,23 @@ async function main() {
     try {
       event = JSON.parse(next.body.toString('utf8') || 'null');
     } catch (e) {
-      await postError(`/invocation/${requestId}/error`, new RuntimeError('Runtime.UnmarshalError', String(e)));
+      next = await errorAndNext(requestId, new RuntimeError('Runtime.UnmarshalError', String(e)));
       continue;
     }
     const [err, result] = await runHandler(fn, event, next.headers);
     if (err) {
-      await postError(`/invocation/${requestId}/error`, err);
+      next = await errorAndNext(requestId, err);
       continue;
     }
     let body;
     try {
       body = JSON.stringify(result === undefined ? null : result);
     } catch (e) {
-      await postError(`/invocation/${requestId}/error`,
+      next = await errorAndNext(requestId,
         new RuntimeError('Runtime.MarshalError', `Unable to stringify response body as json: ${e.message}`));
       continue;
     }
-    await request('POST', `/invocation/${requestId}/response`, body, { 'Content-Type': 'application/json' });
+    next = await answerAndNext(`/invocation/${requestId}/response`, body, { 'Content-Type': 'application/json' });
   }
 }
 
