@@ -536,7 +536,9 @@ void Engine::Impl::watch_loop() {
       const std::uint64_t limit = static_cast<std::uint64_t>(pool->config.memory_mb) * 1024 * 1024;
       std::lock_guard pool_lock(pool->mutex);
       for (Instance* instance : pool->busy) {
-        if (instance->sample_rss(whole_tree) > limit && !instance->dead()) {
+        // In a memory cgroup the kernel enforces the limit on the whole tree: scanning /proc for
+        // the tree would only cost syscalls.
+        if (instance->sample_rss(whole_tree && !instance->kernel_limited()) > limit && !instance->dead()) {
           instance->mark_out_of_memory();
           ::kill(-instance->pgid(), SIGKILL);
         }

@@ -79,6 +79,8 @@ class Instance {
   // Peak resident memory so far, in bytes: the larger of the process's own high-water mark
   // (VmHWM) and the peak sampled over its process tree.
   std::uint64_t peak_rss_bytes();
+  // True when a memory cgroup holds the instance: the kernel enforces its memory size.
+  bool kernel_limited() const { return m_cgroup != nullptr; }
   // Samples the tree's RSS now; returns it (0 when gone). Called by the memory watch.
   std::uint64_t sample_rss(bool whole_tree);
   // Set by the memory watch before it kills an instance over its memory size.
