@@ -115,10 +115,10 @@ for p in os.listdir("/proc"):
     except OSError:
         continue
     children.setdefault(ppid, []).append(int(p))
-total, todo = 0, list(children.get(root, []))
-while todo:
-    pid = todo.pop()
-    todo += children.get(pid, [])
+total, pending = 0, list(children.get(root, []))
+while pending:
+    pid = pending.pop()
+    pending += children.get(pid, [])
     try:
         with open(f"/proc/{pid}/status") as f:
             total += next((int(l.split()[1]) for l in f if l.startswith("VmRSS:")), 0)

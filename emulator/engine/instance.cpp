@@ -127,14 +127,17 @@ void Instance::reader_loop() {
 
 void Instance::pump_locked(bool final) {
   if (!m_process) return;
-  for (auto stream : {instances::Stream::out, instances::Stream::err}) {
-    std::string& partial = m_partial[stream == instances::Stream::out ? 0 : 1];
+  // One poll tells which pipes have anything: most invocations write nothing, and this runs twice
+  // per invocation (begin and end), so an empty pipe costs no read.
+  const instances::Stream streams[2] = {instances::Stream::out, instances::Stream::err};
+  pollfd fds[2];
+  for (int i = 0; i < 2; ++i) fds[i] = {m_process->fd(streams[i]), POLLIN, 0};
+  if (::poll(fds, 2, 0) < 0) return;
+  for (int i = 0; i < 2; ++i) {
+    const auto stream = streams[i];
+    std::string& partial = m_partial[i];
     const auto source = stream == instances::Stream::out ? logs::LogSource::out : logs::LogSource::err;
-    for (;;) {
-      std::string chunk = m_process->read_available(stream);
-      if (chunk.empty()) break;
-      partial += chunk;
-    }
+    if (fds[i].fd >= 0 && fds[i].revents != 0) partial += m_process->read_available(stream);
     std::size_t start = 0;
     for (std::size_t nl; (nl = partial.find('\n', start)) != std::string::npos; start = nl + 1)
       emit_locked(source, partial.substr(start, nl - start));

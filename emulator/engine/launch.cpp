@@ -90,13 +90,9 @@ RuntimeFamily runtime_family(std::string_view runtime) {
 }
 
 std::string runtime_version(std::string_view runtime) {
-  std::string_view rest;
-  if (starts_with(runtime, "python"))
-    rest = runtime.substr(6);
-  else if (starts_with(runtime, "nodejs"))
-    rest = runtime.substr(6);
-  else
-    return "";
+  // "python" and "nodejs" are both six letters long.
+  if (!starts_with(runtime, "python") && !starts_with(runtime, "nodejs")) return "";
+  std::string_view rest = runtime.substr(6);
   if (rest.size() >= 2 && rest.substr(rest.size() - 2) == ".x") rest.remove_suffix(2);
   return std::string(rest);
 }

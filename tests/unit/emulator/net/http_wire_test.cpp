@@ -10,38 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "emulator/net/http_server.hpp"
+#include "tests/support/raw_client.hpp"
 
 namespace stratus::net {
 namespace {
 
-class RawClient {
- public:
-  explicit RawClient(int port) {
-    m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    timeval timeout{10, 0};
-    ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    m_connected = ::connect(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  }
-  ~RawClient() { ::close(m_fd); }
-  bool connected() const { return m_connected; }
-  void send(const std::string& data) { ::send(m_fd, data.data(), data.size(), MSG_NOSIGNAL); }
-  // Everything until the peer closes (or 10 s pass).
-  std::string read_all() {
-    std::string data;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::recv(m_fd, buf, sizeof buf, 0)) > 0) data.append(buf, static_cast<std::size_t>(n));
-    return data;
-  }
-
- private:
-  int m_fd = -1;
-  bool m_connected = false;
-};
+using test_support::RawClient;
 
 Response echo(const Request& req) {
   nlohmann::json params = nlohmann::json::array();

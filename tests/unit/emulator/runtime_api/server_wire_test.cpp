@@ -9,49 +9,14 @@
 
 #include "emulator/common/ids.hpp"
 #include "emulator/runtime_api/server.hpp"
+#include "tests/support/raw_client.hpp"
 
 namespace stratus::runtime_api {
 namespace {
 
 using namespace std::chrono_literals;
 
-class RawClient {
- public:
-  explicit RawClient(int port) {
-    m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    timeval timeout{10, 0};
-    ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    m_connected = ::connect(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  }
-  ~RawClient() { ::close(m_fd); }
-  bool connected() const { return m_connected; }
-  void send(const std::string& data) {
-    ASSERT_EQ(::send(m_fd, data.data(), data.size(), 0), ssize_t(data.size()));
-  }
-  // Reads until `marker` has arrived (or the peer closes / 10 s pass); returns all bytes so far.
-  std::string read_until(const std::string& marker) {
-    while (m_data.find(marker) == std::string::npos) {
-      char buf[4096];
-      ssize_t n = ::recv(m_fd, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      m_data.append(buf, static_cast<std::size_t>(n));
-    }
-    return m_data;
-  }
-  bool peer_closed() {
-    char c;
-    return ::recv(m_fd, &c, 1, 0) == 0;
-  }
-
- private:
-  int m_fd = -1;
-  bool m_connected = false;
-  std::string m_data;
-};
+using test_support::RawClient;
 
 struct Cycle {
   RuntimeApiServer server;
@@ -72,12 +37,12 @@ TEST(RuntimeApiWire, ChunkedResponseBodyWithTrailersIsReassembled) {
   Cycle cycle;
   RawClient client(cycle.server.port());
   ASSERT_TRUE(client.connected());
-  client.send("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(client.send("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"));
   client.read_until("\r\n\r\n{}");
-  client.send(
+  ASSERT_TRUE(client.send(
       "POST /2018-06-01/runtime/invocation/" + cycle.inv.request_id +
       "/response HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
-      "5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nLambda-Runtime-Function-Error-Type: X\r\n\r\n");
+      "5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nLambda-Runtime-Function-Error-Type: X\r\n\r\n"));
   EXPECT_NE(client.read_until(R"({"status":"OK"})").find("HTTP/1.1 202 Accepted\r\n"), std::string::npos);
   InvokeOutcome out = cycle.outcome.get();
   EXPECT_EQ(out.kind, OutcomeKind::success);
@@ -88,13 +53,13 @@ TEST(RuntimeApiWire, ChunkedResponseBodyWithTrailersIsReassembled) {
 TEST(RuntimeApiWire, ExpectContinueIsAnsweredBeforeTheBody) {
   Cycle cycle;
   RawClient client(cycle.server.port());
-  client.send("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(client.send("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"));
   client.read_until("\r\n\r\n{}");
-  client.send("POST /2018-06-01/runtime/invocation/" + cycle.inv.request_id +
-              "/response HTTP/1.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+  ASSERT_TRUE(client.send("POST /2018-06-01/runtime/invocation/" + cycle.inv.request_id +
+                          "/response HTTP/1.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n"));
   EXPECT_NE(client.read_until("HTTP/1.1 100 Continue\r\n\r\n").find("HTTP/1.1 100 Continue\r\n\r\n"),
             std::string::npos);
-  client.send("ok");
+  ASSERT_TRUE(client.send("ok"));
   EXPECT_NE(client.read_until(R"({"status":"OK"})").find("202 Accepted"), std::string::npos);
   EXPECT_EQ(cycle.outcome.get().body, "ok");
 }
@@ -102,7 +67,7 @@ TEST(RuntimeApiWire, ExpectContinueIsAnsweredBeforeTheBody) {
 TEST(RuntimeApiWire, NextResponseIsOneWellFormedMessageAndConnectionCloseIsHonoured) {
   Cycle cycle(std::string("{\r\n\"a\": 1}"));
   RawClient client(cycle.server.port());
-  client.send("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(client.send("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nConnection: close\r\n\r\n"));
   std::string response = client.read_until("\r\n\r\n{}");
   EXPECT_EQ(response,
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
@@ -118,7 +83,8 @@ TEST(RuntimeApiWire, NextResponseIsOneWellFormedMessageAndConnectionCloseIsHonou
 TEST(RuntimeApiWire, UnknownPathIs404WithAJsonBody) {
   RuntimeApiServer server;
   RawClient client(server.port());
-  client.send("DELETE /2018-06-01/runtime/invocation/next?x=1 HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(
+      client.send("DELETE /2018-06-01/runtime/invocation/next?x=1 HTTP/1.1\r\nContent-Length: 0\r\n\r\n"));
   std::string response = client.read_until("}");
   EXPECT_EQ(response.substr(0, response.find("\r\n")), "HTTP/1.1 404 Not Found");
   EXPECT_NE(
@@ -130,7 +96,7 @@ TEST(RuntimeApiWire, UnknownPathIs404WithAJsonBody) {
 TEST(RuntimeApiWire, MalformedRequestClosesTheConnection) {
   RuntimeApiServer server;
   RawClient client(server.port());
-  client.send("NONSENSE\r\n\r\n");
+  ASSERT_TRUE(client.send("NONSENSE\r\n\r\n"));
   EXPECT_TRUE(client.peer_closed());
 }
 
