@@ -100,7 +100,10 @@ void run_offline(Context& ctx, OfflineOptions o) {
   std::unique_ptr<net::HttpServer> server;
   try {
     server = std::make_unique<net::HttpServer>(
-        o.host, o.lambda_port, [&api](const net::Request& request) { return api.handle(request); },
+        o.host, o.lambda_port,
+        [&api](const net::Request& request, net::Responder responder) {
+          api.handle_async(request, std::move(responder));
+        },
         server_options);
   } catch (const net::BindError& e) {
     throw UserError(e.what(), kExitFailure);

@@ -1,9 +1,11 @@
 #pragma once
 // The engine as its front doors (the Invoke API, `invoke local`, later HTTP, SQS, S3, schedules)
 // see it: look functions up, invoke synchronously, queue an asynchronous event.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "emulator/engine/function_config.hpp"
@@ -47,6 +49,12 @@ class Dispatcher {
   virtual std::optional<FunctionConfig> find_function(std::string_view name_or_arn) const = 0;
   // Runs one invocation and blocks until it ends (or is throttled). Thread-safe.
   virtual InvokeResult invoke(const std::string& function, InvokeRequest request) = 0;
+  // Runs one invocation and calls `done` with its result exactly once: before returning, or later
+  // from another thread. Throws, without calling `done`, where invoke() throws. Thread-safe.
+  using Done = std::function<void(InvokeResult)>;
+  virtual void invoke_then(const std::string& function, InvokeRequest request, Done done) {
+    done(invoke(function, std::move(request)));
+  }
   // Queues an Event invocation (retried per maximum_retry_attempts); returns its request id.
   virtual std::string invoke_async(const std::string& function, std::string payload) = 0;
 };

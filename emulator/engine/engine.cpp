@@ -58,12 +58,30 @@ std::string bare_function_name(std::string_view id) {
 
 }  // namespace
 
-// An invocation waiting for an instance at the local cap: served first come, first served, each
-// woken alone when an instance (or the right to start one) is handed to it.
+// An admitted invocation: its request, and the result and ledger row it starts from.
+struct Ticket {
+  InvokeRequest request;
+  InvokeResult result;
+  billing::LedgerRow row;
+};
+
+// An invocation waiting for an instance at the local cap: served first come, first served. A
+// blocking invoke() waits on `cv` and is woken alone when an instance (or the right to start one)
+// is handed to it; an invoke_then() call (`done` set) left its ticket here and returned, and is run
+// by whichever engine thread the instance is handed to.
 struct Waiter {
   std::condition_variable cv;
   std::unique_ptr<Instance> instance;  // a warm instance handed over
   bool may_start = false;              // or a slot to start one in (already counted in `live`)
+  Ticket ticket;                       // invoke_then() only
+  Dispatcher::Done done;
+};
+
+// A queued invoke_then() call, with the instance (or the slot, `cold`) handed to it.
+struct Assignment {
+  std::unique_ptr<Waiter> waiter;
+  std::unique_ptr<Instance> instance;
+  bool cold = false;
 };
 
 // One function: its configuration, launch plan, instances and concurrency counters.
@@ -74,26 +92,36 @@ struct Pool {
   std::mutex mutex;
   std::vector<std::unique_ptr<Instance>> idle;  // most recently used last
   std::set<Instance*> busy;
-  std::deque<Waiter*> waiters;
-  int live = 0;       // idle + busy + starting
-  int in_flight = 0;  // admitted invocations (running or waiting for an instance)
+  std::deque<Waiter*> waiters;  // owned by their blocked invoke(), or (invoke_then) by this queue
+  int live = 0;                 // idle + busy + starting
+  int in_flight = 0;            // admitted invocations (running or waiting for an instance)
 
   // Gives idle instances and free slots to the oldest waiters. Called with `mutex` held after
-  // anything that frees an instance or a slot.
-  void hand_over_locked() {
+  // anything that frees an instance or a slot; the queued invoke_then() calls served are returned,
+  // for the caller to run outside the lock.
+  std::vector<Assignment> hand_over_locked() {
+    std::vector<Assignment> out;
     while (!waiters.empty() && (!idle.empty() || live < cap)) {
       Waiter* w = waiters.front();
       waiters.pop_front();
+      std::unique_ptr<Instance> instance;
       if (!idle.empty()) {
-        w->instance = std::move(idle.back());
+        instance = std::move(idle.back());
         idle.pop_back();
-        busy.insert(w->instance.get());
+        busy.insert(instance.get());
       } else {
         ++live;
-        w->may_start = true;
       }
+      if (w->done) {
+        const bool cold = !instance;
+        out.push_back(Assignment{std::unique_ptr<Waiter>(w), std::move(instance), cold});
+        continue;
+      }
+      w->may_start = !instance;
+      w->instance = std::move(instance);
       w->cv.notify_one();
     }
+    return out;
   }
 };
 
@@ -164,22 +192,31 @@ struct Engine::Impl {
     if (!pool.config.reserved_concurrency) --unreserved_in_flight;
   }
 
+  // A warm idle instance, or the right to start one (`cold`), when one is free and nobody waits
+  // before us; false at the local instance cap.
+  bool try_acquire_locked(Pool& pool, std::unique_ptr<Instance>& instance, bool& cold) {
+    if (!pool.waiters.empty()) return false;
+    if (!pool.idle.empty()) {
+      instance = std::move(pool.idle.back());
+      pool.idle.pop_back();
+      pool.busy.insert(instance.get());
+      cold = false;
+      return true;
+    }
+    if (pool.live < pool.cap) {
+      ++pool.live;
+      cold = true;
+      return true;
+    }
+    return false;
+  }
+
   // A warm idle instance, or the right to start one (nullptr with `cold` set), waiting while the
   // function is at its local instance cap.
   std::unique_ptr<Instance> acquire(Pool& pool, bool& cold) {
     std::unique_lock lock(pool.mutex);
-    if (pool.waiters.empty() && !pool.idle.empty()) {
-      auto instance = std::move(pool.idle.back());
-      pool.idle.pop_back();
-      pool.busy.insert(instance.get());
-      cold = false;
-      return instance;
-    }
-    if (pool.waiters.empty() && pool.live < pool.cap) {
-      ++pool.live;
-      cold = true;
-      return nullptr;
-    }
+    std::unique_ptr<Instance> instance;
+    if (try_acquire_locked(pool, instance, cold)) return instance;
     Waiter self;
     pool.waiters.push_back(&self);
     self.cv.wait(lock, [&] { return self.instance || self.may_start; });
@@ -192,29 +229,59 @@ struct Engine::Impl {
     pool.busy.insert(instance);
   }
 
-  // Back to the idle list, or ended when it is dead. A dead instance counts against the cap until
-  // its process is gone and its threads are joined (outside the lock).
-  void release(Pool& pool, std::unique_ptr<Instance> instance, bool started) {
+  // Back to the idle list, or ended when it is dead; `cold` says the invocation took a slot to start
+  // one. A dead instance counts against the cap until its process is gone and its threads are joined
+  // (outside the lock). Returns the queued invoke_then() calls this frees an instance or a slot for.
+  [[nodiscard]] std::vector<Assignment> release(Pool& pool, std::unique_ptr<Instance> instance, bool cold) {
+    const bool slot_only = cold && !instance;
+    std::vector<Assignment> served;
     {
       std::lock_guard lock(pool.mutex);
       if (instance) pool.busy.erase(instance.get());
       if (instance && !instance->dead() && !stopping) {
         instance->last_used = Clock::now();
         pool.idle.push_back(std::move(instance));
-        pool.hand_over_locked();
+        served = pool.hand_over_locked();
       }
     }
-    if (instance || started) {
+    if (instance || slot_only) {
       instance.reset();
       std::lock_guard lock(pool.mutex);
       --pool.live;
-      pool.hand_over_locked();
+      auto more = pool.hand_over_locked();
+      std::move(more.begin(), more.end(), std::back_inserter(served));
     }
+    return served;
   }
 
+  // Admission: the ticket for an invocation, or the throttle result when it may not run.
+  std::optional<InvokeResult> open_ticket(Pool& pool, InvokeRequest request, Ticket& ticket);
+  void close_ticket(Pool& pool) {
+    release_admission(pool);
+    --running;
+  }
+  // Runs an admitted invocation on `instance` (or, `cold`, on one it starts there), which stays
+  // with the caller to release.
+  InvokeResult execute(Pool& pool, Ticket& ticket, std::unique_ptr<Instance>& instance, bool cold);
   InvokeResult run(Pool& pool, InvokeRequest request);
+  void run_then(Pool& pool, InvokeRequest request, Dispatcher::Done done);
+  // Runs `first`, then, while the function has queued invoke_then() calls, the next one on the
+  // same instance, each answered through its `done` as soon as it ends. A thread serving the
+  // queue this way wakes nobody to pass an instance or a result on.
+  void serve(Pool& pool, Assignment first);
+  // Hands each assignment to a server thread (idle ones first, else a new one).
+  void dispatch(Pool& pool, std::vector<Assignment> assignments);
+  void server_loop();
   void reaper_loop();
   void watch_loop();
+
+  // Threads that run queued invoke_then() calls; at most one per instance handed over at a time.
+  std::mutex servers_mutex;
+  std::condition_variable servers_cv;
+  std::deque<std::pair<Pool*, Assignment>> server_queue;
+  std::vector<std::thread> servers;
+  int servers_idle = 0;
+  bool servers_stop = false;
 };
 
 Engine::Engine(std::vector<FunctionConfig> functions, EngineSettings settings)
@@ -303,6 +370,14 @@ void Engine::stop(std::chrono::milliseconds drain) {
     idle.clear();
   }
   while (s.running.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::vector<std::thread> servers;
+  {
+    std::lock_guard lock(s.servers_mutex);
+    s.servers_stop = true;
+    servers.swap(s.servers);
+  }
+  s.servers_cv.notify_all();
+  for (auto& thread : servers) thread.join();
 }
 
 std::vector<FunctionConfig> Engine::functions() const {
@@ -335,22 +410,29 @@ std::string Engine::invoke_async(const std::string& function, std::string payloa
   return m_impl->async->enqueue(pool->config, std::move(payload));
 }
 
-InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
+void Engine::invoke_then(const std::string& function, InvokeRequest request, Done done) {
+  Pool* pool = m_impl->pool_for(bare_function_name(function));
+  if (!pool) throw std::invalid_argument("unknown function: " + function);
+  m_impl->run_then(*pool, std::move(request), std::move(done));
+}
+
+std::optional<InvokeResult> Engine::Impl::open_ticket(Pool& pool, InvokeRequest request, Ticket& ticket) {
   const FunctionConfig& config = pool.config;
-  InvokeResult result;
+  InvokeResult& result = ticket.result;
   result.request_id = request.request_id.empty() ? new_request_id() : request.request_id;
   result.executed_version = config.version;
-  billing::LedgerRow row;
+  billing::LedgerRow& row = ticket.row;
   row.function = config.name;
   row.request_id = result.request_id;
   row.start_unix_ms = unix_ms_now();
   row.memory_mb = config.memory_mb;
   row.architecture = config.architecture;
+  ticket.request = std::move(request);
 
   if (stopping) {
     result.status = InvokeStatus::throttled;
     result.throttle_reason = "ServiceShuttingDown";
-    return result;
+    return std::move(result);
   }
   if (std::string reason = admit(pool); !reason.empty()) {
     result.status = InvokeStatus::throttled;
@@ -358,39 +440,111 @@ InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
     row.outcome = billing::Outcome::throttled;
     row.error_type = "TooManyRequestsException";
     if (settings.sink) settings.sink->ledger(row);
-    return result;
+    return std::move(result);
   }
   ++running;
-  struct Leave {
-    Impl& impl;
-    Pool& pool;
-    ~Leave() {
-      impl.release_admission(pool);
-      --impl.running;
-    }
-  } leave{*this, pool};
+  return std::nullopt;
+}
 
+InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
+  Ticket ticket;
+  if (auto rejected = open_ticket(pool, std::move(request), ticket)) return std::move(*rejected);
   bool cold = false;
   std::unique_ptr<Instance> instance = acquire(pool, cold);
+  InvokeResult result = execute(pool, ticket, instance, cold);
+  dispatch(pool, release(pool, std::move(instance), cold));
+  close_ticket(pool);
+  return result;
+}
+
+void Engine::Impl::run_then(Pool& pool, InvokeRequest request, Dispatcher::Done done) {
+  auto waiter = std::make_unique<Waiter>();
+  if (auto rejected = open_ticket(pool, std::move(request), waiter->ticket)) {
+    done(std::move(*rejected));
+    return;
+  }
+  waiter->done = std::move(done);
+  Assignment now;
+  {
+    std::lock_guard lock(pool.mutex);
+    if (!try_acquire_locked(pool, now.instance, now.cold)) {
+      pool.waiters.push_back(waiter.release());  // run by the thread an instance is handed to
+      return;
+    }
+  }
+  now.waiter = std::move(waiter);
+  // Run here; a queue that builds up meanwhile goes to server threads, so this (the caller's)
+  // thread returns to its own work after one invocation.
+  InvokeResult result = execute(pool, now.waiter->ticket, now.instance, now.cold);
+  now.waiter->done(std::move(result));
+  dispatch(pool, release(pool, std::move(now.instance), now.cold));
+  close_ticket(pool);
+}
+
+void Engine::Impl::serve(Pool& pool, Assignment first) {
+  std::optional<Assignment> next(std::move(first));
+  while (next) {
+    Assignment a = std::move(*next);
+    next.reset();
+    InvokeResult result = execute(pool, a.waiter->ticket, a.instance, a.cold);
+    a.waiter->done(std::move(result));
+    std::vector<Assignment> served = release(pool, std::move(a.instance), a.cold);
+    close_ticket(pool);
+    if (!served.empty()) {
+      next = std::move(served.front());
+      served.erase(served.begin());
+      dispatch(pool, std::move(served));
+    }
+  }
+}
+
+void Engine::Impl::dispatch(Pool& pool, std::vector<Assignment> assignments) {
+  if (assignments.empty()) return;
+  std::lock_guard lock(servers_mutex);
+  for (auto& a : assignments) server_queue.emplace_back(&pool, std::move(a));
+  const int waiting = static_cast<int>(server_queue.size());
+  for (int i = servers_idle; i < waiting; ++i) servers.emplace_back([this] { server_loop(); });
+  for (int i = 0; i < std::min(servers_idle, waiting); ++i) servers_cv.notify_one();
+}
+
+void Engine::Impl::server_loop() {
+  std::unique_lock lock(servers_mutex);
+  for (;;) {
+    ++servers_idle;
+    servers_cv.wait(lock, [&] { return servers_stop || !server_queue.empty(); });
+    --servers_idle;
+    if (server_queue.empty()) return;  // stopping
+    auto [pool, assignment] = std::move(server_queue.front());
+    server_queue.pop_front();
+    lock.unlock();
+    serve(*pool, std::move(assignment));
+    lock.lock();
+  }
+}
+
+InvokeResult Engine::Impl::execute(Pool& pool, Ticket& ticket, std::unique_ptr<Instance>& instance,
+                                   bool cold) {
+  const FunctionConfig& config = pool.config;
+  InvokeRequest& request = ticket.request;
+  InvokeResult& result = ticket.result;
+  billing::LedgerRow& row = ticket.row;
   if (stopping && cold) {  // waited through a shutdown: start nothing new
-    release(pool, nullptr, true);
     result.status = InvokeStatus::throttled;
     result.throttle_reason = "ServiceShuttingDown";
-    return result;
+    return std::move(result);
   }
   std::optional<double> init_ms;
   if (cold) {
     try {
       instance = spawn(pool, false);
     } catch (const std::exception& e) {
-      release(pool, nullptr, true);
       result.status = InvokeStatus::function_error;
       result.error_type = "Runtime.InvalidEntrypoint";
       result.payload = error_payload(result.error_type, e.what());
       row.outcome = billing::Outcome::error;
       row.error_type = result.error_type;
       if (settings.sink) settings.sink->ledger(row);
-      return result;
+      return std::move(result);
     }
     mark_busy(pool, instance.get());
     const auto init_limit =
@@ -401,8 +555,8 @@ InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
   result.cold = cold;
   row.cold = cold;
 
-  instance->begin(result.request_id, request.want_log || cold);
-  instance->platform_line(result.request_id, logs::start_line(result.request_id, config.version));
+  instance->begin(result.request_id, request.want_log || cold,
+                  logs::start_line(result.request_id, config.version), cold);
 
   runtime_api::Invocation invocation;
   invocation.request_id = result.request_id;
@@ -461,11 +615,13 @@ InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
   }
 
   const std::uint64_t peak = instance->peak_rss_bytes();
-  std::vector<std::string> collected = instance->end();
+  std::optional<logs::LogRecord> start;
+  std::vector<std::string> collected = instance->end(start);
   logs::ReportInput report{result.request_id, duration_ms, init_ms, config.memory_mb, peak};
   extra_lines.push_back(logs::end_line(result.request_id));
   extra_lines.push_back(logs::report_line(report));
   std::vector<logs::LogRecord> closing;
+  if (start) closing.push_back(std::move(*start));
   const std::int64_t now_ms = unix_ms_now();
   for (auto& line : extra_lines) {
     collected.push_back(line);
@@ -485,9 +641,7 @@ InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
   row.billed_ms = logs::billed_duration_ms(report);
   row.max_memory_used_mb = logs::max_memory_used_mb(peak);
   if (settings.sink) settings.sink->ledger(row);
-
-  release(pool, std::move(instance), false);
-  return result;
+  return std::move(result);
 }
 
 void Engine::Impl::reaper_loop() {
@@ -515,11 +669,13 @@ void Engine::Impl::reaper_loop() {
       lock.unlock();
       const int count = static_cast<int>(doomed.size());
       doomed.clear();  // kills and joins outside every lock
+      std::vector<Assignment> served;
       {
         std::lock_guard pool_lock(pool->mutex);
         pool->live -= count;
-        pool->hand_over_locked();
+        served = pool->hand_over_locked();
       }
+      dispatch(*pool, std::move(served));
       lock.lock();
     }
   }

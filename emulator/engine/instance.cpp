@@ -149,30 +149,28 @@ void Instance::pump_locked(bool final) {
 void Instance::emit_locked(logs::LogSource source, std::string line) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (m_collect) m_collected.push_back(line);
-  if (m_sink)
-    m_sink->log(logs::LogRecord{m_config.name, m_request_id, unix_ms_now(), source, std::move(line)});
+  if (!m_sink) return;
+  if (m_pending_start) m_sink->log(*std::exchange(m_pending_start, std::nullopt));
+  m_sink->log(logs::LogRecord{m_config.name, m_request_id, unix_ms_now(), source, std::move(line)});
 }
 
-void Instance::begin(const std::string& request_id, bool collect) {
+void Instance::begin(const std::string& request_id, bool collect, std::string start_line, bool cold) {
   std::lock_guard lock(m_mutex);
-  pump_locked(false);  // earlier output belongs to whatever came before
+  if (cold) pump_locked(false);
   m_request_id = request_id;
   if (!collect) m_collected.clear();
   m_collect = collect;
+  if (m_collect) m_collected.push_back(start_line);
+  m_pending_start = logs::LogRecord{m_config.name, request_id, unix_ms_now(), logs::LogSource::platform,
+                                    std::move(start_line)};
 }
 
-std::vector<std::string> Instance::end() {
+std::vector<std::string> Instance::end(std::optional<logs::LogRecord>& start) {
   std::lock_guard lock(m_mutex);
   pump_locked(true);
   m_collect = false;
+  start = std::exchange(m_pending_start, std::nullopt);
   return std::exchange(m_collected, {});
-}
-
-void Instance::platform_line(const std::string& request_id, const std::string& text) {
-  std::lock_guard lock(m_mutex);
-  if (m_collect) m_collected.push_back(text);
-  if (m_sink)
-    m_sink->log(logs::LogRecord{m_config.name, request_id, unix_ms_now(), logs::LogSource::platform, text});
 }
 
 std::optional<instances::ExitStatus> Instance::exit_status() {

@@ -58,17 +58,18 @@ class Instance {
   std::optional<Clock::time_point> first_next_at() const { return m_api.first_next_at(); }
 
   // Output lines from now on are attributed to `request_id`; with `collect`, they are also kept
-  // for take_collected() (together with any init output not yet taken).
-  void begin(const std::string& request_id, bool collect);
+  // for end() (together with any init output not yet taken). `start_line` (START) opens the
+  // request's log: it reaches the sink just before the function's first line, or from end() with
+  // the closing lines, so a silent invocation costs one console write, not two. `cold`: output
+  // still unread from the init is read first, so it stays before START.
+  void begin(const std::string& request_id, bool collect, std::string start_line, bool cold);
   runtime_api::InvokeOutcome invoke(const runtime_api::Invocation& invocation, Clock::time_point deadline) {
     return m_api.invoke(invocation, deadline);
   }
   // Reads what the process wrote so far (a last partial line included), then stops attributing
-  // lines to the request. Returns the collected lines when begin() asked for them.
-  std::vector<std::string> end();
-
-  // Adds a platform line (START, END, REPORT, ...) to the log: the sink and the collection.
-  void platform_line(const std::string& request_id, const std::string& text);
+  // lines to the request. Returns the collected lines when begin() asked for them; `start` gets
+  // the START record when it has not reached the sink yet (the caller sends it first).
+  std::vector<std::string> end(std::optional<logs::LogRecord>& start);
 
   // The exit status, if the process has ended (reaped). Never blocks.
   std::optional<instances::ExitStatus> exit_status();
@@ -112,6 +113,7 @@ class Instance {
   std::string m_request_id;
   bool m_collect = false;
   std::vector<std::string> m_collected;
+  std::optional<logs::LogRecord> m_pending_start;  // START, until the request's first line
   std::optional<instances::ExitStatus> m_status;
 
   std::atomic<bool> m_dead{false};

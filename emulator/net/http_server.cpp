@@ -22,28 +22,75 @@
 
 namespace stratus::net {
 
+// One request's answer in flight. The connection's thread does not end (so the Conn outlives this)
+// while `pending` is set; complete() touches the Conn only before it clears it.
+struct ServedConnection;
+
+struct Exchange {
+  ServedConnection* conn;
+  bool keep_alive;
+  wire::BodyMode mode;
+  std::atomic<bool> sent{false};
+  Exchange(ServedConnection* c, bool k, wire::BodyMode m) : conn(c), keep_alive(k), mode(m) {}
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+  ~Exchange();
+  void complete(const Response& response);
+};
+
+struct ServedConnection {
+  int fd = -1;
+  std::thread thread;
+  bool done = false;  // guarded by HttpServer::State::mutex
+  std::mutex mutex;   // guards the three below
+  std::condition_variable answered;
+  bool pending = false;  // a response is owed
+  bool waiting = false;  // the thread waits on `answered`
+  bool broken = false;   // a response could not be sent
+};
+
+void Exchange::complete(const Response& response) {
+  if (sent.exchange(true)) return;
+  std::string bytes;
+  wire::serialize_response(bytes, response, keep_alive, mode);
+  const bool ok = wire::send_all(conn->fd, bytes);
+  std::lock_guard lock(conn->mutex);
+  conn->pending = false;
+  conn->broken = !ok;
+  if (conn->waiting) conn->answered.notify_one();
+}
+
+Exchange::~Exchange() {
+  // The last Responder went away unanswered (a handler that threw answers from the catch first).
+  if (!sent) {
+    Response res;
+    res.status = 500;
+    res.content_type = "text/plain";
+    res.body = "Internal error: no response\n";
+    complete(res);
+  }
+}
+
+void Responder::send(Response response) {
+  if (m_exchange) std::exchange(m_exchange, nullptr)->complete(response);
+}
+
 struct HttpServer::State {
   std::string host;
   int port = 0;
-  Handler handler;
+  AsyncHandler handler;
   ServerOptions options;
   int listen_fd = -1;
   int wake_fd = -1;  // eventfd: stop() wakes the accept loop through it
   std::thread acceptor;
   std::atomic<bool> stopping{false};
-
-  struct Conn {
-    int fd = -1;
-    std::thread thread;
-    bool done = false;  // guarded by `mutex`
-  };
   std::mutex mutex;  // guards conns and each Conn::done
   std::condition_variable conn_done;
-  std::list<Conn> conns;
+  std::list<ServedConnection> conns;
   std::mutex stop_mutex;  // serialises stop()
   bool stopped = false;
 
-  void serve(Conn& conn);
+  void serve(ServedConnection& conn);
   void accept_loop();
   void reap_locked();
 };
@@ -60,11 +107,27 @@ Response plain(int status, std::string body) {
 
 }  // namespace
 
-void HttpServer::State::serve(Conn& conn) {
+// Blocks until the response owed on `conn` has left; false when it could not be sent.
+namespace {
+
+bool await_answer(ServedConnection& conn) {
+  std::unique_lock lock(conn.mutex);
+  conn.waiting = true;
+  conn.answered.wait(lock, [&] { return !conn.pending; });
+  conn.waiting = false;
+  return !conn.broken;
+}
+
+}  // namespace
+
+void HttpServer::State::serve(ServedConnection& conn) {
   wire::Connection wire_conn(conn.fd);
   wire::Request req;
   for (;;) {
     wire::ReadStatus status = wire_conn.read_request(req, options.limits);
+    // Responses leave in request order: the one before this request first (a client that waits
+    // for it before sending on, as nearly all do, finds it long gone).
+    if (!await_answer(conn)) break;
     if (status == wire::ReadStatus::closed) break;
     if (status == wire::ReadStatus::malformed) {
       wire_conn.write_response(plain(400, "Bad Request\n"), false);
@@ -76,18 +139,27 @@ void HttpServer::State::serve(Conn& conn) {
                                false);
       break;
     }
-    Response res;
-    try {
-      res = handler(req);
-    } catch (const std::exception& e) {
-      res = plain(500, std::string("Internal error: ") + e.what() + "\n");
-    } catch (...) {
-      res = plain(500, "Internal error\n");
-    }
     const bool keep_alive = req.keep_alive && !stopping;
-    const auto mode = req.method == "HEAD" ? wire::BodyMode::omit : wire::BodyMode::send;
-    if (!wire_conn.write_response(res, keep_alive, mode) || !keep_alive) break;
+    auto exchange = std::make_shared<Exchange>(
+        &conn, keep_alive, req.method == "HEAD" ? wire::BodyMode::omit : wire::BodyMode::send);
+    {
+      std::lock_guard lock(conn.mutex);
+      conn.pending = true;
+    }
+    try {
+      handler(req, Responder(exchange));
+    } catch (const std::exception& e) {
+      exchange->complete(plain(500, std::string("Internal error: ") + e.what() + "\n"));
+    } catch (...) {
+      exchange->complete(plain(500, "Internal error\n"));
+    }
+    exchange.reset();  // a handler that kept no Responder is answered 500 here
+    if (!keep_alive) {
+      await_answer(conn);
+      break;
+    }
   }
+  await_answer(conn);
   // FIN now so the peer sees the close; the descriptor is closed by the reaper or stop(), so its
   // number cannot be reused while stop() may still shut it down.
   ::shutdown(conn.fd, SHUT_RDWR);
@@ -126,13 +198,21 @@ void HttpServer::State::accept_loop() {
     ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
     std::lock_guard lock(mutex);
     reap_locked();
-    Conn& conn = conns.emplace_back();
+    ServedConnection& conn = conns.emplace_back();
     conn.fd = fd;
     conn.thread = std::thread([this, &conn] { serve(conn); });
   }
 }
 
 HttpServer::HttpServer(std::string host, int port, Handler handler, ServerOptions options)
+    : HttpServer(
+          std::move(host), port,
+          [handler = std::move(handler)](const Request& req, Responder responder) {
+            responder.send(handler(req));
+          },
+          std::move(options)) {}
+
+HttpServer::HttpServer(std::string host, int port, AsyncHandler handler, ServerOptions options)
     : m_state(std::make_unique<State>()) {
   State& s = *m_state;
   s.host = host == "localhost" ? "127.0.0.1" : std::move(host);
@@ -202,7 +282,7 @@ void HttpServer::stop() {
     for (auto& conn : s.conns)
       if (!conn.done) ::shutdown(conn.fd, SHUT_RDWR);
   }
-  std::list<State::Conn> conns = std::move(s.conns);
+  std::list<ServedConnection> conns = std::move(s.conns);
   s.conns.clear();
   lock.unlock();
   for (auto& conn : conns) {

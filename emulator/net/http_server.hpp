@@ -3,6 +3,11 @@
 // SQS, S3): one thread accepts, one thread serves each connection (keep-alive; SDK clients keep a
 // few), the handler runs on that thread. Responses leave in one send() on a TCP_NODELAY socket.
 //
+// A Handler returns its response. An AsyncHandler gets a Responder instead and may answer later
+// from any thread (the engine answers a queued invocation from the thread that runs it, so no
+// thread wakes only to pass a result on); the connection's thread meanwhile goes back to reading,
+// and answers that connection's next request only after this one's response has left.
+//
 // What the server answers by itself, without calling the handler:
 //   - a request that is not HTTP/1.x, or headers over wire::kMaxHeaderBytes -> 400, then close
 //   - a body over ServerOptions::limits.body_max                          -> 413, then close
@@ -27,6 +32,28 @@ using Response = wire::Response;
 // Called concurrently from connection threads: it must be thread-safe.
 using Handler = std::function<Response(const Request&)>;
 
+struct Exchange;
+
+// The answer to one request, sent once from any thread. Move-only; when the last one is dropped
+// without send(), the server answers 500, so a request is never left without a response.
+class Responder {
+ public:
+  explicit Responder(std::shared_ptr<Exchange> exchange) : m_exchange(std::move(exchange)) {}
+  Responder(Responder&&) noexcept = default;
+  Responder& operator=(Responder&&) noexcept = default;
+  Responder(const Responder&) = delete;
+  Responder& operator=(const Responder&) = delete;
+
+  void send(Response response);
+
+ private:
+  std::shared_ptr<Exchange> m_exchange;
+};
+
+// Called concurrently from connection threads: it must be thread-safe, and answer through the
+// Responder exactly once (now or later).
+using AsyncHandler = std::function<void(const Request&, Responder)>;
+
 struct ServerOptions {
   wire::Limits limits;
   std::chrono::milliseconds drain{5000};   // stop(): how long requests in flight may take
@@ -46,6 +73,7 @@ class HttpServer {
   // Binds host:port (port 0 = an ephemeral port) and starts serving. `host` is an IPv4 literal
   // or "localhost". Throws BindError.
   HttpServer(std::string host, int port, Handler handler, ServerOptions options = {});
+  HttpServer(std::string host, int port, AsyncHandler handler, ServerOptions options = {});
   ~HttpServer();  // stop()
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

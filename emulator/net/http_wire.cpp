@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 
@@ -121,17 +122,32 @@ const char* status_text(int status) {
   }
 }
 
+bool Connection::buffered_get() const {
+  const std::string_view rest = std::string_view(m_buffer).substr(m_pos);
+  if (!rest.starts_with("GET ")) return false;
+  const std::size_t end = rest.find("\r\n\r\n");
+  if (end == std::string_view::npos) return false;
+  // A GET with a body (allowed, if odd) may need more reads: not "whole" here.
+  const std::string_view head = rest.substr(0, end);
+  for (std::string_view name : {"\r\ncontent-length:", "\r\ntransfer-encoding:"}) {
+    auto it = std::search(head.begin(), head.end(), name.begin(), name.end(),
+                          [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+    if (it != head.end()) return false;
+  }
+  return true;
+}
+
 bool Connection::fill() {
   if (m_pos > 0) {  // drop what was consumed, so the buffer holds at most one read past a line
     m_buffer.erase(0, m_pos);
     m_pos = 0;
   }
-  std::size_t old = m_buffer.size();
-  m_buffer.resize(old + kReadChunk);
+  // Into a scratch buffer, then appended: growing m_buffer by a chunk would zero 64 KiB per read.
+  if (!m_scratch) m_scratch = std::make_unique<char[]>(kReadChunk);
   ssize_t n;
-  do n = ::recv(m_fd, m_buffer.data() + old, kReadChunk, 0);
+  do n = ::recv(m_fd, m_scratch.get(), kReadChunk, 0);
   while (n < 0 && errno == EINTR);
-  m_buffer.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
+  if (n > 0) m_buffer.append(m_scratch.get(), static_cast<std::size_t>(n));
   return n > 0;
 }
 
@@ -232,9 +248,8 @@ ReadStatus Connection::read_request(Request& request, const Limits& limits) {
   return read_exact(length, request, limits.body_keep) ? ReadStatus::ok : ReadStatus::closed;
 }
 
-bool Connection::write_response(const Response& response, bool keep_alive, BodyMode mode) {
-  std::string out;
-  out.reserve(256 + (mode == BodyMode::send ? response.body.size() : 0));
+void serialize_response(std::string& out, const Response& response, bool keep_alive, BodyMode mode) {
+  out.reserve(out.size() + 256 + (mode == BodyMode::send ? response.body.size() : 0));
   out += "HTTP/1.1 ";
   out += std::to_string(response.status);
   out += ' ';
@@ -253,12 +268,25 @@ bool Connection::write_response(const Response& response, bool keep_alive, BodyM
   }
   out += "\r\n";
   if (mode == BodyMode::send) out += response.body;
+}
+
+bool Connection::write_response(const Response& response, bool keep_alive, BodyMode mode) {
+  std::string out = std::exchange(m_deferred, {});
+  serialize_response(out, response, keep_alive, mode);
   return send_all(out);
 }
 
+void Connection::defer_response(const Response& response, bool keep_alive) {
+  serialize_response(m_deferred, response, keep_alive, BodyMode::send);
+}
+
 bool Connection::send_all(std::string_view data) {
+  return wire::send_all(m_fd, data);
+}
+
+bool send_all(int fd, std::string_view data) {
   while (!data.empty()) {
-    ssize_t n = ::send(m_fd, data.data(), data.size(), MSG_NOSIGNAL);
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     data.remove_prefix(static_cast<std::size_t>(n));

@@ -8,6 +8,7 @@
 // name the size while the connection stays in step). A body declared or grown past
 // `Limits::body_max` stops the read at once: ReadStatus::too_large, and the caller closes.
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,9 +64,15 @@ class Connection {
   ReadStatus read_request(Request& request, const Limits& limits);
   // Serialises and sends the whole response in one send() call when the kernel takes it.
   // Content-Length is the body's size in both modes.
+  // A response deferred before goes out first, in the same send.
   bool write_response(const Response& response, bool keep_alive, BodyMode mode = BodyMode::send);
+  // Holds `response` back: it leaves ahead of the next write_response, in the same send. For a client
+  // that pipelined its next request and waits for both answers anyway.
+  void defer_response(const Response& response, bool keep_alive);
   // Bytes already read from the socket and not consumed yet (poll() cannot see them).
   bool buffered() const { return m_pos < m_buffer.size(); }
+  // A whole bodiless GET head is buffered: read_request() returns it without touching the socket.
+  bool buffered_get() const;
 
  private:
   bool fill();                        // appends what the socket has to m_buffer
@@ -73,9 +80,16 @@ class Connection {
   bool read_exact(std::size_t n, Request& request, std::size_t body_keep);
   bool send_all(std::string_view data);
   int m_fd;
+  std::string m_deferred;  // serialised responses held back by defer_response()
   std::string m_buffer;
   std::size_t m_pos = 0;
+  std::unique_ptr<char[]> m_scratch;  // what one recv() reads into
 };
+
+// Appends the response's bytes (status line, headers, body per `mode`) to `out`.
+void serialize_response(std::string& out, const Response& response, bool keep_alive, BodyMode mode);
+// send() until all of `data` is out (MSG_NOSIGNAL); false when the socket fails.
+bool send_all(int fd, std::string_view data);
 
 // "%41+b" -> "A b" with plus_is_space, "A+b" without. A '%' not followed by two hex digits stays.
 std::string percent_decode(std::string_view text, bool plus_is_space);

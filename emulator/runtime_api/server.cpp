@@ -142,7 +142,8 @@ struct RuntimeApiServer::State {
   InvokeOutcome run_invocation(Conn& conn, const Invocation& inv, Clock::time_point deadline,
                                bool& socket_ok);
   void await_next_on(Conn& conn, Clock::time_point deadline);
-  void give_back(Conn& conn, bool socket_ok);  // under `mutex`
+  void serve_buffered(Conn& conn, bool& socket_ok);  // one request already read, on the invoker
+  void give_back(Conn& conn, bool socket_ok);        // under `mutex`
   void serve(Conn& conn);
   void accept_loop();
 };
@@ -307,8 +308,15 @@ InvokeOutcome RuntimeApiServer::State::run_invocation(Conn& conn, const Invocati
   wire::Request req;
   for (;;) {
     {
-      std::lock_guard lock(mutex);
+      std::unique_lock lock(mutex);
       if (outcome) {
+        // A runtime that pipelines sends its answer and its next /next in one write: park that /next
+        // here, so the connection's thread need not wake to read it.
+        if (watch && !conn.parked && conn.wire.buffered_get()) {
+          lock.unlock();
+          serve_buffered(conn, socket_ok);
+          lock.lock();
+        }
         InvokeOutcome out = std::move(*outcome);
         outcome.reset();
         return out;
@@ -353,11 +361,28 @@ InvokeOutcome RuntimeApiServer::State::run_invocation(Conn& conn, const Invocati
       watch = false;
       continue;
     }
+    if (req.keep_alive && conn.wire.buffered_get()) {
+      // The runtime pipelined its next /next behind this answer and waits for both replies: this one
+      // leaves with the event, in one send, and the runtime wakes once per invocation, not twice.
+      conn.wire.defer_response(reply, true);
+      continue;
+    }
     if (!conn.wire.write_response(reply, req.keep_alive) || !req.keep_alive) {
       socket_ok = watch = false;
       ::shutdown(conn.fd, SHUT_RDWR);
     }
   }
+}
+
+void RuntimeApiServer::State::serve_buffered(Conn& conn, bool& socket_ok) {
+  wire::Request req;
+  wire::Response reply;
+  if (conn.wire.read_request(req, kBodyLimits) != wire::ReadStatus::ok) {
+    socket_ok = false;
+  } else if (!dispatch(conn, req, reply, true)) {
+    socket_ok = conn.wire.write_response(reply, req.keep_alive) && req.keep_alive;
+  }
+  if (!socket_ok) ::shutdown(conn.fd, SHUT_RDWR);
 }
 
 void RuntimeApiServer::State::give_back(Conn& conn, bool socket_ok) {

@@ -118,8 +118,13 @@ std::string first_token(std::string_view body) {
 
 class Handler {
  public:
-  Handler(engine::Dispatcher& dispatcher, const InvokeApiOptions& options, const Request& req)
-      : m_dispatcher(dispatcher), m_options(options), m_req(req) {}
+  // With a `responder`, an invocation answers through it (see deferred()).
+  Handler(engine::Dispatcher& dispatcher, const InvokeApiOptions& options, const Request& req,
+          net::Responder* responder = nullptr)
+      : m_dispatcher(dispatcher), m_options(options), m_req(req), m_responder(responder) {}
+
+  // route() started an invocation that answers through the responder: its return value is void.
+  bool deferred() const { return m_deferred; }
 
   Response route() {
     std::string_view path = m_req.path;
@@ -245,7 +250,19 @@ class Handler {
     request.invoked_arn = fn->arn() + (qualifier ? ":" + *qualifier : "");
     const bool tail = log_type == "Tail";
     request.want_log = tail;
-    engine::InvokeResult result = m_dispatcher.invoke(fn->name, std::move(request));
+    if (m_responder) {
+      // std::function wants a copyable callable; the responder moves into a shared one.
+      auto responder = std::make_shared<net::Responder>(std::move(*m_responder));
+      m_deferred = true;
+      m_dispatcher.invoke_then(fn->name, std::move(request), [responder, tail](engine::InvokeResult result) {
+        responder->send(invoke_response(std::move(result), tail));
+      });
+      return {};
+    }
+    return invoke_response(m_dispatcher.invoke(fn->name, std::move(request)), tail);
+  }
+
+  static Response invoke_response(engine::InvokeResult result, bool tail) {
     const std::string request_id = result.request_id.empty() ? new_request_id() : result.request_id;
     if (result.status == engine::InvokeStatus::throttled) {
       Json body = {
@@ -353,7 +370,15 @@ class Handler {
   engine::Dispatcher& m_dispatcher;
   const InvokeApiOptions& m_options;
   const Request& m_req;
+  net::Responder* m_responder;
+  bool m_deferred = false;
 };
+
+void add_request_id(Response& res) {
+  const bool has_id = std::any_of(res.headers.begin(), res.headers.end(),
+                                  [](const auto& h) { return h.first == "X-Amzn-RequestId"; });
+  if (!has_id) res.headers.emplace_back("X-Amzn-RequestId", new_request_id());
+}
 
 }  // namespace
 
@@ -362,10 +387,16 @@ InvokeApi::InvokeApi(engine::Dispatcher& dispatcher, InvokeApiOptions options)
 
 net::Response InvokeApi::handle(const net::Request& request) const {
   net::Response res = Handler(m_dispatcher, m_options, request).route();
-  const bool has_id = std::any_of(res.headers.begin(), res.headers.end(),
-                                  [](const auto& h) { return h.first == "X-Amzn-RequestId"; });
-  if (!has_id) res.headers.emplace_back("X-Amzn-RequestId", new_request_id());
+  add_request_id(res);
   return res;
+}
+
+void InvokeApi::handle_async(const net::Request& request, net::Responder responder) const {
+  Handler handler(m_dispatcher, m_options, request, &responder);
+  net::Response res = handler.route();
+  if (handler.deferred()) return;
+  add_request_id(res);
+  responder.send(std::move(res));
 }
 
 net::ServerOptions InvokeApi::server_options() {

@@ -52,6 +52,9 @@ class InvokeApi {
 
   // Answers one request; thread-safe as the Dispatcher is. Never throws for bad input.
   net::Response handle(const net::Request& request) const;
+  // The same, for net::AsyncHandler: a RequestResponse invocation answers from the thread that
+  // runs it (Dispatcher::invoke_then), so this thread is free again as soon as it is queued.
+  void handle_async(const net::Request& request, net::Responder responder) const;
 
   // The wire limits a server in front of this API needs: bodies up to the sync cap are kept,
   // larger ones counted so the 413 can be AWS's.

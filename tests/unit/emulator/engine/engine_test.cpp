@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <future>
 #include <mutex>
 #include <regex>
@@ -274,6 +275,76 @@ TEST_F(EngineTest, InstanceCapQueuesInsteadOfThrottling) {
   }
   EXPECT_EQ(cold, 1);
   EXPECT_EQ(engine.instance_count("slow"), 1);
+}
+
+// invoke_then at the cap: the caller is not held; each queued call runs, in arrival order, on the
+// thread that frees the instance, and is answered from there.
+TEST_F(EngineTest, InvokeThenAtTheCapQueuesAndAnswersFromTheServingThread) {
+  code("handler.py", kPython);
+  EngineSettings settings;
+  settings.max_instances = 1;
+  Engine& engine = start({function("slow", "python3.12", "handler.slow")}, settings);
+  auto holder = std::async(std::launch::async, [&] { return call("slow", R"({"sleep":0.5})"); });
+  for (int i = 0; i < 100 && engine.instance_count("slow") == 0; ++i) std::this_thread::sleep_for(10ms);
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::pair<int, InvokeResult>> answers;
+  std::vector<std::thread::id> threads;
+  for (int i = 0; i < 3; ++i) {
+    InvokeRequest request;
+    request.payload = R"({"sleep":0.1})";
+    const auto before = std::chrono::steady_clock::now();
+    engine.invoke_then("slow", request, [&, i](InvokeResult r) {
+      std::lock_guard lock(mutex);
+      answers.emplace_back(i, std::move(r));
+      threads.push_back(std::this_thread::get_id());
+      changed.notify_all();
+    });
+    EXPECT_LT(std::chrono::steady_clock::now() - before, 100ms) << "queued, not run here";
+  }
+  EXPECT_EQ(holder.get().status, InvokeStatus::ok);
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(changed.wait_for(lock, 10s, [&] { return answers.size() == 3; }));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(answers[i].first, i) << "first come, first served";
+    EXPECT_EQ(answers[i].second.status, InvokeStatus::ok) << answers[i].second.payload;
+    EXPECT_FALSE(answers[i].second.cold);
+    EXPECT_NE(threads[i], std::this_thread::get_id());
+  }
+  EXPECT_EQ(threads[1], threads[0]) << "one thread serves the queue on the freed instance";
+  EXPECT_EQ(engine.instance_count("slow"), 1);
+}
+
+TEST_F(EngineTest, InvokeThenThrottlesAtOnceAndStopAnswersWhatIsQueued) {
+  code("handler.py", kPython);
+  auto fn = function("slow", "python3.12", "handler.slow");
+  fn.reserved_concurrency = 3;
+  EngineSettings settings;
+  settings.max_instances = 1;
+  Engine& engine = start({fn}, settings);
+  std::mutex mutex;
+  std::vector<InvokeResult> answers;
+  auto record = [&](InvokeResult r) {
+    std::lock_guard lock(mutex);
+    answers.push_back(std::move(r));
+  };
+  auto running = std::async(std::launch::async, [&] { return call("slow", R"({"sleep":1})"); });
+  std::this_thread::sleep_for(300ms);
+  for (int i = 0; i < 3; ++i) {
+    InvokeRequest request;
+    request.payload = R"({"sleep":0})";
+    engine.invoke_then("slow", request, record);
+  }
+  {
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(answers.size(), 1u) << "the third over a reservation of 3 is throttled before returning";
+    EXPECT_EQ(answers[0].throttle_reason, "ReservedFunctionConcurrentInvocationLimitExceeded");
+  }
+  engine.stop(0ms);  // the running call is cut; the two queued ones are answered, none hangs
+  EXPECT_NE(running.get().status, InvokeStatus::ok);
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(answers.size(), 3u);
+  for (int i = 1; i < 3; ++i) EXPECT_EQ(answers[i].throttle_reason, "ServiceShuttingDown");
 }
 
 TEST_F(EngineTest, IdleInstancesAreReapedAndNoProcessIsLeft) {

@@ -6,8 +6,11 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "tests/support/raw_client.hpp"
 
 namespace stratus::net {
 namespace {
@@ -96,6 +99,38 @@ TEST(HttpServer, SixtyFourKeepAliveClientsAtOnce) {
   EXPECT_LT(elapsed, 20s);
   std::printf("64 clients x 200 requests: %.0f ms\n",
               std::chrono::duration<double, std::milli>(elapsed).count());
+}
+
+// An AsyncHandler may answer after it returns, from another thread; a client that pipelines gets
+// its responses in request order even when a later one is ready first.
+TEST(HttpServer, AsyncAnswersKeepRequestOrder) {
+  std::vector<std::thread> late;
+  std::mutex mutex;
+  auto server = std::make_unique<HttpServer>("127.0.0.1", 0, [&](const Request& req, Responder responder) {
+    if (req.target != "/slow") return responder.send(ok(req));
+    std::lock_guard lock(mutex);
+    late.emplace_back([req, responder = std::move(responder)]() mutable {
+      std::this_thread::sleep_for(200ms);
+      responder.send(ok(req));
+    });
+  });
+  test_support::RawClient client(server->port());
+  ASSERT_TRUE(client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string bytes = client.read_until("GET /fast");
+  const auto slow = bytes.find("GET /slow");
+  ASSERT_NE(slow, std::string::npos) << bytes;
+  EXPECT_LT(slow, bytes.find("GET /fast"));
+  server.reset();
+  for (auto& t : late) t.join();
+}
+
+TEST(HttpServer, AResponderDroppedUnansweredIs500) {
+  HttpServer server("127.0.0.1", 0, [](const Request&, Responder) {});
+  httplib::Client client("127.0.0.1", server.port());
+  auto res = client.Get("/");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 500);
+  EXPECT_EQ(res->body, "Internal error: no response\n");
 }
 
 TEST(HttpServer, StopLetsARequestInFlightFinish) {
