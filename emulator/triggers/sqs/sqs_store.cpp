@@ -1,0 +1,859 @@
+#include "emulator/triggers/sqs/sqs_store.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "emulator/common/base64.hpp"
+#include "emulator/common/clock.hpp"
+#include "emulator/common/ids.hpp"
+#include "emulator/common/local_account.hpp"
+#include "emulator/common/sha256.hpp"
+
+namespace stratus::triggers::sqs {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kDeadLetterSourceKey = "DeadLetterQueueSourceArn";
+
+// --- errors -------------------------------------------------------------------------------
+
+SqsError invalid_attribute_name(const std::string& name) {
+  return SqsError("InvalidAttributeName", "InvalidAttributeName", "Unknown Attribute " + name + ".");
+}
+
+SqsError invalid_attribute_value(const std::string& name) {
+  return SqsError("InvalidAttributeValue", "InvalidAttributeValue",
+                  "Invalid value for the parameter " + name + ".");
+}
+
+SqsError invalid_receipt_handle(const std::string& handle) {
+  return SqsError("ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid",
+                  "The input receipt handle \"" + handle + "\" is not a valid receipt handle.");
+}
+
+// --- parsing ------------------------------------------------------------------------------
+
+std::optional<std::int64_t> parse_int(std::string_view text) {
+  std::int64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+  return value;
+}
+
+std::int64_t int_attribute(const std::map<std::string, std::string>& attributes, const std::string& name,
+                           std::int64_t fallback) {
+  auto it = attributes.find(name);
+  if (it == attributes.end()) return fallback;
+  return parse_int(it->second).value_or(fallback);
+}
+
+bool is_true(const std::map<std::string, std::string>& attributes, const std::string& name) {
+  auto it = attributes.find(name);
+  return it != attributes.end() && it->second == "true";
+}
+
+std::optional<RedrivePolicy> parse_redrive(std::string_view text) {
+  json doc = json::parse(text, nullptr, false);
+  if (!doc.is_object() || !doc.contains("deadLetterTargetArn") || !doc.contains("maxReceiveCount"))
+    return std::nullopt;
+  const json& arn = doc["deadLetterTargetArn"];
+  const json& count = doc["maxReceiveCount"];
+  RedrivePolicy policy;
+  if (!arn.is_string()) return std::nullopt;
+  policy.dead_letter_target_arn = arn.get<std::string>();
+  // AWS writes the count as a number; CloudFormation templates often carry it as a string.
+  if (count.is_number_integer()) {
+    policy.max_receive_count = count.get<int>();
+  } else if (count.is_string()) {
+    auto n = parse_int(count.get<std::string>());
+    if (!n) return std::nullopt;
+    policy.max_receive_count = static_cast<int>(*n);
+  } else {
+    return std::nullopt;
+  }
+  if (policy.max_receive_count < 1 || policy.max_receive_count > 1000) return std::nullopt;
+  if (policy.dead_letter_target_arn.rfind("arn:", 0) != 0) return std::nullopt;
+  return policy;
+}
+
+std::string queue_name_of_arn(const std::string& arn) {
+  const auto colon = arn.rfind(':');
+  return colon == std::string::npos ? arn : arn.substr(colon + 1);
+}
+
+bool valid_queue_name(const std::string& name, bool fifo) {
+  std::string_view base = name;
+  if (fifo) {
+    if (base.size() < 5 || base.substr(base.size() - 5) != ".fifo") return false;
+    base.remove_suffix(5);
+  }
+  if (base.empty() || name.size() > 80) return false;
+  return std::all_of(base.begin(), base.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
+// The characters a message may carry (XML 1.0's Char production); anything else is rejected with
+// InvalidMessageContents, as AWS does.
+bool valid_message_text(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::uint32_t cp = 0;
+    int extra = 0;
+    if (c < 0x80) {
+      cp = c;
+    } else if ((c & 0xe0) == 0xc0) {
+      cp = c & 0x1f, extra = 1;
+    } else if ((c & 0xf0) == 0xe0) {
+      cp = c & 0x0f, extra = 2;
+    } else if ((c & 0xf8) == 0xf0) {
+      cp = c & 0x07, extra = 3;
+    } else {
+      return false;
+    }
+    if (i + static_cast<std::size_t>(extra) >= text.size() && extra > 0) return false;
+    for (int k = 1; k <= extra; ++k) {
+      const auto cc = static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    i += 1 + static_cast<std::size_t>(extra);
+    const bool ok = cp == 0x9 || cp == 0xa || cp == 0xd || (cp >= 0x20 && cp <= 0xd7ff) ||
+                    (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// --- attributes as stored -------------------------------------------------------------------
+
+std::string attributes_to_json(const MessageAttributes& attributes,
+                               const std::string& dead_letter_source = "") {
+  json doc = json::object();
+  for (const auto& [name, a] : attributes) {
+    json entry = {{"t", a.data_type}};
+    if (a.is_binary())
+      entry["b"] = base64_encode(a.binary_value);
+    else
+      entry["s"] = a.string_value;
+    doc[name] = std::move(entry);
+  }
+  if (!dead_letter_source.empty()) doc[kDeadLetterSourceKey] = dead_letter_source;
+  return doc.dump();
+}
+
+MessageAttributes attributes_from_json(const std::string& text, std::string* dead_letter_source = nullptr) {
+  MessageAttributes out;
+  json doc = json::parse(text, nullptr, false);
+  if (!doc.is_object()) return out;
+  for (auto& [name, entry] : doc.items()) {
+    if (name == kDeadLetterSourceKey) {
+      if (dead_letter_source) *dead_letter_source = entry.get<std::string>();
+      continue;
+    }
+    MessageAttribute a;
+    a.data_type = entry.value("t", "String");
+    if (entry.contains("b"))
+      a.binary_value = base64_decode(entry["b"].get<std::string>()).value_or("");
+    else
+      a.string_value = entry.value("s", "");
+    out[name] = std::move(a);
+  }
+  return out;
+}
+
+std::size_t attributes_size(const MessageAttributes& attributes) {
+  std::size_t size = 0;
+  for (const auto& [name, a] : attributes)
+    size +=
+        name.size() + a.data_type.size() + (a.is_binary() ? a.binary_value.size() : a.string_value.size());
+  return size;
+}
+
+void validate_message_attributes(const MessageAttributes& attributes) {
+  if (attributes.size() > 10)
+    throw SqsError::invalid_parameter("Number of message attributes [" + std::to_string(attributes.size()) +
+                                      "] exceeds the allowed maximum [10].");
+  for (const auto& [name, a] : attributes) {
+    const bool name_ok =
+        !name.empty() && name.size() <= 256 && name.front() != '.' && name.back() != '.' &&
+        name.find("..") == std::string::npos && std::all_of(name.begin(), name.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+        });
+    std::string lower = name.substr(0, 7);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    if (!name_ok || lower.rfind("aws.", 0) == 0 || lower.rfind("amazon.", 0) == 0)
+      throw SqsError::invalid_parameter("Message (user) attribute name '" + name + "' is invalid.");
+    if (a.data_type.empty())
+      throw SqsError::invalid_parameter("The message attribute '" + name +
+                                        "' must contain non-empty message attribute type.");
+    const std::string base = a.data_type.substr(0, a.data_type.find('.'));
+    if (base != "String" && base != "Number" && base != "Binary")
+      throw SqsError::invalid_parameter(
+          "The type of message (user) attribute '" + name +
+          "' is invalid. You must use only the following supported type prefixes: "
+          "Binary, Number, String.");
+    if (a.is_binary() ? a.binary_value.empty() : a.string_value.empty())
+      throw SqsError::invalid_parameter(
+          "The message attribute '" + name +
+          "' must contain non-empty message attribute value for message attribute type '" + a.data_type +
+          "'.");
+    if (base == "Number") {
+      const std::string& v = a.string_value;
+      std::size_t i = (v[0] == '-' || v[0] == '+') ? 1 : 0;
+      bool digits = false, dot = false, ok = i < v.size();
+      for (; i < v.size() && ok; ++i) {
+        if (std::isdigit(static_cast<unsigned char>(v[i])))
+          digits = true;
+        else if (v[i] == '.' && !dot)
+          dot = true;
+        else if ((v[i] == 'e' || v[i] == 'E') && digits)
+          break;
+        else
+          ok = false;
+      }
+      if (!ok || !digits)
+        throw SqsError::invalid_parameter("Could not cast message attribute '" + name + "' value to number.");
+    }
+    if (!a.is_binary() && !valid_message_text(a.string_value))
+      throw SqsError("InvalidMessageContents", "InvalidMessageContents",
+                     "Invalid binary character in message attribute '" + name + "'.");
+  }
+}
+
+void put_u32(std::string& out, std::size_t n) {
+  const auto v = static_cast<std::uint32_t>(n);
+  out.push_back(static_cast<char>((v >> 24) & 0xff));
+  out.push_back(static_cast<char>((v >> 16) & 0xff));
+  out.push_back(static_cast<char>((v >> 8) & 0xff));
+  out.push_back(static_cast<char>(v & 0xff));
+}
+
+// A receipt handle: base64 of "<message id>:<32 random hex>", opaque to clients as AWS's are.
+std::string new_receipt_handle(const std::string& message_id) {
+  return base64_encode(message_id + ":" + random_hex(32));
+}
+
+std::optional<std::string> message_id_of_handle(const std::string& handle) {
+  auto decoded = base64_decode(handle);
+  if (!decoded) return std::nullopt;
+  const auto colon = decoded->find(':');
+  if (colon != 36 || decoded->size() != 36 + 1 + 32) return std::nullopt;
+  return decoded->substr(0, colon);
+}
+
+std::string sequence_string(std::int64_t seq) {
+  std::string digits = std::to_string(seq);
+  return std::string(digits.size() < 20 ? 20 - digits.size() : 0, '0') + digits;
+}
+
+const std::set<std::string>& known_queue_attributes() {
+  static const std::set<std::string> names = {"DelaySeconds",
+                                              "MaximumMessageSize",
+                                              "MessageRetentionPeriod",
+                                              "Policy",
+                                              "ReceiveMessageWaitTimeSeconds",
+                                              "VisibilityTimeout",
+                                              "RedrivePolicy",
+                                              "RedriveAllowPolicy",
+                                              "KmsMasterKeyId",
+                                              "KmsDataKeyReusePeriodSeconds",
+                                              "SqsManagedSseEnabled",
+                                              "FifoQueue",
+                                              "ContentBasedDeduplication",
+                                              "DeduplicationScope",
+                                              "FifoThroughputLimit"};
+  return names;
+}
+
+}  // namespace
+
+// --- SqsError ---------------------------------------------------------------------------------
+
+SqsError SqsError::queue_does_not_exist() {
+  return SqsError("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
+                  "The specified queue does not exist.");
+}
+
+SqsError SqsError::invalid_parameter(const std::string& message) {
+  return SqsError("InvalidParameterValue", "InvalidParameterValue", message);
+}
+
+SqsError SqsError::missing_parameter(const std::string& name) {
+  return SqsError("MissingParameter", "MissingParameter",
+                  "The request must contain the parameter " + name + ".");
+}
+
+// --- digests ----------------------------------------------------------------------------------
+
+std::string md5_hex(std::string_view bytes) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_md5(), nullptr);
+  return to_hex(std::span<const unsigned char>(digest.data(), size));
+}
+
+std::string md5_of_attributes(const MessageAttributes& attributes) {
+  if (attributes.empty()) return "";
+  std::string buffer;
+  for (const auto& [name, a] : attributes) {
+    put_u32(buffer, name.size());
+    buffer += name;
+    put_u32(buffer, a.data_type.size());
+    buffer += a.data_type;
+    const std::string& value = a.is_binary() ? a.binary_value : a.string_value;
+    buffer.push_back(a.is_binary() ? 2 : 1);
+    put_u32(buffer, value.size());
+    buffer += value;
+  }
+  return md5_hex(buffer);
+}
+
+// --- queue attributes -------------------------------------------------------------------------
+
+void validate_queue_attributes(const std::map<std::string, std::string>& attributes, bool fifo,
+                               bool creating) {
+  static const std::set<std::string> fifo_only = {"ContentBasedDeduplication", "DeduplicationScope",
+                                                  "FifoThroughputLimit"};
+  struct Range {
+    const char* name;
+    std::int64_t low, high;
+  };
+  static const Range ranges[] = {{"DelaySeconds", 0, 900},
+                                 {"MaximumMessageSize", 1024, 1048576},
+                                 {"MessageRetentionPeriod", 60, 1209600},
+                                 {"ReceiveMessageWaitTimeSeconds", 0, 20},
+                                 {"VisibilityTimeout", 0, 43200},
+                                 {"KmsDataKeyReusePeriodSeconds", 60, 86400}};
+  for (const auto& [name, value] : attributes) {
+    if (!known_queue_attributes().count(name)) throw invalid_attribute_name(name);
+    if (name == "FifoQueue" && !creating) throw invalid_attribute_name(name);
+    if (!fifo && fifo_only.count(name)) throw invalid_attribute_name(name);
+    for (const Range& r : ranges) {
+      if (name != r.name) continue;
+      auto n = parse_int(value);
+      if (!n || *n < r.low || *n > r.high) throw invalid_attribute_value(name);
+    }
+    if ((name == "FifoQueue" || name == "ContentBasedDeduplication" || name == "SqsManagedSseEnabled") &&
+        value != "true" && value != "false")
+      throw invalid_attribute_value(name);
+    if (name == "RedrivePolicy" && !value.empty() && !parse_redrive(value))
+      throw invalid_attribute_value(name);
+    if (name == "DeduplicationScope" && value != "queue" && value != "messageGroup")
+      throw invalid_attribute_value(name);
+    if (name == "FifoThroughputLimit" && value != "perQueue" && value != "perMessageGroupId")
+      throw invalid_attribute_value(name);
+  }
+}
+
+QueueSettings parse_queue_settings(const std::map<std::string, std::string>& attributes) {
+  QueueSettings s;
+  s.attributes = attributes;
+  s.visibility_timeout = static_cast<int>(int_attribute(attributes, "VisibilityTimeout", 30));
+  s.delay_seconds = static_cast<int>(int_attribute(attributes, "DelaySeconds", 0));
+  s.receive_wait_seconds = static_cast<int>(int_attribute(attributes, "ReceiveMessageWaitTimeSeconds", 0));
+  s.maximum_message_size = int_attribute(attributes, "MaximumMessageSize", 1048576);
+  s.retention_seconds = int_attribute(attributes, "MessageRetentionPeriod", 345600);
+  s.fifo = is_true(attributes, "FifoQueue");
+  s.content_based_deduplication = is_true(attributes, "ContentBasedDeduplication");
+  if (auto it = attributes.find("RedrivePolicy"); it != attributes.end())
+    s.redrive = parse_redrive(it->second);
+  return s;
+}
+
+// --- SqsStore ---------------------------------------------------------------------------------
+
+SqsStore::SqsStore(store::Database& db, std::string region, Clock clock)
+    : m_db(db), m_region(std::move(region)), m_clock(clock ? std::move(clock) : Clock(unix_ms_now)) {}
+
+SqsStore::~SqsStore() {
+  close_waits();
+}
+
+std::string SqsStore::queue_arn(std::string_view name) const {
+  return "arn:aws:sqs:" + m_region + ":" + kLocalAccountId + ":" + std::string(name);
+}
+
+void SqsStore::close_waits() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_closing = true;
+    ++m_generation;
+  }
+  m_sent.notify_all();
+}
+
+std::optional<QueueInfo> SqsStore::load_queue(const std::string& name) {
+  store::Statement s(m_db, "SELECT created_ms, modified_ms, attributes FROM sqs_queues WHERE name = ?1");
+  s.bind(1, name);
+  if (!s.step()) return std::nullopt;
+  QueueInfo info;
+  info.name = name;
+  info.created_ms = s.column_int64(0);
+  info.modified_ms = s.column_int64(1);
+  std::map<std::string, std::string> attributes;
+  json doc = json::parse(s.column_text(2), nullptr, false);
+  if (doc.is_object())
+    for (auto& [k, v] : doc.items()) attributes[k] = v.get<std::string>();
+  info.settings = parse_queue_settings(attributes);
+  return info;
+}
+
+std::optional<QueueInfo> SqsStore::find_queue(const std::string& name) {
+  std::lock_guard lock(m_mutex);
+  return load_queue(name);
+}
+
+QueueInfo SqsStore::queue(const std::string& name) {
+  auto info = find_queue(name);
+  if (!info) throw SqsError::queue_does_not_exist();
+  return *info;
+}
+
+void SqsStore::create_queue(const std::string& name, const std::map<std::string, std::string>& given) {
+  const bool fifo = is_true(given, "FifoQueue");
+  if (!valid_queue_name(name, fifo)) {
+    if (fifo)
+      throw SqsError::invalid_parameter(
+          "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must "
+          "end "
+          "with .fifo suffix and be 1 to 80 in length.");
+    throw SqsError::invalid_parameter(
+        "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
+  }
+  validate_queue_attributes(given, fifo, true);
+
+  std::lock_guard lock(m_mutex);
+  if (auto existing = load_queue(name)) {
+    // CreateQueue is idempotent when every given attribute has the value the queue already has.
+    for (const auto& [key, value] : given) {
+      auto it = existing->settings.attributes.find(key);
+      const std::string current = it == existing->settings.attributes.end() ? "" : it->second;
+      if (current != value)
+        throw SqsError(
+            "QueueNameExists", "QueueAlreadyExists",
+            "A queue already exists with the same name and a different value for attribute " + key);
+    }
+    return;
+  }
+  std::map<std::string, std::string> attributes = {{"VisibilityTimeout", "30"},
+                                                   {"MaximumMessageSize", "1048576"},
+                                                   {"MessageRetentionPeriod", "345600"},
+                                                   {"DelaySeconds", "0"},
+                                                   {"ReceiveMessageWaitTimeSeconds", "0"},
+                                                   {"SqsManagedSseEnabled", "true"}};
+  if (fifo) {
+    attributes["FifoQueue"] = "true";
+    attributes["ContentBasedDeduplication"] = "false";
+    attributes["DeduplicationScope"] = "queue";
+    attributes["FifoThroughputLimit"] = "perQueue";
+  }
+  for (const auto& [key, value] : given) attributes[key] = value;
+  if (attributes.count("RedrivePolicy") && attributes["RedrivePolicy"].empty())
+    attributes.erase("RedrivePolicy");
+  json doc = attributes;
+  const std::int64_t t = now();
+  store::Statement s(
+      m_db, "INSERT INTO sqs_queues (name, created_ms, modified_ms, attributes) VALUES (?1, ?2, ?2, ?3)");
+  s.bind(1, name).bind(2, t).bind(3, doc.dump());
+  s.step();
+}
+
+void SqsStore::delete_queue(const std::string& name) {
+  {
+    std::lock_guard lock(m_mutex);
+    if (!load_queue(name)) throw SqsError::queue_does_not_exist();
+    store::Transaction tx(m_db);
+    store::Statement m(m_db, "DELETE FROM sqs_messages WHERE queue = ?1");
+    m.bind(1, name).step();
+    store::Statement d(m_db, "DELETE FROM sqs_dedup WHERE queue = ?1");
+    d.bind(1, name).step();
+    store::Statement q(m_db, "DELETE FROM sqs_queues WHERE name = ?1");
+    q.bind(1, name).step();
+    tx.commit();
+    ++m_generation;
+  }
+  // A long poll on the deleted queue ends now rather than at its deadline.
+  m_sent.notify_all();
+}
+
+std::vector<std::string> SqsStore::list_queues(std::string_view prefix) {
+  std::lock_guard lock(m_mutex);
+  store::Statement s(m_db, "SELECT name FROM sqs_queues ORDER BY name");
+  std::vector<std::string> names;
+  while (s.step()) {
+    std::string name = s.column_text(0);
+    if (name.compare(0, prefix.size(), prefix) == 0) names.push_back(std::move(name));
+  }
+  return names;
+}
+
+void SqsStore::set_queue_attributes(const std::string& name,
+                                    const std::map<std::string, std::string>& given) {
+  std::lock_guard lock(m_mutex);
+  auto info = load_queue(name);
+  if (!info) throw SqsError::queue_does_not_exist();
+  validate_queue_attributes(given, info->settings.fifo, false);
+  std::map<std::string, std::string> attributes = info->settings.attributes;
+  for (const auto& [key, value] : given) {
+    // An empty RedrivePolicy removes it, as on AWS.
+    if (key == "RedrivePolicy" && value.empty())
+      attributes.erase(key);
+    else
+      attributes[key] = value;
+  }
+  json doc = attributes;
+  store::Statement s(m_db, "UPDATE sqs_queues SET attributes = ?2, modified_ms = ?3 WHERE name = ?1");
+  s.bind(1, name).bind(2, doc.dump()).bind(3, now());
+  s.step();
+}
+
+QueueCounts SqsStore::counts(const std::string& name) {
+  std::lock_guard lock(m_mutex);
+  auto info = load_queue(name);
+  if (!info) throw SqsError::queue_does_not_exist();
+  const std::int64_t t = now();
+  drop_expired(*info, t);
+  store::Statement s(m_db,
+                     "SELECT COALESCE(SUM(visible_ms <= ?2), 0),"
+                     " COALESCE(SUM(visible_ms > ?2 AND receipt IS NOT NULL), 0),"
+                     " COALESCE(SUM(visible_ms > ?2 AND receipt IS NULL), 0)"
+                     " FROM sqs_messages WHERE queue = ?1");
+  s.bind(1, name).bind(2, t);
+  QueueCounts c;
+  if (s.step()) {
+    c.visible = s.column_int64(0);
+    c.not_visible = s.column_int64(1);
+    c.delayed = s.column_int64(2);
+  }
+  return c;
+}
+
+void SqsStore::purge(const std::string& name) {
+  std::lock_guard lock(m_mutex);
+  if (!load_queue(name)) throw SqsError::queue_does_not_exist();
+  store::Statement s(m_db, "DELETE FROM sqs_messages WHERE queue = ?1");
+  s.bind(1, name).step();
+}
+
+void SqsStore::drop_expired(const QueueInfo& queue, std::int64_t t) {
+  store::Statement s(m_db, "DELETE FROM sqs_messages WHERE queue = ?1 AND sent_ms <= ?2");
+  s.bind(1, queue.name).bind(2, t - queue.settings.retention_seconds * 1000);
+  s.step();
+  store::Statement d(m_db, "DELETE FROM sqs_dedup WHERE queue = ?1 AND expires_ms <= ?2");
+  d.bind(1, queue.name).bind(2, t);
+  d.step();
+}
+
+// --- send -------------------------------------------------------------------------------------
+
+void SqsStore::validate_send(const QueueInfo& queue, const SendRequest& r) const {
+  if (r.body.empty()) throw SqsError::missing_parameter("MessageBody");
+  if (!valid_message_text(r.body))
+    throw SqsError(
+        "InvalidMessageContents", "InvalidMessageContents",
+        "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | "
+        "#xE000 to #xFFFD | #x10000 to #x10FFFF");
+  validate_message_attributes(r.attributes);
+  const auto size = static_cast<std::int64_t>(r.body.size() + attributes_size(r.attributes));
+  if (size > queue.settings.maximum_message_size)
+    throw SqsError::invalid_parameter(
+        "One or more parameters are invalid. Reason: Message must be shorter than " +
+        std::to_string(queue.settings.maximum_message_size) + " bytes.");
+  if (r.delay_seconds && (*r.delay_seconds < 0 || *r.delay_seconds > 900))
+    throw SqsError::invalid_parameter(
+        "Value " + std::to_string(*r.delay_seconds) +
+        " for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 "
+        "and <= 900.");
+  if (queue.settings.fifo) {
+    if (r.delay_seconds && *r.delay_seconds != 0)
+      throw SqsError::invalid_parameter("Value " + std::to_string(*r.delay_seconds) +
+                                        " for parameter DelaySeconds is invalid. Reason: The request include "
+                                        "parameter that is not valid for this queue type.");
+    if (!r.group_id || r.group_id->empty()) throw SqsError::missing_parameter("MessageGroupId");
+    if (!r.deduplication_id && !queue.settings.content_based_deduplication)
+      throw SqsError::invalid_parameter(
+          "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided "
+          "explicitly");
+  } else if (r.deduplication_id) {
+    throw SqsError::invalid_parameter("Value " + *r.deduplication_id +
+                                      " for parameter MessageDeduplicationId is invalid. Reason: The request "
+                                      "includes a parameter that is not "
+                                      "valid for this queue type.");
+  }
+}
+
+SendResult SqsStore::send(const std::string& queue_name, const SendRequest& r) {
+  SendResult result;
+  {
+    std::lock_guard lock(m_mutex);
+    auto queue = load_queue(queue_name);
+    if (!queue) throw SqsError::queue_does_not_exist();
+    validate_send(*queue, r);
+    const std::int64_t t = now();
+    result.md5_of_body = md5_hex(r.body);
+    result.md5_of_attributes = md5_of_attributes(r.attributes);
+    result.md5_of_system_attributes = md5_of_attributes(r.system_attributes);
+
+    store::Transaction tx(m_db);
+    std::optional<std::string> dedup;
+    if (queue->settings.fifo) dedup = r.deduplication_id ? *r.deduplication_id : sha256_hex(r.body);
+    if (dedup) {
+      store::Statement seen(
+          m_db,
+          "SELECT message_id, sequence FROM sqs_dedup WHERE queue = ?1 AND dedup_id = ?2 AND "
+          "expires_ms > ?3");
+      seen.bind(1, queue_name).bind(2, *dedup).bind(3, t);
+      if (seen.step()) {
+        // A duplicate within the window: accepted, not stored again, answered with the first id.
+        result.message_id = seen.column_text(0);
+        result.sequence_number = sequence_string(seen.column_int64(1));
+        return result;
+      }
+    }
+    result.message_id = new_request_id();
+    const int delay = r.delay_seconds.value_or(queue->settings.delay_seconds);
+    store::Statement insert(
+        m_db,
+        "INSERT INTO sqs_messages (queue, id, body, attributes, system_attributes, sent_ms,"
+        " visible_ms, group_id, dedup_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING seq");
+    insert.bind(1, queue_name)
+        .bind(2, result.message_id)
+        .bind(3, r.body)
+        .bind(4, attributes_to_json(r.attributes))
+        .bind(5, attributes_to_json(r.system_attributes))
+        .bind(6, t)
+        .bind(7, t + std::int64_t{delay} * 1000);
+    if (r.group_id)
+      insert.bind(8, *r.group_id);
+    else
+      insert.bind_null(8);
+    if (dedup)
+      insert.bind(9, *dedup);
+    else
+      insert.bind_null(9);
+    insert.step();
+    const std::int64_t seq = insert.column_int64(0);
+    insert.reset();  // the statement must finish before COMMIT
+    if (queue->settings.fifo) {
+      result.sequence_number = sequence_string(seq);
+      store::Statement remember(
+          m_db,
+          "INSERT OR REPLACE INTO sqs_dedup (queue, dedup_id, message_id, sequence, expires_ms)"
+          " VALUES (?1, ?2, ?3, ?4, ?5)");
+      remember.bind(1, queue_name)
+          .bind(2, *dedup)
+          .bind(3, result.message_id)
+          .bind(4, seq)
+          .bind(5, t + kDedupWindowMs);
+      remember.step();
+    }
+    tx.commit();
+    ++m_generation;
+  }
+  m_sent.notify_all();
+  return result;
+}
+
+// --- receive ----------------------------------------------------------------------------------
+
+std::vector<Message> SqsStore::receive(const std::string& queue_name, const ReceiveRequest& request,
+                                       std::stop_token stop) {
+  using std::chrono::steady_clock;
+  std::unique_lock lock(m_mutex);
+  auto queue = load_queue(queue_name);
+  if (!queue) throw SqsError::queue_does_not_exist();
+  const auto wait = request.wait.value_or(std::chrono::seconds(queue->settings.receive_wait_seconds));
+  const auto deadline = steady_clock::now() + wait;
+  while (true) {
+    const std::int64_t t = now();
+    std::vector<Message> messages = try_receive(*queue, request, t);
+    if (!messages.empty() || wait.count() <= 0 || stop.stop_requested() || m_closing) return messages;
+    auto until = deadline;
+    if (auto next = next_visible_ms(queue_name, t))
+      until = std::min(until,
+                       steady_clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(*next - t, 1)));
+    if (steady_clock::now() >= deadline) return messages;
+    const std::uint64_t seen = m_generation;
+    m_sent.wait_until(lock, stop, until, [&] { return m_generation != seen; });
+    queue = load_queue(queue_name);
+    if (!queue) return {};
+  }
+}
+
+std::optional<std::int64_t> SqsStore::next_visible_ms(const std::string& queue, std::int64_t t) {
+  store::Statement s(m_db, "SELECT MIN(visible_ms) FROM sqs_messages WHERE queue = ?1 AND visible_ms > ?2");
+  s.bind(1, queue).bind(2, t);
+  if (!s.step() || s.column_is_null(0)) return std::nullopt;
+  return s.column_int64(0);
+}
+
+bool SqsStore::move_to_dead_letter(const QueueInfo& queue, std::int64_t seq, const std::string& target) {
+  if (!load_queue(target)) return false;  // no such queue: the message stays where it is
+  store::Statement read(m_db,
+                        "SELECT id, body, attributes, system_attributes, sent_ms, group_id, dedup_id"
+                        " FROM sqs_messages WHERE seq = ?1");
+  read.bind(1, seq);
+  if (!read.step()) return false;
+  std::string dead_letter_source;
+  MessageAttributes system = attributes_from_json(read.column_text(3), &dead_letter_source);
+  const std::string id = read.column_text(0);
+  const std::string body = read.column_text(1);
+  const std::string attributes = read.column_text(2);
+  const std::int64_t sent = read.column_int64(4);
+  const bool has_group = !read.column_is_null(5);
+  const std::string group = read.column_text(5);
+  const bool has_dedup = !read.column_is_null(6);
+  const std::string dedup = read.column_text(6);
+  store::Statement del(m_db, "DELETE FROM sqs_messages WHERE seq = ?1");
+  del.bind(1, seq).step();
+  store::Statement insert(m_db,
+                          "INSERT INTO sqs_messages (queue, id, body, attributes, system_attributes, sent_ms,"
+                          " visible_ms, group_id, dedup_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  insert.bind(1, target)
+      .bind(2, id)
+      .bind(3, body)
+      .bind(4, attributes)
+      .bind(5, attributes_to_json(system, queue_arn(queue.name)))
+      .bind(6, sent)
+      .bind(7, now());
+  if (has_group)
+    insert.bind(8, group);
+  else
+    insert.bind_null(8);
+  if (has_dedup)
+    insert.bind(9, dedup);
+  else
+    insert.bind_null(9);
+  insert.step();
+  return true;
+}
+
+std::vector<Message> SqsStore::try_receive(const QueueInfo& queue, const ReceiveRequest& request,
+                                           std::int64_t t) {
+  drop_expired(queue, t);
+  std::vector<Message> out;
+  const int max = std::clamp(request.max_messages, 1, 10);
+  const int visibility = request.visibility_timeout.value_or(queue.settings.visibility_timeout);
+  std::string sql =
+      "SELECT seq, id, body, attributes, system_attributes, sent_ms, receive_count, first_receive_ms, "
+      "group_id,"
+      " dedup_id FROM sqs_messages WHERE queue = ?1 AND visible_ms <= ?2";
+  // FIFO: a group with a message in flight is held back until that message is settled.
+  if (queue.settings.fifo)
+    sql +=
+        " AND (group_id IS NULL OR group_id NOT IN (SELECT group_id FROM sqs_messages WHERE queue = ?1 AND"
+        " receipt IS NOT NULL AND visible_ms > ?2 AND group_id IS NOT NULL))";
+  sql += " ORDER BY seq LIMIT ?3";
+
+  store::Transaction tx(m_db);
+  bool moved = true;
+  while (static_cast<int>(out.size()) < max && moved) {
+    moved = false;
+    std::vector<std::int64_t> dead;
+    {
+      store::Statement s(m_db, sql);
+      s.bind(1, queue.name).bind(2, t).bind(3, std::int64_t{max - static_cast<int>(out.size())});
+      while (s.step()) {
+        const std::int64_t seq = s.column_int64(0);
+        const int count = static_cast<int>(s.column_int64(6));
+        if (queue.settings.redrive && count >= queue.settings.redrive->max_receive_count) {
+          dead.push_back(seq);
+          continue;
+        }
+        Message m;
+        m.id = s.column_text(1);
+        m.body = s.column_text(2);
+        m.attributes = attributes_from_json(s.column_text(3));
+        m.system_attributes = attributes_from_json(s.column_text(4), &m.dead_letter_source_arn);
+        m.sent_ms = s.column_int64(5);
+        m.receive_count = count + 1;
+        m.first_receive_ms = s.column_is_null(7) ? t : s.column_int64(7);
+        if (!s.column_is_null(8)) m.group_id = s.column_text(8);
+        if (!s.column_is_null(9)) m.deduplication_id = s.column_text(9);
+        if (queue.settings.fifo) m.sequence_number = sequence_string(seq);
+        m.sender_id = kLocalAccountId;
+        m.receipt_handle = new_receipt_handle(m.id);
+        store::Statement mark(
+            m_db,
+            "UPDATE sqs_messages SET receive_count = ?2, first_receive_ms = ?3, receipt = ?4,"
+            " visible_ms = ?5 WHERE seq = ?1");
+        mark.bind(1, seq)
+            .bind(2, std::int64_t{m.receive_count})
+            .bind(3, m.first_receive_ms)
+            .bind(4, m.receipt_handle)
+            .bind(5, t + std::int64_t{visibility} * 1000);
+        mark.step();
+        out.push_back(std::move(m));
+      }
+    }
+    for (std::int64_t seq : dead)
+      moved = move_to_dead_letter(queue, seq,
+                                  queue_name_of_arn(queue.settings.redrive->dead_letter_target_arn)) ||
+              moved;
+    if (!dead.empty() && !moved) {
+      // The dead-letter queue is gone: hand these out rather than hiding them forever.
+      break;
+    }
+  }
+  tx.commit();
+  return out;
+}
+
+// --- settle -----------------------------------------------------------------------------------
+
+void SqsStore::delete_message(const std::string& queue_name, const std::string& handle) {
+  const auto id = message_id_of_handle(handle);
+  std::lock_guard lock(m_mutex);
+  if (!load_queue(queue_name)) throw SqsError::queue_does_not_exist();
+  if (!id) throw invalid_receipt_handle(handle);
+  // Only the latest handle deletes; an older one (or a message already gone) succeeds quietly.
+  store::Statement s(m_db, "DELETE FROM sqs_messages WHERE queue = ?1 AND id = ?2 AND receipt = ?3");
+  s.bind(1, queue_name).bind(2, *id).bind(3, handle);
+  s.step();
+}
+
+void SqsStore::change_visibility(const std::string& queue_name, const std::string& handle,
+                                 int timeout_seconds) {
+  const auto id = message_id_of_handle(handle);
+  {
+    std::lock_guard lock(m_mutex);
+    if (!load_queue(queue_name)) throw SqsError::queue_does_not_exist();
+    if (!id) throw invalid_receipt_handle(handle);
+    if (timeout_seconds < 0 || timeout_seconds > 43200)
+      throw SqsError::invalid_parameter(
+          "Value " + std::to_string(timeout_seconds) +
+          " for parameter VisibilityTimeout is invalid. Reason: Must be between 0 "
+          "and 43200.");
+    const std::int64_t t = now();
+    store::Statement s(
+        m_db,
+        "UPDATE sqs_messages SET visible_ms = ?4 WHERE queue = ?1 AND id = ?2 AND receipt = ?3 AND"
+        " visible_ms > ?5 RETURNING seq");
+    s.bind(1, queue_name)
+        .bind(2, *id)
+        .bind(3, handle)
+        .bind(4, t + std::int64_t{timeout_seconds} * 1000)
+        .bind(5, t);
+    const bool changed = s.step();
+    s.reset();
+    if (!changed)
+      throw SqsError("MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight",
+                     "Message does not exist or is not available for visibility timeout change.");
+    ++m_generation;
+  }
+  m_sent.notify_all();
+}
+
+}  // namespace stratus::triggers::sqs

@@ -1,0 +1,251 @@
+#pragma once
+// Durable SQS queues in SQLite: queues with their attributes, messages with their attributes,
+// visibility, receipt handles, delays, redrive to a dead-letter queue and FIFO semantics.
+//
+// Every operation runs under one mutex and, when it writes, in one SQLite transaction that is
+// committed before the call returns: a message SendMessage accepted survives a kill -9.
+//
+// Semantics (as AWS documents them):
+//   - A receive hands out a new receipt handle each time. DeleteMessage with an older handle of a
+//     message that was received again since succeeds and deletes nothing ("the request succeeds,
+//     but the message might not be deleted"); with a handle of a message already gone it succeeds.
+//     ChangeMessageVisibility needs the latest handle of a message in flight (MessageNotInflight).
+//   - Redrive: a message whose receive count reached the RedrivePolicy's maxReceiveCount moves to
+//     the dead-letter queue when a receive would hand it out again (same MessageId and body).
+//   - FIFO: messages of a group leave in send order, and a group with a message in flight gives
+//     nothing more until that message is deleted or visible again; a MessageDeduplicationId (or
+//     the body's SHA-256 with ContentBasedDeduplication) seen in the last 5 minutes is accepted
+//     and dropped, answering the first message's id.
+//   - Messages older than MessageRetentionPeriod are dropped when the queue is next read.
+//
+// Failures a client caused are thrown as SqsError, carrying AWS's error code and text; the API
+// layer turns them into either protocol's error response.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "emulator/store/database.hpp"
+
+namespace stratus::triggers::sqs {
+
+// The migration that creates the SQS tables; append it to the database's migration list.
+inline constexpr std::string_view kSqsSchema = R"SQL(
+CREATE TABLE sqs_queues (
+  name TEXT PRIMARY KEY,
+  created_ms INTEGER NOT NULL,
+  modified_ms INTEGER NOT NULL,
+  attributes TEXT NOT NULL
+);
+CREATE TABLE sqs_messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  queue TEXT NOT NULL REFERENCES sqs_queues(name) ON DELETE CASCADE,
+  id TEXT NOT NULL UNIQUE,
+  body TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  system_attributes TEXT NOT NULL,
+  sent_ms INTEGER NOT NULL,
+  visible_ms INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  first_receive_ms INTEGER,
+  receipt TEXT,
+  group_id TEXT,
+  dedup_id TEXT
+);
+CREATE INDEX sqs_messages_by_queue ON sqs_messages(queue, visible_ms);
+CREATE TABLE sqs_dedup (
+  queue TEXT NOT NULL REFERENCES sqs_queues(name) ON DELETE CASCADE,
+  dedup_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  PRIMARY KEY (queue, dedup_id)
+);
+)SQL";
+
+inline constexpr std::int64_t kDedupWindowMs = 5 * 60 * 1000;
+
+// An error a client caused, with both of AWS's codes: `code` names the error shape in the JSON
+// protocol (com.amazonaws.sqs#<code>), `query_code` the legacy Query code (also sent in
+// x-amzn-query-error).
+class SqsError : public std::runtime_error {
+ public:
+  SqsError(std::string code, std::string query_code, const std::string& message, int status = 400)
+      : std::runtime_error(message),
+        m_code(std::move(code)),
+        m_query_code(std::move(query_code)),
+        m_status(status) {}
+  const std::string& code() const { return m_code; }
+  const std::string& query_code() const { return m_query_code; }
+  int status() const { return m_status; }
+  bool sender_fault() const { return m_status < 500; }
+
+  static SqsError queue_does_not_exist();
+  static SqsError invalid_parameter(const std::string& message);
+  static SqsError missing_parameter(const std::string& name);
+
+ private:
+  std::string m_code;
+  std::string m_query_code;
+  int m_status;
+};
+
+struct MessageAttribute {
+  std::string data_type;     // "String", "Number", "Binary", or one of them with ".label"
+  std::string string_value;  // String and Number
+  std::string binary_value;  // Binary: the raw bytes (base64 only on the wire)
+  bool is_binary() const { return data_type.rfind("Binary", 0) == 0; }
+  bool operator==(const MessageAttribute&) const = default;
+};
+// Sorted by name, as the attribute MD5 needs them.
+using MessageAttributes = std::map<std::string, MessageAttribute>;
+
+// MD5 (lowercase hex) of a body, and of attributes as SDKs verify MD5OfMessageAttributes: over the
+// attributes sorted by name, each as length-prefixed name, data type, a transport byte (1 string,
+// 2 binary) and length-prefixed value; lengths are 4-byte big-endian. "" for no attributes.
+std::string md5_hex(std::string_view bytes);
+std::string md5_of_attributes(const MessageAttributes& attributes);
+
+struct RedrivePolicy {
+  std::string dead_letter_target_arn;
+  int max_receive_count = 0;
+};
+
+// A queue's settings, parsed from its attribute strings.
+struct QueueSettings {
+  std::map<std::string, std::string> attributes;  // as set (with defaults), string values
+  int visibility_timeout = 30;
+  int delay_seconds = 0;
+  int receive_wait_seconds = 0;
+  std::int64_t maximum_message_size = 1048576;
+  std::int64_t retention_seconds = 345600;
+  bool fifo = false;
+  bool content_based_deduplication = false;
+  std::optional<RedrivePolicy> redrive;
+};
+
+struct QueueInfo {
+  std::string name;
+  std::int64_t created_ms = 0;
+  std::int64_t modified_ms = 0;
+  QueueSettings settings;
+};
+
+struct QueueCounts {
+  std::int64_t visible = 0;      // ApproximateNumberOfMessages
+  std::int64_t not_visible = 0;  // in flight
+  std::int64_t delayed = 0;
+};
+
+struct SendRequest {
+  std::string body;
+  MessageAttributes attributes;
+  MessageAttributes system_attributes;  // AWSTraceHeader
+  std::optional<int> delay_seconds;     // nullopt = the queue's DelaySeconds
+  std::optional<std::string> group_id;
+  std::optional<std::string> deduplication_id;
+};
+
+struct SendResult {
+  std::string message_id;
+  std::string md5_of_body;
+  std::string md5_of_attributes;         // "" when there are none
+  std::string md5_of_system_attributes;  // "" when there are none
+  std::string sequence_number;           // FIFO only
+};
+
+struct Message {
+  std::string id;
+  std::string receipt_handle;
+  std::string body;
+  MessageAttributes attributes;
+  MessageAttributes system_attributes;
+  std::int64_t sent_ms = 0;
+  std::int64_t first_receive_ms = 0;
+  int receive_count = 0;
+  std::string sender_id;
+  std::optional<std::string> group_id;
+  std::optional<std::string> deduplication_id;
+  std::string sequence_number;  // FIFO only
+  std::string dead_letter_source_arn;
+};
+
+struct ReceiveRequest {
+  int max_messages = 1;                           // 1-10
+  std::optional<int> visibility_timeout;          // nullopt = the queue's
+  std::optional<std::chrono::milliseconds> wait;  // nullopt = the queue's ReceiveMessageWaitTimeSeconds
+};
+
+class SqsStore {
+ public:
+  using Clock = std::function<std::int64_t()>;  // Unix epoch milliseconds
+
+  // `db` must carry kSqsSchema; `region` goes into ARNs. `clock` defaults to the wall clock; a test
+  // may pass its own (long polls still wait in real time).
+  SqsStore(store::Database& db, std::string region, Clock clock = {});
+  ~SqsStore();
+  SqsStore(const SqsStore&) = delete;
+  SqsStore& operator=(const SqsStore&) = delete;
+
+  const std::string& region() const { return m_region; }
+  std::string queue_arn(std::string_view name) const;
+
+  // Creates the queue, or returns normally when it exists with the same values for every given
+  // attribute (QueueNameExists otherwise). Validates the name and attributes.
+  void create_queue(const std::string& name, const std::map<std::string, std::string>& attributes);
+  void delete_queue(const std::string& name);
+  std::optional<QueueInfo> find_queue(const std::string& name);
+  QueueInfo queue(const std::string& name);  // throws QueueDoesNotExist
+  std::vector<std::string> list_queues(std::string_view prefix);
+  void set_queue_attributes(const std::string& name, const std::map<std::string, std::string>& attributes);
+  QueueCounts counts(const std::string& name);
+  void purge(const std::string& name);
+
+  SendResult send(const std::string& queue, const SendRequest& request);
+  // Validates one send without storing it (batch entries are validated one by one).
+  void validate_send(const QueueInfo& queue, const SendRequest& request) const;
+
+  // Returns at once when messages are available, else waits up to the wait time for a send (no
+  // polling: a condition variable woken by sends, and by the time the next delayed or in-flight
+  // message becomes visible). A stop request ends the wait with what there is (nothing).
+  std::vector<Message> receive(const std::string& queue, const ReceiveRequest& request,
+                               std::stop_token stop = {});
+
+  void delete_message(const std::string& queue, const std::string& receipt_handle);
+  void change_visibility(const std::string& queue, const std::string& receipt_handle, int timeout_seconds);
+
+  // Shutting down: every long poll returns now (with nothing) and later ones do not wait.
+  void close_waits();
+
+ private:
+  std::vector<Message> try_receive(const QueueInfo& queue, const ReceiveRequest& request, std::int64_t now);
+  std::optional<std::int64_t> next_visible_ms(const std::string& queue, std::int64_t now);
+  void drop_expired(const QueueInfo& queue, std::int64_t now);
+  bool move_to_dead_letter(const QueueInfo& queue, std::int64_t seq, const std::string& target_name);
+  std::optional<QueueInfo> load_queue(const std::string& name);
+  std::int64_t now() const { return m_clock(); }
+
+  store::Database& m_db;
+  std::string m_region;
+  Clock m_clock;
+  std::mutex m_mutex;
+  std::condition_variable_any m_sent;
+  std::uint64_t m_generation = 0;  // bumped (under m_mutex) when a waiting receive may find something
+  bool m_closing = false;
+};
+
+// Checks and normalises queue attributes as CreateQueue / SetQueueAttributes receive them; throws
+// InvalidAttributeName / InvalidAttributeValue. `creating` allows FifoQueue.
+QueueSettings parse_queue_settings(const std::map<std::string, std::string>& attributes);
+void validate_queue_attributes(const std::map<std::string, std::string>& attributes, bool fifo,
+                               bool creating);
+
+}  // namespace stratus::triggers::sqs
