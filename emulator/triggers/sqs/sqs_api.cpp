@@ -529,7 +529,8 @@ Json run_batch(const std::vector<Json>& entries, const std::function<Json(const 
     const std::string id = e["Id"].get<std::string>();
     try {
       Json result = {{"Id", id}};
-      for (auto& [k, v] : one(e).items()) result[k] = v;
+      const Json fields = one(e);
+      for (auto f = fields.begin(); f != fields.end(); ++f) result[f.key()] = f.value();
       ok.push_back(std::move(result));
     } catch (const SqsError& err) {
       if (err.code() == "QueueDoesNotExist") throw;
