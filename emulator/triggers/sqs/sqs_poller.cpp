@@ -132,8 +132,19 @@ std::size_t SqsPoller::poll_once(std::chrono::seconds wait, std::stop_token stop
     r.max_messages = static_cast<int>(std::min<std::size_t>(10, want - batch.size()));
     r.wait = std::max(left, std::chrono::milliseconds(0));
     std::vector<Message> more = m_store.receive(m_settings.queue, r, stop);
-    if (more.empty()) break;
-    for (auto& m : more) batch.push_back(std::move(m));
+    // With a visibility timeout of 0 the same message can come back at once: keep it once, with
+    // its latest receipt handle, and stop gathering when nothing new arrives.
+    bool grew = false;
+    for (auto& m : more) {
+      auto same = std::find_if(batch.begin(), batch.end(), [&](const Message& b) { return b.id == m.id; });
+      if (same != batch.end()) {
+        *same = std::move(m);
+      } else {
+        batch.push_back(std::move(m));
+        grew = true;
+      }
+    }
+    if (!grew) break;
   }
   engine::InvokeRequest request;
   request.payload = sqs_event(batch, m_store.queue_arn(m_settings.queue), m_store.region());
