@@ -768,6 +768,12 @@ Response SqsApi::handle(const Request& request) const {
     return success(protocol, op, it->second(context), request_id);
   } catch (const SqsError& e) {
     return failure(protocol, e, request_id);
+  } catch (const Json::exception& e) {
+    // A member of the wrong JSON type (a number where a string belongs, ...): the client's fault.
+    return failure(protocol, SqsError::invalid_parameter(std::string("Invalid request: ") + e.what()),
+                   request_id);
+  } catch (const std::exception& e) {
+    return failure(protocol, SqsError("InternalError", "InternalError", e.what(), 500), request_id);
   }
 }
 
