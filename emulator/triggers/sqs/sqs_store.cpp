@@ -700,7 +700,6 @@ std::optional<std::int64_t> SqsStore::next_visible_ms(const std::string& queue, 
 }
 
 bool SqsStore::move_to_dead_letter(const QueueInfo& queue, std::int64_t seq, const std::string& target) {
-  if (!load_queue(target)) return false;  // no such queue: the message stays where it is
   store::Statement read(m_db,
                         "SELECT id, body, attributes, system_attributes, sent_ms, group_id, dedup_id"
                         " FROM sqs_messages WHERE seq = ?1");
@@ -757,54 +756,56 @@ std::vector<Message> SqsStore::try_receive(const QueueInfo& queue, const Receive
         " receipt IS NOT NULL AND visible_ms > ?2 AND group_id IS NOT NULL))";
   sql += " ORDER BY seq LIMIT ?3";
 
+  // Redrive only to a queue that exists; otherwise the message is handed out as usual rather than
+  // hidden forever.
+  std::string dead_letter_queue;
+  if (queue.settings.redrive) {
+    dead_letter_queue = queue_name_of_arn(queue.settings.redrive->dead_letter_target_arn);
+    if (!load_queue(dead_letter_queue)) dead_letter_queue.clear();
+  }
   store::Transaction tx(m_db);
   bool moved = true;
   while (static_cast<int>(out.size()) < max && moved) {
     moved = false;
-    std::vector<std::int64_t> dead;
+    // Read the candidates first, then update them: updating rows while a scan over them is open
+    // could show an updated row to the scan again.
+    std::vector<std::pair<std::int64_t, Message>> candidates;
     {
       store::Statement s(m_db, sql);
       s.bind(1, queue.name).bind(2, t).bind(3, std::int64_t{max - static_cast<int>(out.size())});
       while (s.step()) {
-        const std::int64_t seq = s.column_int64(0);
-        const int count = static_cast<int>(s.column_int64(6));
-        if (queue.settings.redrive && count >= queue.settings.redrive->max_receive_count) {
-          dead.push_back(seq);
-          continue;
-        }
         Message m;
         m.id = s.column_text(1);
         m.body = s.column_text(2);
         m.attributes = attributes_from_json(s.column_text(3));
         m.system_attributes = attributes_from_json(s.column_text(4), &m.dead_letter_source_arn);
         m.sent_ms = s.column_int64(5);
-        m.receive_count = count + 1;
+        m.receive_count = static_cast<int>(s.column_int64(6));
         m.first_receive_ms = s.column_is_null(7) ? t : s.column_int64(7);
         if (!s.column_is_null(8)) m.group_id = s.column_text(8);
         if (!s.column_is_null(9)) m.deduplication_id = s.column_text(9);
-        if (queue.settings.fifo) m.sequence_number = sequence_string(seq);
-        m.sender_id = kLocalAccountId;
-        m.receipt_handle = new_receipt_handle(m.id);
-        store::Statement mark(
-            m_db,
-            "UPDATE sqs_messages SET receive_count = ?2, first_receive_ms = ?3, receipt = ?4,"
-            " visible_ms = ?5 WHERE seq = ?1");
-        mark.bind(1, seq)
-            .bind(2, std::int64_t{m.receive_count})
-            .bind(3, m.first_receive_ms)
-            .bind(4, m.receipt_handle)
-            .bind(5, t + std::int64_t{visibility} * 1000);
-        mark.step();
-        out.push_back(std::move(m));
+        candidates.emplace_back(s.column_int64(0), std::move(m));
       }
     }
-    for (std::int64_t seq : dead)
-      moved = move_to_dead_letter(queue, seq,
-                                  queue_name_of_arn(queue.settings.redrive->dead_letter_target_arn)) ||
-              moved;
-    if (!dead.empty() && !moved) {
-      // The dead-letter queue is gone: hand these out rather than hiding them forever.
-      break;
+    for (auto& [seq, m] : candidates) {
+      if (!dead_letter_queue.empty() && m.receive_count >= queue.settings.redrive->max_receive_count) {
+        moved = move_to_dead_letter(queue, seq, dead_letter_queue) || moved;
+        continue;
+      }
+      m.receive_count += 1;
+      if (queue.settings.fifo) m.sequence_number = sequence_string(seq);
+      m.sender_id = kLocalAccountId;
+      m.receipt_handle = new_receipt_handle(m.id);
+      store::Statement mark(m_db,
+                            "UPDATE sqs_messages SET receive_count = ?2, first_receive_ms = ?3, receipt = ?4,"
+                            " visible_ms = ?5 WHERE seq = ?1");
+      mark.bind(1, seq)
+          .bind(2, std::int64_t{m.receive_count})
+          .bind(3, m.first_receive_ms)
+          .bind(4, m.receipt_handle)
+          .bind(5, t + std::int64_t{visibility} * 1000);
+      mark.step();
+      out.push_back(std::move(m));
     }
   }
   tx.commit();

@@ -221,6 +221,21 @@ TEST(SqsStore, RedriveMovesAMessageToTheDeadLetterQueue) {
   EXPECT_EQ(f.sqs->counts("q").visible + f.sqs->counts("q").not_visible, 0);
 }
 
+TEST(SqsStore, WithoutItsDeadLetterQueueAMessageKeepsBeingDelivered) {
+  Fixture f;
+  f.sqs->create_queue(
+      "q", {{"VisibilityTimeout", "1"},
+            {"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:000000000000:gone",)"
+                              R"("maxReceiveCount":1})"}});
+  f.send("q", "stays");
+  for (int i = 1; i <= 3; ++i) {
+    auto m = f.receive("q");
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_EQ(m[0].receive_count, i);
+    f.advance(1000);
+  }
+}
+
 TEST(SqsStore, FifoKeepsGroupOrderAndHoldsAGroupInFlight) {
   Fixture f;
   f.sqs->create_queue("o.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
