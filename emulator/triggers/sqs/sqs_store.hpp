@@ -20,6 +20,11 @@
 //
 // Failures a client caused are thrown as SqsError, carrying AWS's error code and text; the API
 // layer turns them into either protocol's error response.
+//
+// Give the store a Database connection of its own (another store::Database on the same file, WAL
+// lets them share it): it holds transactions on that connection across statements, which another
+// thread's transaction on the same connection would interleave with. Before stopping the HTTP
+// server in front of it, call close_waits() so long polls (up to 20 s) do not hold up its drain.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -34,6 +39,7 @@
 #include <vector>
 
 #include "emulator/store/database.hpp"
+#include "emulator/triggers/sqs/sqs_model.hpp"
 
 namespace stratus::triggers::sqs {
 
@@ -72,65 +78,6 @@ CREATE TABLE sqs_dedup (
 )SQL";
 
 inline constexpr std::int64_t kDedupWindowMs = 5 * 60 * 1000;
-
-// An error a client caused, with both of AWS's codes: `code` names the error shape in the JSON
-// protocol (com.amazonaws.sqs#<code>), `query_code` the legacy Query code (also sent in
-// x-amzn-query-error).
-class SqsError : public std::runtime_error {
- public:
-  SqsError(std::string code, std::string query_code, const std::string& message, int status = 400)
-      : std::runtime_error(message),
-        m_code(std::move(code)),
-        m_query_code(std::move(query_code)),
-        m_status(status) {}
-  const std::string& code() const { return m_code; }
-  const std::string& query_code() const { return m_query_code; }
-  int status() const { return m_status; }
-  bool sender_fault() const { return m_status < 500; }
-
-  static SqsError queue_does_not_exist();
-  static SqsError invalid_parameter(const std::string& message);
-  static SqsError missing_parameter(const std::string& name);
-
- private:
-  std::string m_code;
-  std::string m_query_code;
-  int m_status;
-};
-
-struct MessageAttribute {
-  std::string data_type;     // "String", "Number", "Binary", or one of them with ".label"
-  std::string string_value;  // String and Number
-  std::string binary_value;  // Binary: the raw bytes (base64 only on the wire)
-  bool is_binary() const { return data_type.rfind("Binary", 0) == 0; }
-  bool operator==(const MessageAttribute&) const = default;
-};
-// Sorted by name, as the attribute MD5 needs them.
-using MessageAttributes = std::map<std::string, MessageAttribute>;
-
-// MD5 (lowercase hex) of a body, and of attributes as SDKs verify MD5OfMessageAttributes: over the
-// attributes sorted by name, each as length-prefixed name, data type, a transport byte (1 string,
-// 2 binary) and length-prefixed value; lengths are 4-byte big-endian. "" for no attributes.
-std::string md5_hex(std::string_view bytes);
-std::string md5_of_attributes(const MessageAttributes& attributes);
-
-struct RedrivePolicy {
-  std::string dead_letter_target_arn;
-  int max_receive_count = 0;
-};
-
-// A queue's settings, parsed from its attribute strings.
-struct QueueSettings {
-  std::map<std::string, std::string> attributes;  // as set (with defaults), string values
-  int visibility_timeout = 30;
-  int delay_seconds = 0;
-  int receive_wait_seconds = 0;
-  std::int64_t maximum_message_size = 1048576;
-  std::int64_t retention_seconds = 345600;
-  bool fifo = false;
-  bool content_based_deduplication = false;
-  std::optional<RedrivePolicy> redrive;
-};
 
 struct QueueInfo {
   std::string name;
@@ -241,11 +188,5 @@ class SqsStore {
   std::uint64_t m_generation = 0;  // bumped (under m_mutex) when a waiting receive may find something
   bool m_closing = false;
 };
-
-// Checks and normalises queue attributes as CreateQueue / SetQueueAttributes receive them; throws
-// InvalidAttributeName / InvalidAttributeValue. `creating` allows FifoQueue.
-QueueSettings parse_queue_settings(const std::map<std::string, std::string>& attributes);
-void validate_queue_attributes(const std::map<std::string, std::string>& attributes, bool fifo,
-                               bool creating);
 
 }  // namespace stratus::triggers::sqs

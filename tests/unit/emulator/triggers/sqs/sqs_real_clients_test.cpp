@@ -244,6 +244,10 @@ for e in res["Successful"]:
         check(e["MD5OfMessageAttributes"] == md5_attrs(src["MessageAttributes"]), "batch attributes md5")
 msgs = c.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
 out["received"] = len(msgs)
+v = c.change_message_visibility_batch(QueueUrl=url, Entries=[
+    {"Id": "c0", "ReceiptHandle": msgs[0]["ReceiptHandle"], "VisibilityTimeout": 60},
+    {"Id": "cx", "ReceiptHandle": "junk", "VisibilityTimeout": 60}])
+out["visibility_batch"] = [[e["Id"] for e in v["Successful"]], [[f["Id"], f["Code"]] for f in v["Failed"]]]
 d = c.delete_message_batch(QueueUrl=url, Entries=[{"Id": "d%d" % i, "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(msgs)] + [{"Id": "junk", "ReceiptHandle": "junk"}])
 out["deleted"] = len(d["Successful"])
 out["delete_failed"] = [[f["Id"], f["Code"]] for f in d["Failed"]]
@@ -267,6 +271,7 @@ print(json.dumps(out))
   EXPECT_EQ(out["ok"], json::array({"attr", "e0", "e1", "e2"}));
   EXPECT_EQ(out["failed"], json::parse(R"([["bad","InvalidParameterValue",true]])"));
   EXPECT_EQ(out["received"], 4);
+  EXPECT_EQ(out["visibility_batch"], json::parse(R"([["c0"],[["cx","ReceiptHandleIsInvalid"]]])"));
   EXPECT_EQ(out["deleted"], 4);
   EXPECT_EQ(out["delete_failed"], json::parse(R"([["junk","ReceiptHandleIsInvalid"]])"));
   EXPECT_EQ(out["empty"],
