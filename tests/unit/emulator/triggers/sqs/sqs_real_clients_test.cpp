@@ -1,8 +1,9 @@
 // The SQS API as real clients see it: the aws CLI and boto3 (JSON 1.0 protocol) and hand-built
-// form POSTs from Python's urllib (Query protocol) run as child processes against an SqsApi served
-// from this test binary on 127.0.0.1. botocore does not check SQS digests itself, so the scripts
-// recompute MD5OfMessageBody and MD5OfMessageAttributes with their own implementation of AWS's
-// algorithm and fail on a mismatch. Skipped when the client is not installed.
+// form POSTs from Python's urllib (Query protocol), and the JS SDK v3 where installed, run as child
+// processes against an SqsApi served from this test binary on 127.0.0.1. botocore does not check
+// SQS digests itself, so the Python scripts recompute MD5OfMessageBody and MD5OfMessageAttributes
+// with their own implementation of AWS's algorithm and fail on a mismatch. Skipped when the client
+// is not installed.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -156,9 +157,9 @@ attrs = {"geo.city": {"DataType": "String", "StringValue": "Any City"},
          "count": {"DataType": "Number.int", "StringValue": "3"},
          "blob": {"DataType": "Binary", "BinaryValue": b"\x00\x01\xff"}}
 body = "héllo <world> & \"friends\""
-sent = c.send_message(QueueUrl=url, MessageBody=body, MessageAttributes=attrs,
-                      MessageSystemAttributes={"AWSTraceHeader": {"DataType": "String",
-                                                                  "StringValue": "Root=1-5759e988-bd862e3fe1be46a994272793"}})
+trace = {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-5759e988-bd862e3fe1be46a994272793"}}
+sent = c.send_message(QueueUrl=url, MessageBody=body, MessageAttributes=attrs, MessageSystemAttributes=trace)
+check(sent["MD5OfMessageSystemAttributes"] == md5_attrs(trace), "send system attributes md5")
 check(sent["MD5OfMessageBody"] == md5_body(body), "send body md5")
 check(sent["MD5OfMessageAttributes"] == md5_attrs(attrs), "send attributes md5")
 out["sys_md5"] = "MD5OfMessageSystemAttributes" in sent
@@ -438,6 +439,19 @@ r = doc.find(NS + "DeleteMessageBatchResult")
 out["batch"] = [[e.find(NS + "Id").text for e in r.findall(NS + "DeleteMessageBatchResultEntry")],
                 [[e.find(NS + "Id").text, e.find(NS + "Code").text, e.find(NS + "SenderFault").text]
                  for e in r.findall(NS + "BatchResultErrorEntry")]]
+status, doc = call({"Action": "SendMessageBatch", "QueueUrl": url,
+                    "SendMessageBatchRequestEntry.1.Id": "x1",
+                    "SendMessageBatchRequestEntry.1.MessageBody": "batched",
+                    "SendMessageBatchRequestEntry.1.MessageAttribute.1.Name": "n",
+                    "SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType": "Number",
+                    "SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue": "42",
+                    "SendMessageBatchRequestEntry.2.Id": "x2",
+                    "SendMessageBatchRequestEntry.2.MessageBody": "plain"})
+entries = doc.findall(NS + "SendMessageBatchResult/" + NS + "SendMessageBatchResultEntry")
+out["send_batch"] = [e.find(NS + "Id").text for e in entries]
+check(entries[0].find(NS + "MD5OfMessageAttributes").text == md5_attrs({"n": {"DataType": "Number", "StringValue": "42"}}),
+      "query batch attributes md5")
+check(entries[1].find(NS + "MD5OfMessageBody").text == md5_body("plain"), "query batch body md5")
 status, doc = call({"Action": "ListQueues", "QueueNamePrefix": "leg"})
 out["list"] = [u.text for u in doc.findall(NS + "ListQueuesResult/" + NS + "QueueUrl")]
 status, doc = call({"Action": "DeleteQueue", "QueueUrl": url})
@@ -459,12 +473,42 @@ print(json.dumps(out))
   EXPECT_EQ(out["attributes"],
             json::parse(R"({"VisibilityTimeout":"9","ApproximateNumberOfMessagesNotVisible":"1"})"));
   EXPECT_EQ(out["batch"], json::parse(R"([["one"],[["two","ReceiptHandleIsInvalid","true"]]])"));
+  EXPECT_EQ(out["send_batch"], json::array({"x1", "x2"}));
   EXPECT_EQ(out["list"], json::array({endpoint() + "/000000000000/legacy"}));
   EXPECT_EQ(out["delete"], json::array({200, ns + "DeleteQueueResponse"}));
   EXPECT_EQ(out["error"],
             json::array({400, ns + "ErrorResponse", "Sender", "AWS.SimpleQueueService.NonExistentQueue",
                          "The specified queue does not exist."}));
   EXPECT_EQ(out["unknown"], json::array({400, "InvalidAction"}));
+}
+
+// The JS SDK v3 checks the body digests itself (middleware-sdk-sqs: MD5OfMessageBody of
+// SendMessage and of each batch entry, MD5OfBody of each received message) and throws on a
+// mismatch; it does not check the attribute digests, which the Python scripts above do. Runs where
+// node can resolve @aws-sdk/client-sqs (e.g. through NODE_PATH).
+TEST_F(SqsRealClientTest, JsSdkV3VerifiesTheDigests) {
+  static const bool have_js_sdk = have("node -e \"require('@aws-sdk/client-sqs')\"");
+  if (!have_js_sdk) GTEST_SKIP() << "node with @aws-sdk/client-sqs is not installed";
+  const fs::path script = tmp.write("client.js", R"JS(
+const sqs = require("@aws-sdk/client-sqs");
+const c = new sqs.SQSClient({endpoint: process.env.ENDPOINT, region: "us-east-1",
+                             credentials: {accessKeyId: "test", secretAccessKey: "test"}, maxAttempts: 1});
+(async () => {
+  const {QueueUrl} = await c.send(new sqs.CreateQueueCommand({QueueName: "js"}));
+  const attrs = {city: {DataType: "String", StringValue: "Any City"}, n: {DataType: "Number", StringValue: "7"},
+                 bin: {DataType: "Binary", BinaryValue: new Uint8Array([0, 1, 255])}};
+  await c.send(new sqs.SendMessageCommand({QueueUrl, MessageBody: "h\u00e9llo", MessageAttributes: attrs}));
+  await c.send(new sqs.SendMessageBatchCommand({QueueUrl, Entries: [
+    {Id: "a", MessageBody: "one", MessageAttributes: {k: {DataType: "String", StringValue: "v"}}},
+    {Id: "b", MessageBody: "two"}]}));
+  const got = await c.send(new sqs.ReceiveMessageCommand({QueueUrl, MaxNumberOfMessages: 10,
+                                                          MessageAttributeNames: ["All"]}));
+  console.log(JSON.stringify({count: got.Messages.length, bodies: got.Messages.map(m => m.Body).sort()}));
+})().catch(e => { console.error(e); process.exit(1); });
+)JS");
+  ProcessResult r = run("node '" + script.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(json::parse(r.out), json::parse(R"({"count":3,"bodies":["h\u00e9llo","one","two"]})"));
 }
 
 TEST_F(SqsRealClientTest, AwsCli) {
