@@ -12,45 +12,52 @@ namespace stratus::triggers::sqs {
 
 using Json = nlohmann::ordered_json;
 
+namespace {
+
+// One record of the event (spec 3.4).
+Json record(const Message& m, const std::string& queue_arn, const std::string& region) {
+  // Every attribute value is a string, as Lambda sends them.
+  Json attributes = {{"ApproximateReceiveCount", std::to_string(m.receive_count)},
+                     {"SentTimestamp", std::to_string(m.sent_ms)},
+                     {"SenderId", m.sender_id},
+                     {"ApproximateFirstReceiveTimestamp", std::to_string(m.first_receive_ms)}};
+  if (!m.sequence_number.empty()) {
+    attributes["SequenceNumber"] = m.sequence_number;
+    if (m.group_id) attributes["MessageGroupId"] = *m.group_id;
+    if (m.deduplication_id) attributes["MessageDeduplicationId"] = *m.deduplication_id;
+  }
+  if (auto it = m.system_attributes.find("AWSTraceHeader"); it != m.system_attributes.end())
+    attributes["AWSTraceHeader"] = it->second.string_value;
+  if (!m.dead_letter_source_arn.empty()) attributes["DeadLetterQueueSourceArn"] = m.dead_letter_source_arn;
+  Json message_attributes = Json::object();
+  for (const auto& [name, a] : m.attributes) {
+    Json v = Json::object();
+    if (a.is_binary())
+      v["binaryValue"] = base64_encode(a.binary_value);
+    else
+      v["stringValue"] = a.string_value;
+    v["stringListValues"] = Json::array();
+    v["binaryListValues"] = Json::array();
+    v["dataType"] = a.data_type;
+    message_attributes[name] = std::move(v);
+  }
+  return {{"messageId", m.id},
+          {"receiptHandle", m.receipt_handle},
+          {"body", m.body},
+          {"attributes", std::move(attributes)},
+          {"messageAttributes", std::move(message_attributes)},
+          {"md5OfBody", md5_hex(m.body)},
+          {"eventSource", "aws:sqs"},
+          {"eventSourceARN", queue_arn},
+          {"awsRegion", region}};
+}
+
+}  // namespace
+
 std::string sqs_event(const std::vector<Message>& batch, const std::string& queue_arn,
                       const std::string& region) {
   Json records = Json::array();
-  for (const Message& m : batch) {
-    // Every attribute value is a string, as Lambda sends them.
-    Json attributes = {{"ApproximateReceiveCount", std::to_string(m.receive_count)},
-                       {"SentTimestamp", std::to_string(m.sent_ms)},
-                       {"SenderId", m.sender_id},
-                       {"ApproximateFirstReceiveTimestamp", std::to_string(m.first_receive_ms)}};
-    if (!m.sequence_number.empty()) {
-      attributes["SequenceNumber"] = m.sequence_number;
-      if (m.group_id) attributes["MessageGroupId"] = *m.group_id;
-      if (m.deduplication_id) attributes["MessageDeduplicationId"] = *m.deduplication_id;
-    }
-    if (auto it = m.system_attributes.find("AWSTraceHeader"); it != m.system_attributes.end())
-      attributes["AWSTraceHeader"] = it->second.string_value;
-    if (!m.dead_letter_source_arn.empty()) attributes["DeadLetterQueueSourceArn"] = m.dead_letter_source_arn;
-    Json message_attributes = Json::object();
-    for (const auto& [name, a] : m.attributes) {
-      Json v = Json::object();
-      if (a.is_binary())
-        v["binaryValue"] = base64_encode(a.binary_value);
-      else
-        v["stringValue"] = a.string_value;
-      v["stringListValues"] = Json::array();
-      v["binaryListValues"] = Json::array();
-      v["dataType"] = a.data_type;
-      message_attributes[name] = std::move(v);
-    }
-    records.push_back({{"messageId", m.id},
-                       {"receiptHandle", m.receipt_handle},
-                       {"body", m.body},
-                       {"attributes", std::move(attributes)},
-                       {"messageAttributes", std::move(message_attributes)},
-                       {"md5OfBody", md5_hex(m.body)},
-                       {"eventSource", "aws:sqs"},
-                       {"eventSourceARN", queue_arn},
-                       {"awsRegion", region}});
-  }
+  for (const Message& m : batch) records.push_back(record(m, queue_arn, region));
   return Json{{"Records", std::move(records)}}.dump();
 }
 
@@ -146,8 +153,25 @@ std::size_t SqsPoller::poll_once(std::chrono::seconds wait, std::stop_token stop
     }
     if (!grew) break;
   }
+  const std::string arn = m_store.queue_arn(m_settings.queue);
+  // Lambda caps a synchronous payload at 6 MiB: the messages that would not fit leave the batch and
+  // become visible again at once (the first message always goes, whatever its size).
+  std::size_t bytes = std::string_view(R"({"Records":[]})").size();
+  std::size_t fits = 0;
+  for (; fits < batch.size(); ++fits) {
+    bytes += record(batch[fits], arn, m_store.region()).dump().size() + (fits > 0 ? 1 : 0);
+    if (fits > 0 && bytes > kMaxEventPayloadBytes) break;
+  }
+  for (std::size_t i = fits; i < batch.size(); ++i) {
+    try {
+      m_store.change_visibility(m_settings.queue, batch[i].receipt_handle, 0);
+    } catch (const SqsError&) {
+      // No longer in flight (deleted meanwhile): nothing to give back.
+    }
+  }
+  batch.resize(fits);
   engine::InvokeRequest request;
-  request.payload = sqs_event(batch, m_store.queue_arn(m_settings.queue), m_store.region());
+  request.payload = sqs_event(batch, arn, m_store.region());
   settle(batch, m_dispatcher.invoke(m_settings.function, std::move(request)));
   return batch.size();
 }

@@ -9,6 +9,7 @@
 //   - with ReportBatchItemFailures, a response {"batchItemFailures":[{"itemIdentifier":id}...]}
 //     deletes all but the listed messages; an empty or null list (or response) is a full success,
 //     and a malformed one (invalid JSON, a missing/empty/unknown itemIdentifier) fails the batch.
+//   - a batch is cut at 6 MiB of event; the messages left out are made visible again at once.
 // FIFO order comes from the store: a group with a message in flight gives nothing more, so a
 // failed message holds back the rest of its group until it is settled.
 //
@@ -24,6 +25,9 @@
 #include "emulator/triggers/sqs/sqs_store.hpp"
 
 namespace stratus::triggers::sqs {
+
+// The largest event one invocation carries, as Lambda caps synchronous payloads (6 MiB).
+inline constexpr std::size_t kMaxEventPayloadBytes = 6 * 1024 * 1024;
 
 struct SqsPollerSettings {
   std::string queue;     // queue name

@@ -303,6 +303,22 @@ TEST(SqsPoller, BatchSizeLimitsTheBatch) {
   EXPECT_EQ(poller->poll_once(0s), 1u);
 }
 
+TEST(SqsPoller, ABatchIsCutAtTheLambdaPayloadLimit) {
+  Fixture f;
+  f.sqs.create_queue("big", {});
+  for (int i = 0; i < 7; ++i) f.send("big", std::string(1'000'000, char('a' + i)));
+  auto poller = make_poller(f, "big");
+  // Six records of 1,000,000 bytes fit in 6 MiB, a seventh does not: it is visible again at once.
+  EXPECT_EQ(poller->poll_once(0s), 6u);
+  EXPECT_EQ(f.sqs.counts("big").visible, 1);
+  EXPECT_EQ(poller->poll_once(0s), 1u);
+  const auto events = f.fake.events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_LE(events[0].dump().size(), kMaxEventPayloadBytes);
+  EXPECT_EQ(events[1]["Records"][0]["body"].get<std::string>()[0], 'g');
+  EXPECT_EQ(f.left("big"), 0);
+}
+
 TEST(SqsPoller, TheThreadDeliversAndStopsPromptlyWhileLongPolling) {
   Fixture f;
   f.sqs.create_queue("work", {});
