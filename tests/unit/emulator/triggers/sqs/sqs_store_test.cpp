@@ -1,10 +1,15 @@
 #include "emulator/triggers/sqs/sqs_store.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <set>
 #include <thread>
 
 #include "tests/support/temp_dir.hpp"
@@ -362,6 +367,89 @@ TEST(SqsStore, AnAcceptedMessageSurvivesClosingAndReopeningTheFile) {
   EXPECT_EQ(m[0].id, sent.message_id);
   EXPECT_EQ(m[0].body, "durable");
   EXPECT_EQ(m[0].attributes, r.attributes);
+}
+
+// kill -9 of the process that accepted messages: every message whose send() returned is in the
+// file afterwards. The child reports each accepted id on a pipe right after send() returns.
+TEST(SqsStore, NoAcceptedMessageIsLostToAKill) {
+  TempDir dir;
+  const auto path = dir.path() / "stratus.db";
+  {
+    store::Database db(path, kMigrations);
+    SqsStore(db, "us-east-1").create_queue("q", {});
+  }
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    store::Database db(path, kMigrations);
+    SqsStore sqs(db, "us-east-1");
+    for (int i = 0;; ++i) {
+      SendRequest r;
+      r.body = "m" + std::to_string(i);
+      const std::string line = sqs.send("q", r).message_id + "\n";
+      if (::write(fds[1], line.data(), line.size()) != static_cast<ssize_t>(line.size())) ::_exit(1);
+    }
+  }
+  ::close(fds[1]);
+  std::string received;
+  char buf[4096];
+  while (std::count(received.begin(), received.end(), '\n') < 300) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    ASSERT_GT(n, 0);
+    received.append(buf, static_cast<std::size_t>(n));
+  }
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+    received.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  received.resize(received.rfind('\n') + 1);  // a line cut by the kill names no accepted message
+
+  store::Database db(path, kMigrations);
+  std::set<std::string> stored;
+  store::Statement s(db, "SELECT id FROM sqs_messages WHERE queue = 'q'");
+  while (s.step()) stored.insert(s.column_text(0));
+  std::size_t accepted = 0;
+  for (std::size_t start = 0, end; (end = received.find('\n', start)) != std::string::npos; start = end + 1) {
+    ++accepted;
+    EXPECT_TRUE(stored.count(received.substr(start, end - start))) << received.substr(start, end - start);
+  }
+  EXPECT_GE(accepted, 300u);
+}
+
+// Senders and long-polling receivers at once: every message arrives once, nothing deadlocks.
+TEST(SqsStore, ConcurrentSendersAndReceivers) {
+  Fixture f;
+  f.sqs->create_queue("q", {{"VisibilityTimeout", "600"}});
+  constexpr int kSenders = 4, kEach = 100;
+  std::mutex mutex;
+  std::set<std::string> seen;
+  std::atomic<int> received{0};
+  std::vector<std::thread> threads;
+  for (int r = 0; r < 2; ++r)
+    threads.emplace_back([&] {
+      ReceiveRequest req;
+      req.max_messages = 10;
+      req.wait = 200ms;
+      while (received.load() < kSenders * kEach) {
+        for (const Message& m : f.sqs->receive("q", req)) {
+          f.sqs->delete_message("q", m.receipt_handle);
+          std::lock_guard lock(mutex);
+          EXPECT_TRUE(seen.insert(m.id).second);
+          ++received;
+        }
+      }
+    });
+  for (int t = 0; t < kSenders; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) f.send("q", std::to_string(t) + "-" + std::to_string(i));
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kSenders * kEach));
+  EXPECT_EQ(f.sqs->counts("q").visible + f.sqs->counts("q").not_visible, 0);
 }
 
 TEST(SqsStore, LongPollWakesOnSendAndEndsOnStop) {
