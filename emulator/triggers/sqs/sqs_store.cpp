@@ -100,7 +100,6 @@ void SqsStore::close_waits() {
   {
     std::lock_guard lock(m_mutex);
     m_closing = true;
-    ++m_generation;
   }
   m_sent.notify_all();
 }
@@ -194,7 +193,7 @@ void SqsStore::delete_queue(const std::string& name) {
     store::Statement q(m_db, "DELETE FROM sqs_queues WHERE name = ?1");
     q.bind(1, name).step();
     tx.commit();
-    ++m_generation;
+    ++m_generations[name];
   }
   // A long poll on the deleted queue ends now rather than at its deadline.
   m_sent.notify_all();
@@ -372,7 +371,7 @@ SendResult SqsStore::send(const std::string& queue_name, const SendRequest& r) {
       remember.step();
     }
     tx.commit();
-    ++m_generation;
+    ++m_generations[queue_name];
   }
   m_sent.notify_all();
   return result;
@@ -397,8 +396,9 @@ std::vector<Message> SqsStore::receive(const std::string& queue_name, const Rece
       until = std::min(until,
                        steady_clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(*next - t, 1)));
     if (steady_clock::now() >= deadline) return messages;
-    const std::uint64_t seen = m_generation;
-    m_sent.wait_until(lock, stop, until, [&] { return m_generation != seen; });
+    // Woken by a change to this queue only: sends to other queues do not make it poll again.
+    const std::uint64_t seen = m_generations[queue_name];
+    m_sent.wait_until(lock, stop, until, [&] { return m_closing || m_generations[queue_name] != seen; });
     queue = load_queue(queue_name);
     if (!queue) return {};
   }
@@ -564,7 +564,7 @@ void SqsStore::change_visibility(const std::string& queue_name, const std::strin
     if (!changed)
       throw SqsError("MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight",
                      "Message does not exist or is not available for visibility timeout change.");
-    ++m_generation;
+    ++m_generations[queue_name];
   }
   m_sent.notify_all();
 }

@@ -185,7 +185,8 @@ class SqsStore {
   Clock m_clock;
   std::mutex m_mutex;
   std::condition_variable_any m_sent;
-  std::uint64_t m_generation = 0;  // bumped (under m_mutex) when a waiting receive may find something
+  // Per queue, bumped (under m_mutex) when a waiting receive on it may find something new.
+  std::map<std::string, std::uint64_t, std::less<>> m_generations;
   bool m_closing = false;
 };
 

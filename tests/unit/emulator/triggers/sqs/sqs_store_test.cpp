@@ -480,6 +480,35 @@ TEST(SqsStore, LongPollWakesOnSendAndEndsOnStop) {
   stopper.join();
 }
 
+TEST(SqsStore, LongPollIgnoresOtherQueuesAndEndsOnClose) {
+  Fixture f;
+  f.sqs->create_queue("a", {});
+  f.sqs->create_queue("b", {});
+  std::thread other([&] {
+    std::this_thread::sleep_for(50ms);
+    f.send("b", "not for a");
+  });
+  ReceiveRequest r;
+  r.wait = 300ms;
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(f.sqs->receive("a", r).empty());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms);
+  other.join();
+
+  std::thread closer([&] {
+    std::this_thread::sleep_for(100ms);
+    f.sqs->close_waits();
+  });
+  r.wait = 10s;
+  start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(f.sqs->receive("a", r).empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  closer.join();
+  start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(f.sqs->receive("a", r).empty());  // closed: no more waiting
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+}
+
 TEST(SqsStore, LongPollReturnsAtItsDeadline) {
   Fixture f;
   f.sqs->create_queue("q", {});
