@@ -66,7 +66,8 @@ CREATE TABLE sqs_messages (
   group_id TEXT,
   dedup_id TEXT
 );
-CREATE INDEX sqs_messages_by_queue ON sqs_messages(queue, visible_ms);
+CREATE INDEX sqs_messages_in_order ON sqs_messages(queue, seq);
+CREATE INDEX sqs_messages_by_visibility ON sqs_messages(queue, visible_ms);
 CREATE TABLE sqs_dedup (
   queue TEXT NOT NULL REFERENCES sqs_queues(name) ON DELETE CASCADE,
   dedup_id TEXT NOT NULL,
@@ -188,6 +189,7 @@ class SqsStore {
   // Per queue, bumped (under m_mutex) when a waiting receive on it may find something new.
   std::map<std::string, std::uint64_t, std::less<>> m_generations;
   bool m_closing = false;
+  std::map<std::string, std::int64_t, std::less<>> m_last_sweep;  // per queue, the clock at drop_expired
 };
 
 }  // namespace stratus::triggers::sqs
