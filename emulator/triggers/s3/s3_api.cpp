@@ -1,0 +1,725 @@
+#include "emulator/triggers/s3/s3_api.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "emulator/common/base64.hpp"
+#include "emulator/common/clock.hpp"
+#include "emulator/common/ids.hpp"
+#include "emulator/common/sha256.hpp"
+#include "emulator/triggers/s3/s3_body.hpp"
+#include "emulator/triggers/s3/s3_format.hpp"
+
+namespace stratus::triggers::s3 {
+namespace {
+
+using net::Request;
+using net::Response;
+
+constexpr const char* kXmlDecl = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+constexpr const char* kNs = "http://s3.amazonaws.com/doc/2006-03-01/";
+constexpr int kMaxListKeys = 1000;
+constexpr std::size_t kMaxDeleteKeys = 1000;
+
+// Headers stored with an object and returned as they were sent.
+constexpr const char* kStoredHeaders[] = {"Cache-Control", "Content-Disposition", "Content-Encoding",
+                                          "Content-Language", "Expires"};
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string element(std::string_view name, std::string_view text) {
+  return "<" + std::string(name) + ">" + xml_escape(text) + "</" + std::string(name) + ">";
+}
+
+S3Error malformed_xml() {
+  return S3Error(400, "MalformedXML",
+                 "The XML you provided was not well-formed or did not validate against our published schema");
+}
+
+S3Error invalid_argument(const std::string& message, const std::string& name, const std::string& value) {
+  return S3Error(400, "InvalidArgument", message, {{"ArgumentName", name}, {"ArgumentValue", value}});
+}
+
+// The text of every <name ...>...</name> in `xml`, in order, unescaped. Enough for the small
+// request documents S3 takes (Delete, CompleteMultipartUpload), which nest no same-name elements.
+std::vector<std::string> elements(std::string_view xml, std::string_view name) {
+  std::vector<std::string> out;
+  const std::string open = "<" + std::string(name);
+  const std::string close = "</" + std::string(name) + ">";
+  for (std::size_t at = xml.find(open); at != std::string_view::npos; at = xml.find(open, at + 1)) {
+    const std::size_t after = at + open.size();
+    // "<Object>" or "<Delete xmlns=...>", not "<ObjectLock>"
+    if (after >= xml.size() || (xml[after] != '>' && xml[after] != ' ' && xml[after] != '/')) continue;
+    const std::size_t gt = xml.find('>', after);
+    if (gt == std::string_view::npos) throw malformed_xml();
+    if (xml[gt - 1] == '/') {  // <Key/>
+      out.emplace_back();
+      continue;
+    }
+    const std::size_t end = xml.find(close, gt + 1);
+    if (end == std::string_view::npos) throw malformed_xml();
+    out.push_back(xml_unescape(xml.substr(gt + 1, end - gt - 1)));
+    at = end;
+  }
+  return out;
+}
+
+std::string quoted(const std::string& etag) {
+  return "\"" + etag + "\"";
+}
+
+std::string strip_quotes(std::string text) {
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') return text.substr(1, text.size() - 2);
+  return text;
+}
+
+// Where a request points: a bucket, and within it a key (either may be empty).
+struct Target {
+  std::string bucket;
+  std::string key;
+};
+
+Target parse_target(const Request& request) {
+  Target target;
+  std::string host = request.header("Host");
+  if (const std::size_t colon = host.rfind(':'); colon != std::string::npos) host.resize(colon);
+  const std::string path = net::wire::percent_decode(request.path, /*plus_is_space=*/false);
+  constexpr std::string_view kVirtualSuffix = ".localhost";
+  if (host.size() > kVirtualSuffix.size() && host.ends_with(kVirtualSuffix)) {
+    target.bucket = host.substr(0, host.size() - kVirtualSuffix.size());
+    target.key = path.size() > 1 ? path.substr(1) : "";
+    return target;
+  }
+  // The key is everything after "/bucket/", taken as sent: S3 does no path normalisation.
+  const std::size_t slash = path.find('/', 1);
+  target.bucket = path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
+  if (slash != std::string::npos) target.key = path.substr(slash + 1);
+  return target;
+}
+
+class Handler {
+ public:
+  Handler(S3Store& store, const S3ApiOptions& options, S3Notifier* notifier, const Request& request)
+      : m_store(store), m_options(options), m_notifier(notifier), m_req(request) {}
+
+  Response run() {
+    Response res;
+    try {
+      res = route();
+    } catch (const S3Error& error) {
+      res = error_response(error);
+    } catch (const std::exception& error) {
+      res = error_response(
+          S3Error(500, "InternalError", std::string("We encountered an internal error: ") + error.what()));
+    }
+    res.headers.emplace_back("x-amz-request-id", m_request_id);
+    res.headers.emplace_back("x-amz-id-2", m_host_id);
+    res.headers.emplace_back("Date", format_http_date(unix_ms_now()));
+    res.headers.emplace_back("Server", "AmazonS3");
+    return res;
+  }
+
+ private:
+  Response route() {
+    const Target target = parse_target(m_req);
+    const std::string& method = m_req.method;
+    if (target.bucket.empty()) {
+      if (method == "GET") return list_buckets();
+      throw method_not_allowed();
+    }
+    if (target.key.empty()) return route_bucket(target.bucket);
+    return route_object(target.bucket, target.key);
+  }
+
+  bool has(std::string_view param) const { return m_req.query_param(param).has_value(); }
+  std::string param(std::string_view name) const { return m_req.query_param(name).value_or(""); }
+
+  // Sub-resources (?acl, ?tagging, ...) other than those we emulate get a 501, not a wrong answer.
+  void refuse_subresources(std::initializer_list<std::string_view> allowed) const {
+    static constexpr std::string_view kSubresources[] = {"accelerate",
+                                                         "acl",
+                                                         "analytics",
+                                                         "cors",
+                                                         "encryption",
+                                                         "intelligent-tiering",
+                                                         "inventory",
+                                                         "lifecycle",
+                                                         "logging",
+                                                         "metrics",
+                                                         "notification",
+                                                         "object-lock",
+                                                         "ownershipControls",
+                                                         "policy",
+                                                         "policyStatus",
+                                                         "publicAccessBlock",
+                                                         "replication",
+                                                         "requestPayment",
+                                                         "restore",
+                                                         "retention",
+                                                         "legal-hold",
+                                                         "select",
+                                                         "tagging",
+                                                         "torrent",
+                                                         "versioning",
+                                                         "versions",
+                                                         "website",
+                                                         "attributes",
+                                                         "uploads",
+                                                         "uploadId",
+                                                         "delete",
+                                                         "location"};
+    for (const auto& [name, value] : m_req.query_params) {
+      (void)value;
+      if (std::find(std::begin(kSubresources), std::end(kSubresources), name) == std::end(kSubresources))
+        continue;
+      if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+      throw S3Error(501, "NotImplemented",
+                    "A header you provided implies functionality that is not implemented",
+                    {{"Header", "?" + name}});
+    }
+  }
+
+  Response route_bucket(const std::string& bucket) {
+    const std::string& method = m_req.method;
+    if (method == "PUT") {
+      refuse_subresources({});
+      m_store.create_bucket(bucket);
+      Response res = empty(200);
+      res.headers.emplace_back("Location", "/" + bucket);
+      return res;
+    }
+    if (method == "DELETE") {
+      refuse_subresources({});
+      m_store.delete_bucket(bucket);
+      return empty(204);
+    }
+    if (method == "HEAD") {
+      if (!m_store.bucket_exists(bucket)) throw no_such_bucket(bucket);
+      Response res = empty(200);
+      res.headers.emplace_back("x-amz-bucket-region", m_options.region);
+      return res;
+    }
+    if (method == "GET") {
+      refuse_subresources({"location"});
+      if (has("location")) return bucket_location(bucket);
+      if (param("list-type") == "2") return list_objects(bucket, 2);
+      return list_objects(bucket, 1);
+    }
+    if (method == "POST") {
+      refuse_subresources({"delete"});
+      if (has("delete")) return delete_objects(bucket);
+    }
+    throw method_not_allowed();
+  }
+
+  Response route_object(const std::string& bucket, const std::string& key) {
+    const std::string& method = m_req.method;
+    if (method == "PUT") {
+      refuse_subresources({"uploadId"});
+      if (has("uploadId") || has("partNumber")) return upload_part(bucket, key);
+      if (m_req.has_header("x-amz-copy-source")) return copy_object(bucket, key);
+      return put_object(bucket, key);
+    }
+    if (method == "GET" || method == "HEAD") {
+      refuse_subresources({});
+      return get_object(bucket, key, method == "HEAD");
+    }
+    if (method == "DELETE") {
+      refuse_subresources({"uploadId"});
+      if (has("uploadId")) {
+        m_store.abort_upload(bucket, key, param("uploadId"));
+        return empty(204);
+      }
+      if (m_store.delete_object(bucket, key)) notify(bucket, "ObjectRemoved:Delete", key, 0, "");
+      return empty(204);
+    }
+    if (method == "POST") {
+      refuse_subresources({"uploads", "uploadId"});
+      if (has("uploads")) return create_upload(bucket, key);
+      if (has("uploadId")) return complete_upload(bucket, key);
+    }
+    throw method_not_allowed();
+  }
+
+  // --- responses ---
+
+  Response empty(int status) const {
+    Response res;
+    res.status = status;
+    res.content_type = "application/xml";
+    return res;
+  }
+
+  Response xml(const std::string& body) const {
+    Response res;
+    res.content_type = "application/xml";
+    res.body = kXmlDecl + body;
+    return res;
+  }
+
+  Response error_response(const S3Error& error) const {
+    Response res;
+    res.status = error.status;
+    res.content_type = "application/xml";
+    if (m_req.method == "HEAD") return res;  // S3 answers HEAD errors with the status alone
+    std::string body = "<Error>" + element("Code", error.code) + element("Message", error.what());
+    for (const auto& [name, value] : error.extra) body += element(name, value);
+    body += element("RequestId", m_request_id) + element("HostId", m_host_id) + "</Error>";
+    res.body = kXmlDecl + body;
+    return res;
+  }
+
+  S3Error method_not_allowed() const {
+    return S3Error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.",
+                   {{"Method", m_req.method}, {"ResourceType", "OBJECT"}});
+  }
+
+  std::string owner() const {
+    return "<Owner>" + element("ID", m_options.owner_id) + element("DisplayName", m_options.owner_name) +
+           "</Owner>";
+  }
+
+  void notify(const std::string& bucket, const std::string& event_name, const std::string& key,
+              std::int64_t size, const std::string& etag) const {
+    if (!m_notifier) return;
+    ObjectEvent event;
+    event.bucket = bucket;
+    event.event_name = event_name;
+    event.key = key;
+    event.size = size;
+    event.etag = etag;
+    event.request_id = m_request_id;
+    event.host_id = m_host_id;
+    m_notifier->notify(event);
+  }
+
+  // --- buckets ---
+
+  Response list_buckets() const {
+    std::string body = std::string("<ListAllMyBucketsResult xmlns=\"") + kNs + "\">" + owner() + "<Buckets>";
+    for (const BucketInfo& bucket : m_store.list_buckets())
+      body += "<Bucket>" + element("Name", bucket.name) +
+              element("CreationDate", format_iso_ms(bucket.created_ms)) + "</Bucket>";
+    return xml(body + "</Buckets></ListAllMyBucketsResult>");
+  }
+
+  Response bucket_location(const std::string& bucket) const {
+    if (!m_store.bucket_exists(bucket)) throw no_such_bucket(bucket);
+    // us-east-1 is the empty constraint, as S3 answers it.
+    const std::string region = m_options.region == "us-east-1" ? "" : m_options.region;
+    return xml(std::string("<LocationConstraint xmlns=\"") + kNs + "\">" + xml_escape(region) +
+               "</LocationConstraint>");
+  }
+
+  Response list_objects(const std::string& bucket, int version) const {
+    ListQuery query;
+    query.prefix = param("prefix");
+    query.delimiter = param("delimiter");
+    query.max_keys = kMaxListKeys;
+    if (auto text = m_req.query_param("max-keys")) {
+      char* end = nullptr;
+      errno = 0;
+      const long value = std::strtol(text->c_str(), &end, 10);
+      if (text->empty() || *end != '\0' || errno == ERANGE || value < 0 || value > 2147483647)
+        throw invalid_argument("Provided max-keys not an integer or within integer range", "max-keys", *text);
+      query.max_keys = static_cast<int>(std::min<long>(value, kMaxListKeys));
+    }
+    const std::string encoding = param("encoding-type");
+    if (!encoding.empty() && encoding != "url")
+      throw invalid_argument("Invalid Encoding Method specified in Request", "encoding-type", encoding);
+    const bool url = encoding == "url";
+    auto text = [&](std::string_view name, const std::string& value) {
+      return element(name, url ? url_encode(value, /*keep_slash=*/true) : value);
+    };
+    const std::string token = param("continuation-token");
+    const std::string start_after = param("start-after");
+    const std::string marker = param("marker");
+    if (version == 2) {
+      query.after = start_after;
+      if (has("continuation-token")) {
+        // Our tokens are the base64 of where the previous page ended.
+        auto decoded = base64_decode(token);
+        if (!decoded || token.empty())
+          throw invalid_argument("The continuation token provided is incorrect", "continuation-token", token);
+        query.after = std::max(*decoded, start_after);
+      }
+    } else {
+      query.after = marker;
+    }
+    const ListResult result = m_store.list_objects(bucket, query);
+
+    std::string body = std::string("<ListBucketResult xmlns=\"") + kNs + "\">" + element("Name", bucket) +
+                       text("Prefix", query.prefix);
+    if (version == 2) {
+      if (has("continuation-token")) body += element("ContinuationToken", token);
+      if (has("start-after")) body += text("StartAfter", start_after);
+      body += element("KeyCount", std::to_string(result.objects.size() + result.common_prefixes.size()));
+    } else {
+      body += text("Marker", marker);
+    }
+    body += element("MaxKeys", std::to_string(query.max_keys));
+    if (!query.delimiter.empty()) body += text("Delimiter", query.delimiter);
+    if (url) body += element("EncodingType", "url");
+    body += element("IsTruncated", result.truncated ? "true" : "false");
+    if (result.truncated) {
+      if (version == 2)
+        body += element("NextContinuationToken", base64_encode(result.last));
+      else if (!query.delimiter.empty())  // without a delimiter clients take the last key
+        body += text("NextMarker", result.last);
+    }
+    const bool with_owner = version == 1 || param("fetch-owner") == "true";
+    for (const ObjectInfo& object : result.objects) {
+      body += "<Contents>" + text("Key", object.key) +
+              element("LastModified", format_iso_ms(object.last_modified_ms)) +
+              element("ETag", quoted(object.etag)) + element("Size", std::to_string(object.size)) +
+              (with_owner ? owner() : "") + element("StorageClass", "STANDARD") + "</Contents>";
+    }
+    for (const std::string& prefix : result.common_prefixes)
+      body += "<CommonPrefixes>" + text("Prefix", prefix) + "</CommonPrefixes>";
+    return xml(body + "</ListBucketResult>");
+  }
+
+  Response delete_objects(const std::string& bucket) {
+    if (!m_store.bucket_exists(bucket)) throw no_such_bucket(bucket);
+    check_content_md5(m_req.body);
+    const std::vector<std::string> deletes = elements(m_req.body, "Delete");
+    if (deletes.size() != 1) throw malformed_xml();
+    const std::vector<std::string> objects = elements(deletes[0], "Object");
+    if (objects.empty() || objects.size() > kMaxDeleteKeys) throw malformed_xml();
+    const std::vector<std::string> quiet = elements(deletes[0], "Quiet");
+    const bool is_quiet = !quiet.empty() && quiet[0] == "true";
+    std::string body = std::string("<DeleteResult xmlns=\"") + kNs + "\">";
+    for (const std::string& object : objects) {
+      const std::vector<std::string> keys = elements(object, "Key");
+      if (keys.size() != 1) throw malformed_xml();
+      const std::string& key = keys[0];
+      try {
+        check_key(key);
+        if (m_store.delete_object(bucket, key)) notify(bucket, "ObjectRemoved:Delete", key, 0, "");
+        if (!is_quiet) body += "<Deleted>" + element("Key", key) + "</Deleted>";
+      } catch (const S3Error& error) {
+        body += "<Error>" + element("Key", key) + element("Code", error.code) +
+                element("Message", error.what()) + "</Error>";
+      }
+    }
+    return xml(body + "</DeleteResult>");
+  }
+
+  // --- objects ---
+
+  // Content-MD5, when sent, must be the base64 of the body's 16-byte MD5.
+  void check_content_md5(std::string_view bytes) const {
+    if (!m_req.has_header("Content-MD5")) return;
+    const std::string sent = m_req.header("Content-MD5");
+    auto raw = base64_decode(sent);
+    if (!raw || raw->size() != 16)
+      throw S3Error(400, "InvalidDigest", "The Content-MD5 you specified is not valid.",
+                    {{"Content-MD5", sent}});
+    if (*raw != md5_raw(bytes))
+      throw S3Error(400, "BadDigest", "The Content-MD5 you specified did not match what we received.",
+                    {{"ExpectedDigest", sent}, {"CalculatedDigest", base64_encode(md5_raw(bytes))}});
+  }
+
+  // The object bytes of a PutObject / UploadPart: the body, aws-chunked framing removed, checked
+  // against x-amz-decoded-content-length, x-amz-content-sha256 and Content-MD5.
+  std::string object_bytes() const {
+    if (m_req.body_size > m_req.body.size())
+      throw S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
+                    {{"ProposedSize", std::to_string(m_req.body_size)},
+                     {"MaxSizeAllowed", std::to_string(kMaxPutBytes)}});
+    const std::string sha = m_req.header("x-amz-content-sha256");
+    const bool chunked = sha.starts_with("STREAMING-") ||
+                         lower(m_req.header("Content-Encoding")).find("aws-chunked") != std::string::npos;
+    std::string bytes;
+    if (chunked) {
+      auto decoded = decode_aws_chunked(m_req.body);
+      if (!decoded) throw S3Error(400, "IncompleteBody", "The request body terminated unexpectedly");
+      bytes = std::move(*decoded);
+      if (m_req.has_header("x-amz-decoded-content-length")) {
+        const std::string declared = m_req.header("x-amz-decoded-content-length");
+        if (declared != std::to_string(bytes.size()))
+          throw S3Error(
+              400, "IncompleteBody",
+              "You did not provide the number of bytes specified by the Content-Length HTTP header");
+      }
+    } else {
+      bytes = m_req.body;
+      if (sha.size() == 64 && sha != sha256_hex(bytes))
+        throw S3Error(400, "XAmzContentSHA256Mismatch",
+                      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+                      {{"ClientComputedContentSHA256", sha}, {"S3ComputedContentSHA256", sha256_hex(bytes)}});
+    }
+    if (bytes.size() > kMaxPutBytes)
+      throw S3Error(
+          400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
+          {{"ProposedSize", std::to_string(bytes.size())}, {"MaxSizeAllowed", std::to_string(kMaxPutBytes)}});
+    check_content_md5(bytes);
+    return bytes;
+  }
+
+  // Content-Type, x-amz-meta-* and the stored headers of this request.
+  ObjectInfo request_metadata() const {
+    ObjectInfo info;
+    if (m_req.has_header("Content-Type")) info.content_type = m_req.header("Content-Type");
+    for (const auto& [name, value] : m_req.headers) {
+      const std::string lname = lower(name);
+      if (lname.starts_with("x-amz-meta-")) {
+        // Repeated headers are joined with commas, as HTTP allows and S3 does.
+        std::string& slot = info.metadata[lname.substr(11)];
+        slot = slot.empty() ? value : slot + "," + value;
+      }
+    }
+    for (const char* name : kStoredHeaders) {
+      if (!m_req.has_header(name)) continue;
+      std::string value = m_req.header(name);
+      if (iequals(name, "Content-Encoding")) {
+        // aws-chunked describes the transfer, not the object: S3 drops it.
+        std::string kept;
+        std::size_t start = 0;
+        while (start <= value.size()) {
+          std::size_t comma = value.find(',', start);
+          if (comma == std::string::npos) comma = value.size();
+          std::string piece = value.substr(start, comma - start);
+          piece.erase(0, piece.find_first_not_of(' '));
+          piece.erase(piece.find_last_not_of(' ') + 1);
+          if (!piece.empty() && !iequals(piece, "aws-chunked")) kept += (kept.empty() ? "" : ",") + piece;
+          start = comma + 1;
+        }
+        if (kept.empty()) continue;
+        value = kept;
+      }
+      info.headers[name] = value;
+    }
+    return info;
+  }
+
+  Response put_object(const std::string& bucket, const std::string& key) {
+    check_key(key);
+    if (!m_store.bucket_exists(bucket)) throw no_such_bucket(bucket);
+    const std::string bytes = object_bytes();
+    const ObjectInfo info = m_store.put_object(bucket, key, bytes, request_metadata());
+    notify(bucket, "ObjectCreated:Put", key, info.size, info.etag);
+    Response res = empty(200);
+    res.headers.emplace_back("ETag", quoted(info.etag));
+    return res;
+  }
+
+  Response copy_object(const std::string& bucket, const std::string& key) {
+    std::string source =
+        net::wire::percent_decode(m_req.header("x-amz-copy-source"), /*plus_is_space=*/false);
+    if (const std::size_t q = source.find("?versionId="); q != std::string::npos) source.resize(q);
+    if (source.starts_with("/")) source.erase(0, 1);
+    const std::size_t slash = source.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == source.size())
+      throw invalid_argument("Invalid copy source object key", "x-amz-copy-source",
+                             m_req.header("x-amz-copy-source"));
+    const std::string src_bucket = source.substr(0, slash);
+    const std::string src_key = source.substr(slash + 1);
+    const std::string directive =
+        m_req.has_header("x-amz-metadata-directive") ? m_req.header("x-amz-metadata-directive") : "COPY";
+    if (directive != "COPY" && directive != "REPLACE")
+      throw invalid_argument("Unknown metadata directive.", "x-amz-metadata-directive", directive);
+    if (src_bucket == bucket && src_key == key && directive == "COPY")
+      throw S3Error(400, "InvalidRequest",
+                    "This copy request is illegal because it is trying to copy an object to itself without "
+                    "changing the object's metadata, storage class, website redirect location or encryption "
+                    "attributes.");
+    std::optional<ObjectInfo> replace;
+    if (directive == "REPLACE") replace = request_metadata();
+    const ObjectInfo info = m_store.copy_object(src_bucket, src_key, bucket, key, replace);
+    notify(bucket, "ObjectCreated:Copy", key, info.size, info.etag);
+    return xml(std::string("<CopyObjectResult xmlns=\"") + kNs + "\">" +
+               element("LastModified", format_iso_ms(info.last_modified_ms)) +
+               element("ETag", quoted(info.etag)) + "</CopyObjectResult>");
+  }
+
+  // The satisfiable byte range of "bytes=a-b" / "bytes=a-" / "bytes=-n" for an object of `size`,
+  // nullopt when the header should be ignored (S3 ignores what it cannot parse, and multiple ranges).
+  struct Range {
+    std::int64_t first = 0;
+    std::int64_t last = 0;
+  };
+  std::optional<Range> parse_range(const std::string& header, std::int64_t size) const {
+    if (!header.starts_with("bytes=")) return std::nullopt;
+    const std::string spec = header.substr(6);
+    const std::size_t dash = spec.find('-');
+    if (dash == std::string::npos || spec.find(',') != std::string::npos) return std::nullopt;
+    auto number = [](const std::string& text) -> std::optional<std::int64_t> {
+      if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), ::isdigit))
+        return std::nullopt;
+      return std::stoll(text);
+    };
+    const std::string a = spec.substr(0, dash);
+    const std::string b = spec.substr(dash + 1);
+    auto unsatisfiable = [&] {
+      return S3Error(416, "InvalidRange", "The requested range is not satisfiable",
+                     {{"RangeRequested", header}, {"ActualObjectSize", std::to_string(size)}});
+    };
+    if (a.empty()) {  // the last n bytes
+      auto n = number(b);
+      if (!n) return std::nullopt;
+      if (*n == 0 || size == 0) throw unsatisfiable();
+      return Range{std::max<std::int64_t>(0, size - *n), size - 1};
+    }
+    auto first = number(a);
+    if (!first) return std::nullopt;
+    std::int64_t last = size - 1;
+    if (!b.empty()) {
+      auto parsed = number(b);
+      if (!parsed || *parsed < *first) return std::nullopt;
+      last = std::min(*parsed, size - 1);
+    }
+    if (*first >= size) throw unsatisfiable();
+    return Range{*first, last};
+  }
+
+  Response get_object(const std::string& bucket, const std::string& key, bool head) {
+    const ObjectInfo info = m_store.head_object(bucket, key);
+    Response res;
+    res.content_type = info.content_type;
+    const std::string etag = quoted(info.etag);
+    // If-Match / If-None-Match take precedence over the date conditions, which we do not evaluate.
+    if (m_req.has_header("If-Match") && strip_quotes(m_req.header("If-Match")) != info.etag &&
+        m_req.header("If-Match") != "*")
+      throw S3Error(412, "PreconditionFailed",
+                    "At least one of the pre-conditions you specified did not hold",
+                    {{"Condition", "If-Match"}});
+    if (m_req.has_header("If-None-Match") &&
+        (strip_quotes(m_req.header("If-None-Match")) == info.etag || m_req.header("If-None-Match") == "*")) {
+      res.status = 304;
+      res.headers.emplace_back("ETag", etag);
+      res.headers.emplace_back("Last-Modified", format_http_date(info.last_modified_ms));
+      return res;
+    }
+    std::int64_t offset = 0;
+    std::int64_t length = info.size;
+    if (m_req.has_header("Range")) {
+      if (auto range = parse_range(m_req.header("Range"), info.size)) {
+        offset = range->first;
+        length = range->last - range->first + 1;
+        res.status = 206;
+        res.headers.emplace_back("Content-Range", "bytes " + std::to_string(range->first) + "-" +
+                                                      std::to_string(range->last) + "/" +
+                                                      std::to_string(info.size));
+      }
+    }
+    // The server's HEAD mode sends Content-Length = body size without the body, so a HEAD carries a
+    // placeholder of the right size rather than the file's bytes.
+    res.body = head ? std::string(static_cast<std::size_t>(length), '\0')
+                    : m_store.read_object(bucket, info, offset, length);
+    res.headers.emplace_back("ETag", etag);
+    res.headers.emplace_back("Last-Modified", format_http_date(info.last_modified_ms));
+    res.headers.emplace_back("Accept-Ranges", "bytes");
+    for (const auto& [name, value] : info.headers) res.headers.emplace_back(name, value);
+    for (const auto& [name, value] : info.metadata) res.headers.emplace_back("x-amz-meta-" + name, value);
+    // response-* query parameters override the stored headers (presigned downloads use them).
+    static constexpr std::pair<const char*, const char*> kOverrides[] = {
+        {"response-cache-control", "Cache-Control"},
+        {"response-content-disposition", "Content-Disposition"},
+        {"response-content-encoding", "Content-Encoding"},
+        {"response-content-language", "Content-Language"},
+        {"response-expires", "Expires"}};
+    for (const auto& [query_name, header] : kOverrides) {
+      auto value = m_req.query_param(query_name);
+      if (!value) continue;
+      std::erase_if(res.headers, [&](const auto& h) { return iequals(h.first, header); });
+      res.headers.emplace_back(header, *value);
+    }
+    if (auto type = m_req.query_param("response-content-type")) res.content_type = *type;
+    return res;
+  }
+
+  // --- multipart ---
+
+  Response create_upload(const std::string& bucket, const std::string& key) {
+    check_key(key);
+    const std::string id = m_store.create_upload(bucket, key, request_metadata());
+    return xml(std::string("<InitiateMultipartUploadResult xmlns=\"") + kNs + "\">" +
+               element("Bucket", bucket) + element("Key", key) + element("UploadId", id) +
+               "</InitiateMultipartUploadResult>");
+  }
+
+  Response upload_part(const std::string& bucket, const std::string& key) {
+    const std::string number_text = param("partNumber");
+    const bool valid = !number_text.empty() && number_text.size() <= 5 &&
+                       std::all_of(number_text.begin(), number_text.end(), ::isdigit) &&
+                       std::stoi(number_text) >= 1 && std::stoi(number_text) <= 10000;
+    if (!valid)
+      throw invalid_argument("Part number must be an integer between 1 and 10000, inclusive", "partNumber",
+                             number_text);
+    if (!has("uploadId")) throw invalid_argument("This operation requires an uploadId", "uploadId", "");
+    if (m_req.has_header("x-amz-copy-source"))
+      throw S3Error(501, "NotImplemented",
+                    "A header you provided implies functionality that is not implemented",
+                    {{"Header", "x-amz-copy-source"}});
+    const std::string bytes = object_bytes();
+    const std::string etag = m_store.put_part(bucket, key, param("uploadId"), std::stoi(number_text), bytes);
+    Response res = empty(200);
+    res.headers.emplace_back("ETag", quoted(etag));
+    return res;
+  }
+
+  Response complete_upload(const std::string& bucket, const std::string& key) {
+    const std::vector<std::string> parts = elements(m_req.body, "Part");
+    std::vector<std::pair<int, std::string>> list;
+    for (const std::string& part : parts) {
+      const std::vector<std::string> numbers = elements(part, "PartNumber");
+      const std::vector<std::string> etags = elements(part, "ETag");
+      if (numbers.size() != 1 || etags.size() != 1 || numbers[0].empty() || numbers[0].size() > 5 ||
+          !std::all_of(numbers[0].begin(), numbers[0].end(), ::isdigit))
+        throw malformed_xml();
+      list.emplace_back(std::stoi(numbers[0]), strip_quotes(etags[0]));
+    }
+    if (list.empty()) throw malformed_xml();
+    const ObjectInfo info = m_store.complete_upload(bucket, key, param("uploadId"), list);
+    notify(bucket, "ObjectCreated:CompleteMultipartUpload", key, info.size, info.etag);
+    return xml(std::string("<CompleteMultipartUploadResult xmlns=\"") + kNs + "\">" +
+               element("Location", "/" + bucket + "/" + key) + element("Bucket", bucket) +
+               element("Key", key) + element("ETag", quoted(info.etag)) + "</CompleteMultipartUploadResult>");
+  }
+
+  S3Store& m_store;
+  const S3ApiOptions& m_options;
+  S3Notifier* m_notifier;
+  const Request& m_req;
+  std::string m_request_id = [] {
+    std::string id = random_hex(16);
+    for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return id;
+  }();
+  std::string m_host_id = base64_encode(random_hex(48));
+};
+
+}  // namespace
+
+S3Api::S3Api(S3Store& store, S3ApiOptions options, S3Notifier* notifier)
+    : m_store(store), m_options(std::move(options)), m_notifier(notifier) {}
+
+net::Response S3Api::handle(const net::Request& request) const {
+  return Handler(m_store, m_options, m_notifier, request).run();
+}
+
+net::ServerOptions S3Api::server_options() {
+  net::ServerOptions options;
+  // aws-chunked framing adds ~90 bytes per 64 KiB chunk; 1/16 of headroom covers it.
+  options.limits.body_max = kMaxPutBytes + kMaxPutBytes / 16;
+  options.limits.body_keep = options.limits.body_max;
+  options.port_flag = "--aws-port";
+  return options;
+}
+
+}  // namespace stratus::triggers::s3

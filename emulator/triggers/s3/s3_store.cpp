@@ -1,0 +1,611 @@
+#include "emulator/triggers/s3/s3_store.hpp"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <system_error>
+
+#include "emulator/common/clock.hpp"
+#include "emulator/common/ids.hpp"
+#include "emulator/common/sha256.hpp"
+
+namespace stratus::triggers::s3 {
+namespace {
+
+namespace fs = std::filesystem;
+using store::Statement;
+using Json = nlohmann::json;
+
+constexpr std::size_t kMaxKeyBytes = 1024;
+
+[[noreturn]] void fail_errno(const std::string& what, const fs::path& path) {
+  throw std::system_error(errno, std::generic_category(), what + " " + path.string());
+}
+
+// A file descriptor that closes itself.
+class Fd {
+ public:
+  explicit Fd(int fd) : m_fd(fd) {}
+  ~Fd() {
+    if (m_fd >= 0) ::close(m_fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return m_fd; }
+
+ private:
+  int m_fd;
+};
+
+void write_all(int fd, std::string_view bytes, const fs::path& path) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail_errno("cannot write", path);
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// Runs `fill(fd)` on a new .tmp- file in `dir`, fsyncs it and renames it to a fresh id, which is
+// returned. A failure removes the temporary file and rethrows.
+template <typename Fill>
+std::string write_new_file(const fs::path& dir, Fill fill) {
+  fs::create_directories(dir);
+  const std::string id = random_hex(32);
+  const fs::path tmp = dir / (".tmp-" + id);
+  try {
+    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (fd.get() < 0) fail_errno("cannot create", tmp);
+    fill(fd.get(), tmp);
+    if (::fsync(fd.get()) != 0) fail_errno("cannot sync", tmp);
+    if (::rename(tmp.c_str(), (dir / id).c_str()) != 0) fail_errno("cannot rename", tmp);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
+  // The rename is durable only once the folder is synced too.
+  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
+  return id;
+}
+
+// Appends the whole file at `source` to `fd`.
+void copy_fd(const fs::path& source, int fd, const fs::path& path) {
+  Fd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+  if (in.get() < 0) fail_errno("cannot open", source);
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(in.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno("cannot read", source);
+    if (n == 0) break;
+    write_all(fd, std::string_view(buf, static_cast<std::size_t>(n)), path);
+  }
+}
+
+std::string hex_to_raw(std::string_view hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+  return out;
+}
+
+std::string to_json(const std::map<std::string, std::string>& map) {
+  return Json(map).dump();
+}
+
+std::map<std::string, std::string> from_json(const std::string& text) {
+  return Json::parse(text).get<std::map<std::string, std::string>>();
+}
+
+constexpr const char* kObjectColumns =
+    "key, file, size, etag, content_type, last_modified_ms, metadata, headers";
+
+ObjectInfo read_object_row(const Statement& s) {
+  ObjectInfo info;
+  info.key = s.column_text(0);
+  info.file = s.column_text(1);
+  info.size = s.column_int64(2);
+  info.etag = s.column_text(3);
+  info.content_type = s.column_text(4);
+  info.last_modified_ms = s.column_int64(5);
+  info.metadata = from_json(s.column_text(6));
+  info.headers = from_json(s.column_text(7));
+  return info;
+}
+
+std::string digest(std::string_view bytes, const EVP_MD* md) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), out, &len, md, nullptr);
+  return std::string(reinterpret_cast<const char*>(out), len);
+}
+
+}  // namespace
+
+std::string md5_raw(std::string_view bytes) {
+  return digest(bytes, EVP_md5());
+}
+
+std::string md5_hex(std::string_view bytes) {
+  const std::string raw = md5_raw(bytes);
+  return to_hex({reinterpret_cast<const unsigned char*>(raw.data()), raw.size()});
+}
+
+S3Error no_such_bucket(const std::string& bucket) {
+  return S3Error(404, "NoSuchBucket", "The specified bucket does not exist", {{"BucketName", bucket}});
+}
+
+S3Error no_such_key(const std::string& key) {
+  return S3Error(404, "NoSuchKey", "The specified key does not exist.", {{"Key", key}});
+}
+
+void check_bucket_name(std::string_view name) {
+  auto invalid = [&] {
+    return S3Error(400, "InvalidBucketName", "The specified bucket is not valid.",
+                   {{"BucketName", std::string(name)}});
+  };
+  if (name.size() < 3 || name.size() > 63) throw invalid();
+  int dots = 0;
+  bool all_digits_and_dots = true;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && c != '.' && c != '-') throw invalid();
+    if ((i == 0 || i + 1 == name.size()) && !alnum) throw invalid();
+    if (c == '.') {
+      ++dots;
+      if (name[i - 1] == '.') throw invalid();
+    }
+    if (c != '.' && !(c >= '0' && c <= '9')) all_digits_and_dots = false;
+  }
+  if (dots == 3 && all_digits_and_dots) throw invalid();  // shaped like an IP address
+}
+
+void check_key(std::string_view key) {
+  if (key.empty())
+    throw S3Error(400, "InvalidArgument", "The object key must not be empty.",
+                  {{"ArgumentName", "key"}, {"ArgumentValue", ""}});
+  if (key.size() > kMaxKeyBytes)
+    throw S3Error(400, "KeyTooLongError", "Your key is too long",
+                  {{"MaxSizeAllowed", std::to_string(kMaxKeyBytes)}, {"Size", std::to_string(key.size())}});
+  auto escape = [&] {
+    return S3Error(400, "InvalidArgument",
+                   "The object key would resolve outside the bucket's folder: stratus refuses keys that "
+                   "contain NUL, start with '/' or have a '.' or '..' segment.",
+                   {{"ArgumentName", "key"}, {"ArgumentValue", std::string(key)}});
+  };
+  if (key.find('\0') != std::string_view::npos || key.front() == '/') throw escape();
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t slash = key.find_first_of("/\\", start);
+    const std::string_view segment = key.substr(start, slash - start);
+    if (segment == "." || segment == "..") throw escape();
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+}
+
+S3Store::S3Store(store::Database& db, fs::path root) : m_db(db), m_root(std::move(root)) {
+  fs::create_directories(m_root);
+  sweep();
+}
+
+void S3Store::sweep() {
+  std::lock_guard lock(m_mutex);
+  std::set<std::string> live;
+  Statement s(m_db, "SELECT bucket, file FROM s3_objects");
+  while (s.step()) live.insert(s.column_text(0) + "/" + s.column_text(1));
+  Statement parts(m_db, "SELECT bucket, file FROM s3_parts");
+  while (parts.step()) live.insert(parts.column_text(0) + "/" + parts.column_text(1));
+  for (const auto& bucket : fs::directory_iterator(m_root)) {
+    if (!bucket.is_directory()) continue;
+    for (const auto& file : fs::directory_iterator(bucket.path())) {
+      const std::string name = bucket.path().filename().string() + "/" + file.path().filename().string();
+      std::error_code ec;
+      if (file.is_regular_file() && !live.contains(name)) fs::remove(file.path(), ec);
+    }
+  }
+}
+
+void S3Store::require_bucket(const std::string& bucket) {
+  Statement s(m_db, "SELECT 1 FROM s3_buckets WHERE name = ?");
+  s.bind(1, bucket);
+  if (!s.step()) throw no_such_bucket(bucket);
+}
+
+void S3Store::create_bucket(const std::string& name) {
+  check_bucket_name(name);
+  std::lock_guard lock(m_mutex);
+  if (Statement s(m_db, "SELECT 1 FROM s3_buckets WHERE name = ?"); s.bind(1, name).step())
+    throw S3Error(409, "BucketAlreadyOwnedByYou",
+                  "Your previous request to create the named bucket succeeded and you already own it.",
+                  {{"BucketName", name}});
+  fs::create_directories(bucket_dir(name));
+  Statement insert(m_db, "INSERT INTO s3_buckets (name, created_ms) VALUES (?, ?)");
+  insert.bind(1, name).bind(2, unix_ms_now()).step();
+}
+
+void S3Store::delete_bucket(const std::string& name) {
+  std::lock_guard lock(m_mutex);
+  require_bucket(name);
+  if (Statement s(m_db, "SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1"); s.bind(1, name).step())
+    throw S3Error(409, "BucketNotEmpty", "The bucket you tried to delete is not empty",
+                  {{"BucketName", name}});
+  store::Transaction tx(m_db);
+  Statement del(m_db, "DELETE FROM s3_buckets WHERE name = ?");
+  del.bind(1, name).step();
+  // Uploads never completed go with their bucket (their part files are in its folder).
+  Statement parts(m_db, "DELETE FROM s3_parts WHERE bucket = ?");
+  parts.bind(1, name).step();
+  Statement uploads(m_db, "DELETE FROM s3_uploads WHERE bucket = ?");
+  uploads.bind(1, name).step();
+  tx.commit();
+  std::error_code ec;
+  fs::remove_all(bucket_dir(name), ec);
+}
+
+bool S3Store::bucket_exists(const std::string& name) {
+  std::lock_guard lock(m_mutex);
+  Statement s(m_db, "SELECT 1 FROM s3_buckets WHERE name = ?");
+  return s.bind(1, name).step();
+}
+
+std::vector<BucketInfo> S3Store::list_buckets() {
+  std::lock_guard lock(m_mutex);
+  std::vector<BucketInfo> out;
+  Statement s(m_db, "SELECT name, created_ms FROM s3_buckets ORDER BY name");
+  while (s.step()) out.push_back({s.column_text(0), s.column_int64(1)});
+  return out;
+}
+
+ObjectInfo S3Store::commit_object(const std::string& bucket, ObjectInfo info, const std::string& upload_id) {
+  std::optional<std::string> old_file;
+  {
+    std::lock_guard lock(m_mutex);
+    try {
+      // The bucket (or the upload) may have gone while the bytes were written.
+      if (upload_id.empty())
+        require_bucket(bucket);
+      else
+        require_upload(bucket, info.key, upload_id);
+    } catch (...) {
+      std::error_code ec;
+      fs::remove(bucket_dir(bucket) / info.file, ec);
+      throw;
+    }
+    store::Transaction tx(m_db);
+    Statement old(m_db, "SELECT file FROM s3_objects WHERE bucket = ? AND key = ?");
+    if (old.bind(1, bucket).bind(2, info.key).step()) old_file = old.column_text(0);
+    Statement upsert(m_db,
+                     "INSERT OR REPLACE INTO s3_objects (bucket, key, file, size, etag, content_type, "
+                     "last_modified_ms, metadata, headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    upsert.bind(1, bucket)
+        .bind(2, info.key)
+        .bind(3, info.file)
+        .bind(4, info.size)
+        .bind(5, info.etag)
+        .bind(6, info.content_type)
+        .bind(7, info.last_modified_ms)
+        .bind(8, to_json(info.metadata))
+        .bind(9, to_json(info.headers))
+        .step();
+    if (!upload_id.empty()) {
+      Statement parts(m_db, "DELETE FROM s3_parts WHERE upload_id = ?");
+      parts.bind(1, upload_id).step();
+      Statement upload(m_db, "DELETE FROM s3_uploads WHERE upload_id = ?");
+      upload.bind(1, upload_id).step();
+    }
+    tx.commit();
+  }
+  // A reader that opened the old file before the commit keeps reading it: POSIX unlink semantics.
+  std::error_code ec;
+  if (old_file) fs::remove(bucket_dir(bucket) / *old_file, ec);
+  return info;
+}
+
+ObjectInfo S3Store::put_object(const std::string& bucket, const std::string& key, std::string_view bytes,
+                               ObjectInfo info) {
+  check_key(key);
+  if (!bucket_exists(bucket)) throw no_such_bucket(bucket);
+  info.key = key;
+  info.size = static_cast<std::int64_t>(bytes.size());
+  info.etag = md5_hex(bytes);
+  info.last_modified_ms = unix_ms_now();
+  info.file =
+      write_new_file(bucket_dir(bucket), [&](int fd, const fs::path& path) { write_all(fd, bytes, path); });
+  return commit_object(bucket, std::move(info));
+}
+
+ObjectInfo S3Store::copy_object(const std::string& src_bucket, const std::string& src_key,
+                                const std::string& bucket, const std::string& key,
+                                std::optional<ObjectInfo> replace) {
+  check_key(key);
+  if (!bucket_exists(bucket)) throw no_such_bucket(bucket);
+  ObjectInfo source = head_object(src_bucket, src_key);
+  // Opened now, so a concurrent overwrite of the source (which unlinks its file) cannot break the copy.
+  const fs::path source_path = bucket_dir(src_bucket) / source.file;
+  Fd in(::open(source_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (in.get() < 0) fail_errno("cannot open", source_path);
+  ObjectInfo info = replace ? std::move(*replace) : source;
+  info.key = key;
+  info.size = source.size;
+  info.etag = source.etag;
+  info.last_modified_ms = unix_ms_now();
+  info.file = write_new_file(bucket_dir(bucket), [&](int fd, const fs::path& path) {
+    char buf[1 << 16];
+    for (;;) {
+      ssize_t n = ::read(in.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) fail_errno("cannot read", source_path);
+      if (n == 0) break;
+      write_all(fd, std::string_view(buf, static_cast<std::size_t>(n)), path);
+    }
+  });
+  return commit_object(bucket, std::move(info));
+}
+
+ObjectInfo S3Store::head_object(const std::string& bucket, const std::string& key) {
+  std::lock_guard lock(m_mutex);
+  require_bucket(bucket);
+  Statement s(m_db,
+              std::string("SELECT ") + kObjectColumns + " FROM s3_objects WHERE bucket = ? AND key = ?");
+  if (!s.bind(1, bucket).bind(2, key).step()) throw no_such_key(key);
+  return read_object_row(s);
+}
+
+std::string S3Store::read_object(const std::string& bucket, const ObjectInfo& info, std::int64_t offset,
+                                 std::int64_t length) {
+  const fs::path path = bucket_dir(bucket) / info.file;
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // Replaced or deleted between head_object and here: the key no longer holds this version.
+  if (fd.get() < 0) throw no_such_key(info.key);
+  std::string out(static_cast<std::size_t>(length), '\0');
+  std::size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::pread(fd.get(), out.data() + done, out.size() - done, offset + static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno("cannot read", path);
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  out.resize(done);
+  return out;
+}
+
+bool S3Store::delete_object(const std::string& bucket, const std::string& key) {
+  std::string file;
+  {
+    std::lock_guard lock(m_mutex);
+    require_bucket(bucket);
+    Statement s(m_db, "SELECT file FROM s3_objects WHERE bucket = ? AND key = ?");
+    if (!s.bind(1, bucket).bind(2, key).step()) return false;
+    file = s.column_text(0);
+    Statement del(m_db, "DELETE FROM s3_objects WHERE bucket = ? AND key = ?");
+    del.bind(1, bucket).bind(2, key).step();
+  }
+  std::error_code ec;
+  fs::remove(bucket_dir(bucket) / file, ec);
+  return true;
+}
+
+ListResult S3Store::list_objects(const std::string& bucket, const ListQuery& query) {
+  std::lock_guard lock(m_mutex);
+  require_bucket(bucket);
+  ListResult result;
+  if (query.max_keys <= 0) return result;
+  // Keys sort as bytes (SQLite's BINARY collation), which is S3's UTF-8 binary order.
+  Statement s(m_db, std::string("SELECT ") + kObjectColumns +
+                        " FROM s3_objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key");
+  s.bind(1, bucket).bind(2, query.after).bind(3, query.prefix);
+  int count = 0;
+  while (s.step()) {
+    const std::string key = s.column_text(0);
+    if (!key.starts_with(query.prefix)) break;
+    std::optional<std::string> group;
+    if (!query.delimiter.empty()) {
+      const std::size_t at = key.find(query.delimiter, query.prefix.size());
+      if (at != std::string::npos) group = key.substr(0, at + query.delimiter.size());
+    }
+    // A continuation that ended on a common prefix resumes after every key under it.
+    if (group && (*group == query.after ||
+                  (!result.common_prefixes.empty() && result.common_prefixes.back() == *group)))
+      continue;
+    if (count == query.max_keys) {
+      result.truncated = true;
+      break;
+    }
+    ++count;
+    if (group) {
+      result.common_prefixes.push_back(*group);
+      result.last = *group;
+    } else {
+      result.objects.push_back(read_object_row(s));
+      result.last = key;
+    }
+  }
+  return result;
+}
+
+std::vector<ObjectInfo> S3Store::all_objects(const std::string& bucket) {
+  std::lock_guard lock(m_mutex);
+  require_bucket(bucket);
+  std::vector<ObjectInfo> out;
+  Statement s(m_db,
+              std::string("SELECT ") + kObjectColumns + " FROM s3_objects WHERE bucket = ? ORDER BY key");
+  s.bind(1, bucket);
+  while (s.step()) out.push_back(read_object_row(s));
+  return out;
+}
+
+void S3Store::require_upload(const std::string& bucket, const std::string& key,
+                             const std::string& upload_id) {
+  require_bucket(bucket);
+  Statement s(m_db, "SELECT 1 FROM s3_uploads WHERE upload_id = ? AND bucket = ? AND key = ?");
+  if (!s.bind(1, upload_id).bind(2, bucket).bind(3, key).step())
+    throw S3Error(404, "NoSuchUpload",
+                  "The specified upload does not exist. The upload ID may be invalid, or the upload may have "
+                  "been aborted or completed.",
+                  {{"UploadId", upload_id}});
+}
+
+std::string S3Store::create_upload(const std::string& bucket, const std::string& key,
+                                   const ObjectInfo& info) {
+  check_key(key);
+  std::lock_guard lock(m_mutex);
+  require_bucket(bucket);
+  const std::string id = random_hex(32);
+  Statement s(m_db,
+              "INSERT INTO s3_uploads (upload_id, bucket, key, content_type, metadata, headers, created_ms) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, id)
+      .bind(2, bucket)
+      .bind(3, key)
+      .bind(4, info.content_type)
+      .bind(5, to_json(info.metadata))
+      .bind(6, to_json(info.headers))
+      .bind(7, unix_ms_now())
+      .step();
+  return id;
+}
+
+std::string S3Store::put_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                              int part_number, std::string_view bytes) {
+  {
+    std::lock_guard lock(m_mutex);
+    require_upload(bucket, key, upload_id);
+  }
+  const std::string etag = md5_hex(bytes);
+  const std::string file =
+      write_new_file(bucket_dir(bucket), [&](int fd, const fs::path& path) { write_all(fd, bytes, path); });
+  std::optional<std::string> old_file;
+  {
+    std::lock_guard lock(m_mutex);
+    try {
+      require_upload(bucket, key, upload_id);  // aborted or completed meanwhile
+    } catch (...) {
+      std::error_code ec;
+      fs::remove(bucket_dir(bucket) / file, ec);
+      throw;
+    }
+    store::Transaction tx(m_db);
+    Statement old(m_db, "SELECT file FROM s3_parts WHERE upload_id = ? AND part_number = ?");
+    if (old.bind(1, upload_id).bind(2, std::int64_t{part_number}).step()) old_file = old.column_text(0);
+    Statement s(m_db,
+                "INSERT OR REPLACE INTO s3_parts (upload_id, part_number, bucket, file, size, etag) "
+                "VALUES (?, ?, ?, ?, ?, ?)");
+    s.bind(1, upload_id)
+        .bind(2, std::int64_t{part_number})
+        .bind(3, bucket)
+        .bind(4, file)
+        .bind(5, static_cast<std::int64_t>(bytes.size()))
+        .bind(6, etag)
+        .step();
+    tx.commit();
+  }
+  std::error_code ec;
+  if (old_file) fs::remove(bucket_dir(bucket) / *old_file, ec);
+  return etag;
+}
+
+ObjectInfo S3Store::complete_upload(const std::string& bucket, const std::string& key,
+                                    const std::string& upload_id,
+                                    const std::vector<std::pair<int, std::string>>& parts) {
+  constexpr std::int64_t kMinPartBytes = 5 * 1024 * 1024;
+  struct Part {
+    std::string file;
+    std::int64_t size;
+    std::string etag;
+  };
+  std::vector<Part> chosen;
+  ObjectInfo info;
+  {
+    std::lock_guard lock(m_mutex);
+    require_upload(bucket, key, upload_id);
+    Statement upload(m_db, "SELECT content_type, metadata, headers FROM s3_uploads WHERE upload_id = ?");
+    upload.bind(1, upload_id).step();
+    info.content_type = upload.column_text(0);
+    info.metadata = from_json(upload.column_text(1));
+    info.headers = from_json(upload.column_text(2));
+    Statement s(m_db, "SELECT file, size, etag FROM s3_parts WHERE upload_id = ? AND part_number = ?");
+    int previous = 0;
+    for (const auto& [number, etag] : parts) {
+      if (number <= previous)
+        throw S3Error(400, "InvalidPartOrder",
+                      "The list of parts was not in ascending order. Parts must be ordered by part number.",
+                      {{"UploadId", upload_id}});
+      previous = number;
+      s.reset();
+      if (!s.bind(1, upload_id).bind(2, std::int64_t{number}).step() || s.column_text(2) != etag)
+        throw S3Error(400, "InvalidPart",
+                      "One or more of the specified parts could not be found.  The part may not have been "
+                      "uploaded, or the specified entity tag may not match the part's entity tag.",
+                      {{"UploadId", upload_id}, {"PartNumber", std::to_string(number)}, {"ETag", etag}});
+      chosen.push_back({s.column_text(0), s.column_int64(1), s.column_text(2)});
+    }
+  }
+  if (chosen.empty())
+    throw S3Error(
+        400, "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our published schema");
+  for (std::size_t i = 0; i + 1 < chosen.size(); ++i)
+    if (chosen[i].size < kMinPartBytes)
+      throw S3Error(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size",
+                    {{"ProposedSize", std::to_string(chosen[i].size)},
+                     {"MinSizeAllowed", std::to_string(kMinPartBytes)},
+                     {"PartNumber", std::to_string(parts[i].first)},
+                     {"ETag", chosen[i].etag}});
+  std::string digests;
+  info.key = key;
+  info.size = 0;
+  for (const Part& part : chosen) {
+    const std::string raw = hex_to_raw(part.etag);
+    digests += raw;
+    info.size += part.size;
+  }
+  info.etag = md5_hex(digests) + "-" + std::to_string(chosen.size());
+  info.last_modified_ms = unix_ms_now();
+  info.file = write_new_file(bucket_dir(bucket), [&](int fd, const fs::path& path) {
+    for (const Part& part : chosen) copy_fd(bucket_dir(bucket) / part.file, fd, path);
+  });
+  // The object's row and the upload's removal commit in one transaction, so a crash leaves
+  // either the upload (retryable) or the object.
+  std::vector<std::string> part_files;
+  {
+    std::lock_guard lock(m_mutex);
+    Statement files(m_db, "SELECT file FROM s3_parts WHERE upload_id = ?");
+    files.bind(1, upload_id);
+    while (files.step()) part_files.push_back(files.column_text(0));
+  }
+  info = commit_object(bucket, std::move(info), upload_id);
+  std::error_code ec;
+  for (const std::string& file : part_files) fs::remove(bucket_dir(bucket) / file, ec);
+  return info;
+}
+
+void S3Store::abort_upload(const std::string& bucket, const std::string& key, const std::string& upload_id) {
+  std::vector<std::string> part_files;
+  {
+    std::lock_guard lock(m_mutex);
+    require_upload(bucket, key, upload_id);
+    Statement files(m_db, "SELECT file FROM s3_parts WHERE upload_id = ?");
+    files.bind(1, upload_id);
+    while (files.step()) part_files.push_back(files.column_text(0));
+    store::Transaction tx(m_db);
+    Statement parts(m_db, "DELETE FROM s3_parts WHERE upload_id = ?");
+    parts.bind(1, upload_id).step();
+    Statement upload(m_db, "DELETE FROM s3_uploads WHERE upload_id = ?");
+    upload.bind(1, upload_id).step();
+    tx.commit();
+  }
+  std::error_code ec;
+  for (const std::string& file : part_files) fs::remove(bucket_dir(bucket) / file, ec);
+}
+
+}  // namespace stratus::triggers::s3
