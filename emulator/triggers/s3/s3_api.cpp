@@ -518,7 +518,8 @@ class Handler {
     return res;
   }
 
-  Response copy_object(const std::string& bucket, const std::string& key) {
+  // x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, with an optional ?versionId=.
+  Target copy_source() const {
     std::string source =
         net::wire::percent_decode(m_req.header("x-amz-copy-source"), /*plus_is_space=*/false);
     if (const std::size_t q = source.find("?versionId="); q != std::string::npos) source.resize(q);
@@ -527,8 +528,13 @@ class Handler {
     if (slash == std::string::npos || slash == 0 || slash + 1 == source.size())
       throw invalid_argument("Invalid copy source object key", "x-amz-copy-source",
                              m_req.header("x-amz-copy-source"));
-    const std::string src_bucket = source.substr(0, slash);
-    const std::string src_key = source.substr(slash + 1);
+    return {source.substr(0, slash), source.substr(slash + 1)};
+  }
+
+  Response copy_object(const std::string& bucket, const std::string& key) {
+    const Target source = copy_source();
+    const std::string& src_bucket = source.bucket;
+    const std::string& src_key = source.key;
     const std::string directive =
         m_req.has_header("x-amz-metadata-directive") ? m_req.header("x-amz-metadata-directive") : "COPY";
     if (directive != "COPY" && directive != "REPLACE")
@@ -662,15 +668,48 @@ class Handler {
       throw invalid_argument("Part number must be an integer between 1 and 10000, inclusive", "partNumber",
                              number_text);
     if (!has("uploadId")) throw invalid_argument("This operation requires an uploadId", "uploadId", "");
-    if (m_req.has_header("x-amz-copy-source"))
-      throw S3Error(501, "NotImplemented",
-                    "A header you provided implies functionality that is not implemented",
-                    {{"Header", "x-amz-copy-source"}});
+    if (m_req.has_header("x-amz-copy-source")) return upload_part_copy(bucket, key, std::stoi(number_text));
     const std::string bytes = object_bytes();
     const std::string etag = m_store.put_part(bucket, key, param("uploadId"), std::stoi(number_text), bytes);
     Response res = empty(200);
     res.headers.emplace_back("ETag", quoted(etag));
     return res;
+  }
+
+  // UploadPartCopy: a part taken from an existing object, whole or x-amz-copy-source-range
+  // "bytes=first-last" (the aws CLI copies objects over 8 MB between keys this way).
+  Response upload_part_copy(const std::string& bucket, const std::string& key, int part_number) {
+    const Target source = copy_source();
+    const ObjectInfo info = m_store.head_object(source.bucket, source.key);
+    std::int64_t first = 0;
+    std::int64_t last = info.size - 1;
+    if (m_req.has_header("x-amz-copy-source-range")) {
+      const std::string range = m_req.header("x-amz-copy-source-range");
+      const std::size_t dash = range.find('-');
+      auto digits = [](const std::string& t) {
+        return !t.empty() && t.size() <= 18 && std::all_of(t.begin(), t.end(), ::isdigit);
+      };
+      const std::string a =
+          range.starts_with("bytes=") && dash != std::string::npos ? range.substr(6, dash - 6) : "";
+      const std::string b = dash != std::string::npos ? range.substr(dash + 1) : "";
+      if (!digits(a) || !digits(b))
+        throw invalid_argument(
+            "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are "
+            "the "
+            "zero-based offsets of the first and last bytes to copy",
+            "x-amz-copy-source-range", range);
+      first = std::stoll(a);
+      last = std::stoll(b);
+      if (first > last || last >= info.size)
+        throw invalid_argument(
+            "Range specified is not valid for source object of size: " + std::to_string(info.size),
+            "x-amz-copy-source-range", range);
+    }
+    const std::string bytes = m_store.read_object(source.bucket, info, first, last - first + 1);
+    const std::string etag = m_store.put_part(bucket, key, param("uploadId"), part_number, bytes);
+    return xml(std::string("<CopyPartResult xmlns=\"") + kNs + "\">" +
+               element("LastModified", format_iso_ms(unix_ms_now())) + element("ETag", quoted(etag)) +
+               "</CopyPartResult>");
   }
 
   Response complete_upload(const std::string& bucket, const std::string& key) {

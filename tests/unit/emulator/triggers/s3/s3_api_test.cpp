@@ -408,6 +408,37 @@ TEST_F(S3ApiTest, MultipartThroughTheApi) {
   EXPECT_EQ(get.body, "pend");
   EXPECT_EQ(get.content_type, "text/plain");
 
+  // UploadPartCopy: parts cut from an existing object.
+  Response init_copy = call("POST", "/b-1/copy?uploads");
+  const std::size_t at_copy = init_copy.body.find("<UploadId>");
+  const std::string copy_id = init_copy.body.substr(at_copy + 10, 32);
+  const std::string copy_target = "/b-1/copy?partNumber=1&uploadId=" + copy_id;
+  Response c1 = call("PUT", copy_target, "",
+                     {{"x-amz-copy-source", "/b-1/big"}, {"x-amz-copy-source-range", "bytes=0-5242879"}});
+  ASSERT_EQ(c1.status, 200) << c1.body;
+  EXPECT_TRUE(
+      contains(c1.body, "<CopyPartResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LastModified>"));
+  EXPECT_TRUE(contains(c1.body, "<ETag>&quot;" + md5_hex(part1) + "&quot;</ETag></CopyPartResult>"));
+  Response c2 =
+      call("PUT", "/b-1/copy?partNumber=2&uploadId=" + copy_id, "",
+           {{"x-amz-copy-source", "b-1/big"}, {"x-amz-copy-source-range", "bytes=5242880-5242882"}});
+  ASSERT_EQ(c2.status, 200) << c2.body;
+  expect_error(call("PUT", copy_target, "",
+                    {{"x-amz-copy-source", "/b-1/big"}, {"x-amz-copy-source-range", "bytes=0-"}}),
+               400, "InvalidArgument");
+  std::string beyond =
+      expect_error(call("PUT", copy_target, "",
+                        {{"x-amz-copy-source", "/b-1/big"}, {"x-amz-copy-source-range", "bytes=0-99999999"}}),
+                   400, "InvalidArgument");
+  EXPECT_TRUE(contains(beyond, "Range specified is not valid for source object of size: 5242883"));
+  expect_error(call("PUT", copy_target, "", {{"x-amz-copy-source", "/b-1/nothing"}}), 404, "NoSuchKey");
+  Response copied = call("POST", "/b-1/copy?uploadId=" + copy_id,
+                         "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;" +
+                             md5_hex(part1) + "&quot;</ETag></Part><Part><PartNumber>2</PartNumber><ETag>" +
+                             md5_hex("end") + "</ETag></Part></CompleteMultipartUpload>");
+  ASSERT_EQ(copied.status, 200) << copied.body;
+  EXPECT_EQ(call("GET", "/b-1/copy").body, part1 + "end");
+
   Response init2 = call("POST", "/b-1/gone?uploads");
   const std::size_t at2 = init2.body.find("<UploadId>");
   const std::string id2 = init2.body.substr(at2 + 10, init2.body.find("</UploadId>") - at2 - 10);

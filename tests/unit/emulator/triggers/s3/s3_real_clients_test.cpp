@@ -194,6 +194,13 @@ TEST_F(S3RealClientTest, AwsCliCopiesLargeFilesUpAndDownByteIdentical) {
   }
   EXPECT_EQ(part_calls.load(), 3);
   EXPECT_TRUE(store->head_object("big-bucket", "data/twenty.bin").etag.ends_with("-3"));
+  // Between keys, the CLI copies a large object part by part (UploadPartCopy).
+  ProcessResult copy = run(aws("s3 cp s3://big-bucket/data/twenty.bin s3://big-bucket/copy/twenty.bin"), 120);
+  ASSERT_EQ(copy.exit_code, 0) << copy.err;
+  EXPECT_EQ(part_calls.load(), 6);
+  const ObjectInfo copied = store->head_object("big-bucket", "copy/twenty.bin");
+  EXPECT_TRUE(store->read_object("big-bucket", copied, 0, copied.size) ==
+              random_bytes(20u << 20, static_cast<unsigned>(20u << 20)));
 }
 
 TEST_F(S3RealClientTest, AwsCliListsPageByPage) {
