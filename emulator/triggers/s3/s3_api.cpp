@@ -594,7 +594,8 @@ class Handler {
   }
 
   Response get_object(const std::string& bucket, const std::string& key, bool head) {
-    const ObjectInfo info = m_store.head_object(bucket, key);
+    const ObjectReader reader = m_store.open_object(bucket, key);
+    const ObjectInfo& info = reader.info();
     Response res;
     res.content_type = info.content_type;
     const std::string etag = quoted(info.etag);
@@ -625,8 +626,7 @@ class Handler {
     }
     // The server's HEAD mode sends Content-Length = body size without the body, so a HEAD carries a
     // placeholder of the right size rather than the file's bytes.
-    res.body = head ? std::string(static_cast<std::size_t>(length), '\0')
-                    : m_store.read_object(bucket, info, offset, length);
+    res.body = head ? std::string(static_cast<std::size_t>(length), '\0') : reader.read(offset, length);
     res.headers.emplace_back("ETag", etag);
     res.headers.emplace_back("Last-Modified", format_http_date(info.last_modified_ms));
     res.headers.emplace_back("Accept-Ranges", "bytes");
@@ -680,7 +680,8 @@ class Handler {
   // "bytes=first-last" (the aws CLI copies objects over 8 MB between keys this way).
   Response upload_part_copy(const std::string& bucket, const std::string& key, int part_number) {
     const Target source = copy_source();
-    const ObjectInfo info = m_store.head_object(source.bucket, source.key);
+    const ObjectReader reader = m_store.open_object(source.bucket, source.key);
+    const ObjectInfo& info = reader.info();
     std::int64_t first = 0;
     std::int64_t last = info.size - 1;
     if (m_req.has_header("x-amz-copy-source-range")) {
@@ -705,7 +706,7 @@ class Handler {
             "Range specified is not valid for source object of size: " + std::to_string(info.size),
             "x-amz-copy-source-range", range);
     }
-    const std::string bytes = m_store.read_object(source.bucket, info, first, last - first + 1);
+    const std::string bytes = reader.read(first, last - first + 1);
     const std::string etag = m_store.put_part(bucket, key, param("uploadId"), part_number, bytes);
     return xml(std::string("<CopyPartResult xmlns=\"") + kNs + "\">" +
                element("LastModified", format_iso_ms(unix_ms_now())) + element("ETag", quoted(etag)) +

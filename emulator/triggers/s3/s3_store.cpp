@@ -328,25 +328,19 @@ ObjectInfo S3Store::copy_object(const std::string& src_bucket, const std::string
                                 std::optional<ObjectInfo> replace) {
   check_key(key);
   if (!bucket_exists(bucket)) throw no_such_bucket(bucket);
-  ObjectInfo source = head_object(src_bucket, src_key);
-  // Opened now, so a concurrent overwrite of the source (which unlinks its file) cannot break the copy.
-  const fs::path source_path = bucket_dir(src_bucket) / source.file;
-  Fd in(::open(source_path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (in.get() < 0) fail_errno("cannot open", source_path);
+  // Opened now, so a concurrent overwrite of the source cannot break the copy.
+  const ObjectReader reader = open_object(src_bucket, src_key);
+  const ObjectInfo& source = reader.info();
   ObjectInfo info = replace ? std::move(*replace) : source;
   info.key = key;
   info.size = source.size;
   info.etag = source.etag;
   info.last_modified_ms = unix_ms_now();
   info.file = write_new_file(bucket_dir(bucket), [&](int fd, const fs::path& path) {
-    char buf[1 << 16];
-    for (;;) {
-      ssize_t n = ::read(in.get(), buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail_errno("cannot read", source_path);
-      if (n == 0) break;
-      write_all(fd, std::string_view(buf, static_cast<std::size_t>(n)), path);
-    }
+    // In blocks, so a large object never sits in memory whole.
+    constexpr std::int64_t kBlock = 1 << 20;
+    for (std::int64_t offset = 0; offset < source.size; offset += kBlock)
+      write_all(fd, reader.read(offset, std::min(kBlock, source.size - offset)), path);
   });
   return commit_object(bucket, std::move(info));
 }
@@ -360,18 +354,32 @@ ObjectInfo S3Store::head_object(const std::string& bucket, const std::string& ke
   return read_object_row(s);
 }
 
-std::string S3Store::read_object(const std::string& bucket, const ObjectInfo& info, std::int64_t offset,
-                                 std::int64_t length) {
+ObjectReader S3Store::open_object(const std::string& bucket, const std::string& key) {
+  // Row and file under one lock: a writer renames its file before committing its row and unlinks
+  // the replaced file only after, so the file a row names exists while the lock is held.
+  std::lock_guard lock(m_mutex);
+  require_bucket(bucket);
+  Statement s(m_db,
+              std::string("SELECT ") + kObjectColumns + " FROM s3_objects WHERE bucket = ? AND key = ?");
+  if (!s.bind(1, bucket).bind(2, key).step()) throw no_such_key(key);
+  ObjectInfo info = read_object_row(s);
   const fs::path path = bucket_dir(bucket) / info.file;
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  // Replaced or deleted between head_object and here: the key no longer holds this version.
-  if (fd.get() < 0) throw no_such_key(info.key);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail_errno("cannot open", path);
+  return ObjectReader(std::move(info), fd);
+}
+
+ObjectReader::~ObjectReader() {
+  if (m_fd >= 0) ::close(m_fd);
+}
+
+std::string ObjectReader::read(std::int64_t offset, std::int64_t length) const {
   std::string out(static_cast<std::size_t>(length), '\0');
   std::size_t done = 0;
   while (done < out.size()) {
-    ssize_t n = ::pread(fd.get(), out.data() + done, out.size() - done, offset + static_cast<off_t>(done));
+    ssize_t n = ::pread(m_fd, out.data() + done, out.size() - done, offset + static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail_errno("cannot read", path);
+    if (n < 0) throw std::system_error(errno, std::generic_category(), "cannot read object " + m_info.key);
     if (n == 0) break;
     done += static_cast<std::size_t>(n);
   }

@@ -128,6 +128,29 @@ void check_key(std::string_view key);
 std::string md5_hex(std::string_view bytes);
 std::string md5_raw(std::string_view bytes);
 
+// An object opened for reading: its metadata and its file, held open, so an overwrite or a delete
+// that comes after open_object (and unlinks the file) does not disturb the read.
+class ObjectReader {
+ public:
+  ObjectReader(ObjectInfo info, int fd) : m_info(std::move(info)), m_fd(fd) {}
+  ~ObjectReader();
+  ObjectReader(ObjectReader&& other) noexcept : m_info(std::move(other.m_info)), m_fd(other.m_fd) {
+    other.m_fd = -1;
+  }
+  ObjectReader& operator=(ObjectReader&&) = delete;
+  ObjectReader(const ObjectReader&) = delete;
+  ObjectReader& operator=(const ObjectReader&) = delete;
+
+  const ObjectInfo& info() const { return m_info; }
+  // `length` bytes from `offset` (the caller keeps the range within the size).
+  std::string read(std::int64_t offset, std::int64_t length) const;
+  std::string read_all() const { return read(0, m_info.size); }
+
+ private:
+  ObjectInfo m_info;
+  int m_fd;
+};
+
 class S3Store {
  public:
   // `root` is created when missing; leftover .tmp- files and files no row points at are removed.
@@ -152,9 +175,8 @@ class S3Store {
                          const std::string& key, std::optional<ObjectInfo> replace);
   // The object's metadata; NoSuchBucket / NoSuchKey.
   ObjectInfo head_object(const std::string& bucket, const std::string& key);
-  // Metadata and `length` bytes from `offset` (the caller has checked the range against the size).
-  std::string read_object(const std::string& bucket, const ObjectInfo& info, std::int64_t offset,
-                          std::int64_t length);
+  // The object's metadata and its open file; NoSuchBucket / NoSuchKey.
+  ObjectReader open_object(const std::string& bucket, const std::string& key);
   // true when an object was removed; NoSuchBucket when the bucket does not exist.
   bool delete_object(const std::string& bucket, const std::string& key);
   ListResult list_objects(const std::string& bucket, const ListQuery& query);

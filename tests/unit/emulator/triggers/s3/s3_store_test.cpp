@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "tests/unit/emulator/triggers/s3/s3_fixture.hpp"
 
@@ -89,8 +91,8 @@ TEST_F(S3StoreTest, PutHeadReadDelete) {
   EXPECT_EQ(head.content_type, "text/plain");
   EXPECT_EQ(head.metadata.at("color"), "blue");
   EXPECT_EQ(head.headers.at("Cache-Control"), "no-cache");
-  EXPECT_EQ(store->read_object("bkt", head, 0, head.size), "hello world");
-  EXPECT_EQ(store->read_object("bkt", head, 6, 5), "world");
+  EXPECT_EQ(store->open_object("bkt", "dir/hello.txt").read_all(), "hello world");
+  EXPECT_EQ(store->open_object("bkt", "dir/hello.txt").read(6, 5), "world");
 
   // Overwriting replaces the file; the old version's file is gone.
   store->put_object("bkt", "dir/hello.txt", "v2", {});
@@ -138,7 +140,7 @@ TEST_F(S3StoreTest, SurvivesReopeningAndSweepsStrayFiles) {
   reopen();
   ObjectInfo head = store->head_object("bkt", "keep");
   EXPECT_EQ(head.metadata.at("a"), "1");
-  EXPECT_EQ(store->read_object("bkt", head, 0, head.size), "persisted bytes");
+  EXPECT_EQ(store->open_object("bkt", "keep").read_all(), "persisted bytes");
   EXPECT_EQ(files_under(data_root()), std::vector<std::string>{"bkt/" + head.file});
 }
 
@@ -194,7 +196,7 @@ TEST_F(S3StoreTest, CopyKeepsOrReplacesMetadata) {
   ObjectInfo head = store->head_object("dst", "bkt");
   EXPECT_EQ(head.content_type, "text/csv");
   EXPECT_EQ(head.metadata.at("m"), "1");
-  EXPECT_EQ(store->read_object("dst", head, 0, head.size), "a,b\n1,2\n");
+  EXPECT_EQ(store->open_object("dst", "bkt").read_all(), "a,b\n1,2\n");
 
   ObjectInfo replacement;
   replacement.metadata["n"] = "2";
@@ -240,7 +242,7 @@ TEST_F(S3StoreTest, MultipartUpload) {
   EXPECT_EQ(done.size, static_cast<std::int64_t>(part1.size() + 4));
   ObjectInfo head = store->head_object("bkt", "big");
   EXPECT_EQ(head.content_type, "video/mp4");
-  EXPECT_EQ(store->read_object("bkt", head, static_cast<std::int64_t>(part1.size()) - 1, 5), "atail");
+  EXPECT_EQ(store->open_object("bkt", "big").read(static_cast<std::int64_t>(part1.size()) - 1, 5), "atail");
   // The parts' files are gone; the upload is finished.
   EXPECT_EQ(files_under(data_root()).size(), 1u);
   EXPECT_EQ(s3_error([&] { store->put_part("bkt", "big", id, 3, "x"); }).code, "NoSuchUpload");
@@ -255,6 +257,43 @@ TEST_F(S3StoreTest, MultipartUpload) {
   store->abort_upload("bkt", "small", small);
   EXPECT_EQ(s3_error([&] { store->abort_upload("bkt", "small", small); }).code, "NoSuchUpload");
   EXPECT_EQ(files_under(data_root()).size(), 1u);
+}
+
+// Writers replace one key while readers read it: every read sees one whole version (its bytes
+// match its ETag), never a mix, a torn file or a NoSuchKey.
+TEST_F(S3StoreTest, ConcurrentOverwritesAndReads) {
+  store->create_bucket("bkt");
+  store->put_object("bkt", "hot", std::string(256 * 1024, '@'), {});
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0};
+  std::atomic<int> reads{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 3; ++w)
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < 40; ++i)
+        store->put_object("bkt", "hot", std::string(256 * 1024 + static_cast<std::size_t>(i), char('a' + w)),
+                          {});
+    });
+  for (int r = 0; r < 3; ++r)
+    threads.emplace_back([&] {
+      while (!stop) {
+        try {
+          const ObjectReader reader = store->open_object("bkt", "hot");
+          const std::string bytes = reader.read_all();
+          const bool uniform = std::all_of(bytes.begin(), bytes.end(), [&](char c) { return c == bytes[0]; });
+          if (!uniform || md5_hex(bytes) != reader.info().etag) ++bad;
+          ++reads;
+        } catch (const std::exception&) {
+          ++bad;
+        }
+      }
+    });
+  for (int w = 0; w < 3; ++w) threads[static_cast<std::size_t>(w)].join();
+  stop = true;
+  for (std::size_t t = 3; t < threads.size(); ++t) threads[t].join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(files_under(data_root()).size(), 1u);  // every replaced version's file was removed
 }
 
 }  // namespace
