@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "emulator/common/base64.hpp"
 #include "emulator/common/sha256.hpp"
 #include "emulator/net/http_wire.hpp"
@@ -444,6 +446,16 @@ TEST_F(S3ApiTest, MultipartThroughTheApi) {
   const std::string id2 = init2.body.substr(at2 + 10, init2.body.find("</UploadId>") - at2 - 10);
   EXPECT_EQ(call("DELETE", "/b-1/gone?uploadId=" + id2).status, 204);
   expect_error(call("DELETE", "/b-1/gone?uploadId=" + id2), 404, "NoSuchUpload");
+}
+
+// A failure that is no client's fault (here: the bucket's folder replaced by a file) is S3's 500.
+TEST_F(S3ApiTest, DiskFailuresAreInternalErrors) {
+  call("PUT", "/b-1");
+  fs::remove_all(data_root() / "b-1");
+  std::ofstream(data_root() / "b-1") << "not a folder";
+  std::string body = expect_error(call("PUT", "/b-1/k", "v"), 500, "InternalError");
+  EXPECT_TRUE(contains(body, "<Message>We encountered an internal error: ")) << body;
+  expect_error(call("GET", "/b-1/k"), 404, "NoSuchKey");  // nothing was committed
 }
 
 TEST_F(S3ApiTest, VirtualHostStyle) {
