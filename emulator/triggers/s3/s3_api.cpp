@@ -12,8 +12,8 @@
 #include "emulator/common/clock.hpp"
 #include "emulator/common/ids.hpp"
 #include "emulator/common/sha256.hpp"
-#include "emulator/triggers/s3/s3_body.hpp"
 #include "emulator/triggers/s3/s3_format.hpp"
+#include "emulator/triggers/s3/s3_request.hpp"
 
 namespace stratus::triggers::s3 {
 namespace {
@@ -45,39 +45,6 @@ std::string element(std::string_view name, std::string_view text) {
   return "<" + std::string(name) + ">" + xml_escape(text) + "</" + std::string(name) + ">";
 }
 
-S3Error malformed_xml() {
-  return S3Error(400, "MalformedXML",
-                 "The XML you provided was not well-formed or did not validate against our published schema");
-}
-
-S3Error invalid_argument(const std::string& message, const std::string& name, const std::string& value) {
-  return S3Error(400, "InvalidArgument", message, {{"ArgumentName", name}, {"ArgumentValue", value}});
-}
-
-// The text of every <name ...>...</name> in `xml`, in order, unescaped. Enough for the small
-// request documents S3 takes (Delete, CompleteMultipartUpload), which nest no same-name elements.
-std::vector<std::string> elements(std::string_view xml, std::string_view name) {
-  std::vector<std::string> out;
-  const std::string open = "<" + std::string(name);
-  const std::string close = "</" + std::string(name) + ">";
-  for (std::size_t at = xml.find(open); at != std::string_view::npos; at = xml.find(open, at + 1)) {
-    const std::size_t after = at + open.size();
-    // "<Object>" or "<Delete xmlns=...>", not "<ObjectLock>"
-    if (after >= xml.size() || (xml[after] != '>' && xml[after] != ' ' && xml[after] != '/')) continue;
-    const std::size_t gt = xml.find('>', after);
-    if (gt == std::string_view::npos) throw malformed_xml();
-    if (xml[gt - 1] == '/') {  // <Key/>
-      out.emplace_back();
-      continue;
-    }
-    const std::size_t end = xml.find(close, gt + 1);
-    if (end == std::string_view::npos) throw malformed_xml();
-    out.push_back(xml_unescape(xml.substr(gt + 1, end - gt - 1)));
-    at = end;
-  }
-  return out;
-}
-
 std::string quoted(const std::string& etag) {
   return "\"" + etag + "\"";
 }
@@ -85,30 +52,6 @@ std::string quoted(const std::string& etag) {
 std::string strip_quotes(std::string text) {
   if (text.size() >= 2 && text.front() == '"' && text.back() == '"') return text.substr(1, text.size() - 2);
   return text;
-}
-
-// Where a request points: a bucket, and within it a key (either may be empty).
-struct Target {
-  std::string bucket;
-  std::string key;
-};
-
-Target parse_target(const Request& request) {
-  Target target;
-  std::string host = request.header("Host");
-  if (const std::size_t colon = host.rfind(':'); colon != std::string::npos) host.resize(colon);
-  const std::string path = net::wire::percent_decode(request.path, /*plus_is_space=*/false);
-  constexpr std::string_view kVirtualSuffix = ".localhost";
-  if (host.size() > kVirtualSuffix.size() && host.ends_with(kVirtualSuffix)) {
-    target.bucket = host.substr(0, host.size() - kVirtualSuffix.size());
-    target.key = path.size() > 1 ? path.substr(1) : "";
-    return target;
-  }
-  // The key is everything after "/bucket/", taken as sent: S3 does no path normalisation.
-  const std::size_t slash = path.find('/', 1);
-  target.bucket = path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
-  if (slash != std::string::npos) target.key = path.substr(slash + 1);
-  return target;
 }
 
 class Handler {
@@ -396,16 +339,16 @@ class Handler {
   Response delete_objects(const std::string& bucket) {
     if (!m_store.bucket_exists(bucket)) throw no_such_bucket(bucket);
     check_content_md5(m_req.body);
-    const std::vector<std::string> deletes = elements(m_req.body, "Delete");
-    if (deletes.size() != 1) throw malformed_xml();
-    const std::vector<std::string> objects = elements(deletes[0], "Object");
-    if (objects.empty() || objects.size() > kMaxDeleteKeys) throw malformed_xml();
-    const std::vector<std::string> quiet = elements(deletes[0], "Quiet");
+    const std::vector<std::string> deletes = xml_elements(m_req.body, "Delete");
+    if (deletes.size() != 1) throw malformed_xml_error();
+    const std::vector<std::string> objects = xml_elements(deletes[0], "Object");
+    if (objects.empty() || objects.size() > kMaxDeleteKeys) throw malformed_xml_error();
+    const std::vector<std::string> quiet = xml_elements(deletes[0], "Quiet");
     const bool is_quiet = !quiet.empty() && quiet[0] == "true";
     std::string body = std::string("<DeleteResult xmlns=\"") + kNs + "\">";
     for (const std::string& object : objects) {
-      const std::vector<std::string> keys = elements(object, "Key");
-      if (keys.size() != 1) throw malformed_xml();
+      const std::vector<std::string> keys = xml_elements(object, "Key");
+      if (keys.size() != 1) throw malformed_xml_error();
       const std::string& key = keys[0];
       try {
         check_key(key);
@@ -518,21 +461,8 @@ class Handler {
     return res;
   }
 
-  // x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, with an optional ?versionId=.
-  Target copy_source() const {
-    std::string source =
-        net::wire::percent_decode(m_req.header("x-amz-copy-source"), /*plus_is_space=*/false);
-    if (const std::size_t q = source.find("?versionId="); q != std::string::npos) source.resize(q);
-    if (source.starts_with("/")) source.erase(0, 1);
-    const std::size_t slash = source.find('/');
-    if (slash == std::string::npos || slash == 0 || slash + 1 == source.size())
-      throw invalid_argument("Invalid copy source object key", "x-amz-copy-source",
-                             m_req.header("x-amz-copy-source"));
-    return {source.substr(0, slash), source.substr(slash + 1)};
-  }
-
   Response copy_object(const std::string& bucket, const std::string& key) {
-    const Target source = copy_source();
+    const Target source = parse_copy_source(m_req.header("x-amz-copy-source"));
     const std::string& src_bucket = source.bucket;
     const std::string& src_key = source.key;
     const std::string directive =
@@ -551,46 +481,6 @@ class Handler {
     return xml(std::string("<CopyObjectResult xmlns=\"") + kNs + "\">" +
                element("LastModified", format_iso_ms(info.last_modified_ms)) +
                element("ETag", quoted(info.etag)) + "</CopyObjectResult>");
-  }
-
-  // The satisfiable byte range of "bytes=a-b" / "bytes=a-" / "bytes=-n" for an object of `size`,
-  // nullopt when the header should be ignored (S3 ignores what it cannot parse, and multiple ranges).
-  struct Range {
-    std::int64_t first = 0;
-    std::int64_t last = 0;
-  };
-  std::optional<Range> parse_range(const std::string& header, std::int64_t size) const {
-    if (!header.starts_with("bytes=")) return std::nullopt;
-    const std::string spec = header.substr(6);
-    const std::size_t dash = spec.find('-');
-    if (dash == std::string::npos || spec.find(',') != std::string::npos) return std::nullopt;
-    auto number = [](const std::string& text) -> std::optional<std::int64_t> {
-      if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), ::isdigit))
-        return std::nullopt;
-      return std::stoll(text);
-    };
-    const std::string a = spec.substr(0, dash);
-    const std::string b = spec.substr(dash + 1);
-    auto unsatisfiable = [&] {
-      return S3Error(416, "InvalidRange", "The requested range is not satisfiable",
-                     {{"RangeRequested", header}, {"ActualObjectSize", std::to_string(size)}});
-    };
-    if (a.empty()) {  // the last n bytes
-      auto n = number(b);
-      if (!n) return std::nullopt;
-      if (*n == 0 || size == 0) throw unsatisfiable();
-      return Range{std::max<std::int64_t>(0, size - *n), size - 1};
-    }
-    auto first = number(a);
-    if (!first) return std::nullopt;
-    std::int64_t last = size - 1;
-    if (!b.empty()) {
-      auto parsed = number(b);
-      if (!parsed || *parsed < *first) return std::nullopt;
-      last = std::min(*parsed, size - 1);
-    }
-    if (*first >= size) throw unsatisfiable();
-    return Range{*first, last};
   }
 
   Response get_object(const std::string& bucket, const std::string& key, bool head) {
@@ -679,34 +569,13 @@ class Handler {
   // UploadPartCopy: a part taken from an existing object, whole or x-amz-copy-source-range
   // "bytes=first-last" (the aws CLI copies objects over 8 MB between keys this way).
   Response upload_part_copy(const std::string& bucket, const std::string& key, int part_number) {
-    const Target source = copy_source();
+    const Target source = parse_copy_source(m_req.header("x-amz-copy-source"));
     const ObjectReader reader = m_store.open_object(source.bucket, source.key);
     const ObjectInfo& info = reader.info();
-    std::int64_t first = 0;
-    std::int64_t last = info.size - 1;
-    if (m_req.has_header("x-amz-copy-source-range")) {
-      const std::string range = m_req.header("x-amz-copy-source-range");
-      const std::size_t dash = range.find('-');
-      auto digits = [](const std::string& t) {
-        return !t.empty() && t.size() <= 18 && std::all_of(t.begin(), t.end(), ::isdigit);
-      };
-      const std::string a =
-          range.starts_with("bytes=") && dash != std::string::npos ? range.substr(6, dash - 6) : "";
-      const std::string b = dash != std::string::npos ? range.substr(dash + 1) : "";
-      if (!digits(a) || !digits(b))
-        throw invalid_argument(
-            "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are "
-            "the "
-            "zero-based offsets of the first and last bytes to copy",
-            "x-amz-copy-source-range", range);
-      first = std::stoll(a);
-      last = std::stoll(b);
-      if (first > last || last >= info.size)
-        throw invalid_argument(
-            "Range specified is not valid for source object of size: " + std::to_string(info.size),
-            "x-amz-copy-source-range", range);
-    }
-    const std::string bytes = reader.read(first, last - first + 1);
+    ByteRange range{0, info.size - 1};
+    if (m_req.has_header("x-amz-copy-source-range"))
+      range = parse_copy_range(m_req.header("x-amz-copy-source-range"), info.size);
+    const std::string bytes = reader.read(range.first, range.last - range.first + 1);
     const std::string etag = m_store.put_part(bucket, key, param("uploadId"), part_number, bytes);
     return xml(std::string("<CopyPartResult xmlns=\"") + kNs + "\">" +
                element("LastModified", format_iso_ms(unix_ms_now())) + element("ETag", quoted(etag)) +
@@ -714,17 +583,17 @@ class Handler {
   }
 
   Response complete_upload(const std::string& bucket, const std::string& key) {
-    const std::vector<std::string> parts = elements(m_req.body, "Part");
+    const std::vector<std::string> parts = xml_elements(m_req.body, "Part");
     std::vector<std::pair<int, std::string>> list;
     for (const std::string& part : parts) {
-      const std::vector<std::string> numbers = elements(part, "PartNumber");
-      const std::vector<std::string> etags = elements(part, "ETag");
+      const std::vector<std::string> numbers = xml_elements(part, "PartNumber");
+      const std::vector<std::string> etags = xml_elements(part, "ETag");
       if (numbers.size() != 1 || etags.size() != 1 || numbers[0].empty() || numbers[0].size() > 5 ||
           !std::all_of(numbers[0].begin(), numbers[0].end(), ::isdigit))
-        throw malformed_xml();
+        throw malformed_xml_error();
       list.emplace_back(std::stoi(numbers[0]), strip_quotes(etags[0]));
     }
-    if (list.empty()) throw malformed_xml();
+    if (list.empty()) throw malformed_xml_error();
     const ObjectInfo info = m_store.complete_upload(bucket, key, param("uploadId"), list);
     notify(bucket, "ObjectCreated:CompleteMultipartUpload", key, info.size, info.etag);
     return xml(std::string("<CompleteMultipartUploadResult xmlns=\"") + kNs + "\">" +
