@@ -30,6 +30,13 @@ constexpr std::size_t kMaxDeleteKeys = 1000;
 constexpr const char* kStoredHeaders[] = {"Cache-Control", "Content-Disposition", "Content-Encoding",
                                           "Content-Language", "Expires"};
 
+// Query parameters that name a sub-resource of a bucket or object, space-separated.
+constexpr std::string_view kSubresources =
+    " accelerate acl analytics attributes cors delete encryption intelligent-tiering inventory legal-hold "
+    "lifecycle location logging metrics notification object-lock ownershipControls policy policyStatus "
+    "publicAccessBlock replication requestPayment restore retention select tagging torrent uploadId uploads "
+    "versioning versions website ";
+
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
@@ -93,42 +100,9 @@ class Handler {
 
   // Sub-resources (?acl, ?tagging, ...) other than those we emulate get a 501, not a wrong answer.
   void refuse_subresources(std::initializer_list<std::string_view> allowed) const {
-    static constexpr std::string_view kSubresources[] = {"accelerate",
-                                                         "acl",
-                                                         "analytics",
-                                                         "cors",
-                                                         "encryption",
-                                                         "intelligent-tiering",
-                                                         "inventory",
-                                                         "lifecycle",
-                                                         "logging",
-                                                         "metrics",
-                                                         "notification",
-                                                         "object-lock",
-                                                         "ownershipControls",
-                                                         "policy",
-                                                         "policyStatus",
-                                                         "publicAccessBlock",
-                                                         "replication",
-                                                         "requestPayment",
-                                                         "restore",
-                                                         "retention",
-                                                         "legal-hold",
-                                                         "select",
-                                                         "tagging",
-                                                         "torrent",
-                                                         "versioning",
-                                                         "versions",
-                                                         "website",
-                                                         "attributes",
-                                                         "uploads",
-                                                         "uploadId",
-                                                         "delete",
-                                                         "location"};
     for (const auto& [name, value] : m_req.query_params) {
       (void)value;
-      if (std::find(std::begin(kSubresources), std::end(kSubresources), name) == std::end(kSubresources))
-        continue;
+      if (kSubresources.find(" " + name + " ") == std::string_view::npos) continue;
       if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
       throw S3Error(501, "NotImplemented",
                     "A header you provided implies functionality that is not implemented",
@@ -343,11 +317,11 @@ class Handler {
     if (deletes.size() != 1) throw malformed_xml_error();
     const std::vector<std::string> objects = xml_elements(deletes[0], "Object");
     if (objects.empty() || objects.size() > kMaxDeleteKeys) throw malformed_xml_error();
-    const std::vector<std::string> quiet = xml_elements(deletes[0], "Quiet");
+    const std::vector<std::string> quiet = xml_texts(deletes[0], "Quiet");
     const bool is_quiet = !quiet.empty() && quiet[0] == "true";
     std::string body = std::string("<DeleteResult xmlns=\"") + kNs + "\">";
     for (const std::string& object : objects) {
-      const std::vector<std::string> keys = xml_elements(object, "Key");
+      const std::vector<std::string> keys = xml_texts(object, "Key");
       if (keys.size() != 1) throw malformed_xml_error();
       const std::string& key = keys[0];
       try {
@@ -586,8 +560,8 @@ class Handler {
     const std::vector<std::string> parts = xml_elements(m_req.body, "Part");
     std::vector<std::pair<int, std::string>> list;
     for (const std::string& part : parts) {
-      const std::vector<std::string> numbers = xml_elements(part, "PartNumber");
-      const std::vector<std::string> etags = xml_elements(part, "ETag");
+      const std::vector<std::string> numbers = xml_texts(part, "PartNumber");
+      const std::vector<std::string> etags = xml_texts(part, "ETag");
       if (numbers.size() != 1 || etags.size() != 1 || numbers[0].empty() || numbers[0].size() > 5 ||
           !std::all_of(numbers[0].begin(), numbers[0].end(), ::isdigit))
         throw malformed_xml_error();

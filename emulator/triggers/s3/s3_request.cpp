@@ -141,9 +141,15 @@ std::vector<std::string> xml_elements(std::string_view xml, std::string_view nam
     }
     const std::size_t end = xml.find(close, gt + 1);
     if (end == std::string_view::npos) throw malformed_xml_error();
-    out.push_back(xml_unescape(xml.substr(gt + 1, end - gt - 1)));
+    out.emplace_back(xml.substr(gt + 1, end - gt - 1));
     at = end;
   }
+  return out;
+}
+
+std::vector<std::string> xml_texts(std::string_view xml, std::string_view name) {
+  std::vector<std::string> out = xml_elements(xml, name);
+  for (std::string& text : out) text = xml_unescape(text);
   return out;
 }
 

@@ -48,10 +48,12 @@ ByteRange parse_copy_range(const std::string& header, std::int64_t size);
 // signatures and trailing checksums are not verified (the emulator verifies no signature).
 std::optional<std::string> decode_aws_chunked(std::string_view body);
 
-// The text of every <name ...>...</name> (or <name/>) in `xml`, in order, unescaped: enough for the
-// small documents S3 takes (Delete, CompleteMultipartUpload), which nest no same-name elements.
-// MalformedXML for an element that does not close.
+// The content of every <name ...>...</name> (or <name/>) in `xml`, in order, as written (still
+// escaped): enough for the small documents S3 takes (Delete, CompleteMultipartUpload), which nest
+// no same-name elements. MalformedXML for an element that does not close.
 std::vector<std::string> xml_elements(std::string_view xml, std::string_view name);
+// The same, unescaped: the text of leaf elements such as <Key>.
+std::vector<std::string> xml_texts(std::string_view xml, std::string_view name);
 
 S3Error malformed_xml_error();
 S3Error invalid_argument(const std::string& message, const std::string& name, const std::string& value);

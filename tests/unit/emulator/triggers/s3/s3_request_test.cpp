@@ -82,8 +82,14 @@ TEST(S3Request, XmlElements) {
       "<ObjectLock>no</ObjectLock><Object><Key/></Object></Delete>";
   EXPECT_EQ(xml_elements(xml, "Delete").size(), 1u);
   EXPECT_EQ(xml_elements(xml, "Object").size(), 2u);
-  EXPECT_EQ(xml_elements(xml, "Key"), (std::vector<std::string>{"a&b A", ""}));
-  EXPECT_EQ(xml_elements(xml, "Quiet"), std::vector<std::string>{"true"});
+  EXPECT_EQ(xml_texts(xml, "Key"), (std::vector<std::string>{"a&b A", ""}));
+  EXPECT_EQ(xml_elements(xml, "Key"), (std::vector<std::string>{"a&amp;b&#x20;&#65;", ""}));
+  EXPECT_EQ(xml_texts(xml, "Quiet"), std::vector<std::string>{"true"});
+  // Unescaped once: an escaped "&amp;" in a key stays "&amp;" after the outer elements are read.
+  const std::vector<std::string> objects =
+      xml_elements("<Object><Key>x&amp;amp;&lt;/Key&gt;</Key></Object>", "Object");
+  ASSERT_EQ(objects.size(), 1u);
+  EXPECT_EQ(xml_texts(objects[0], "Key"), std::vector<std::string>{"x&amp;</Key>"});
   EXPECT_THROW(xml_elements("<Key>open", "Key"), S3Error);
   EXPECT_THROW(xml_elements("<Key attr", "Key"), S3Error);
   EXPECT_TRUE(xml_elements("<Key", "Key").empty());
