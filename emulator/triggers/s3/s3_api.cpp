@@ -352,8 +352,9 @@ class Handler {
   }
 
   // The object bytes of a PutObject / UploadPart: the body, aws-chunked framing removed, checked
-  // against x-amz-decoded-content-length, x-amz-content-sha256 and Content-MD5.
-  std::string object_bytes() const {
+  // against x-amz-decoded-content-length, x-amz-content-sha256 and Content-MD5. A view of the
+  // request's body, or of `decoded` when framing was removed (bodies reach 64 MiB: no copies).
+  std::string_view object_bytes(std::string& decoded_storage) const {
     if (m_req.body_size > m_req.body.size())
       throw S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
                     {{"ProposedSize", std::to_string(m_req.body_size)},
@@ -361,11 +362,12 @@ class Handler {
     const std::string sha = m_req.header("x-amz-content-sha256");
     const bool chunked = sha.starts_with("STREAMING-") ||
                          lower(m_req.header("Content-Encoding")).find("aws-chunked") != std::string::npos;
-    std::string bytes;
+    std::string_view bytes = m_req.body;
     if (chunked) {
       auto decoded = decode_aws_chunked(m_req.body);
       if (!decoded) throw S3Error(400, "IncompleteBody", "The request body terminated unexpectedly");
-      bytes = std::move(*decoded);
+      decoded_storage = std::move(*decoded);
+      bytes = decoded_storage;
       if (m_req.has_header("x-amz-decoded-content-length")) {
         const std::string declared = m_req.header("x-amz-decoded-content-length");
         if (declared != std::to_string(bytes.size()))
@@ -374,7 +376,6 @@ class Handler {
               "You did not provide the number of bytes specified by the Content-Length HTTP header");
       }
     } else {
-      bytes = m_req.body;
       if (sha.size() == 64 && sha != sha256_hex(bytes))
         throw S3Error(400, "XAmzContentSHA256Mismatch",
                       "The provided 'x-amz-content-sha256' header does not match what was computed.",
@@ -427,7 +428,8 @@ class Handler {
   Response put_object(const std::string& bucket, const std::string& key) {
     check_key(key);
     if (!m_store.bucket_exists(bucket)) throw no_such_bucket(bucket);
-    const std::string bytes = object_bytes();
+    std::string storage;
+    const std::string_view bytes = object_bytes(storage);
     const ObjectInfo info = m_store.put_object(bucket, key, bytes, request_metadata());
     notify(bucket, "ObjectCreated:Put", key, info.size, info.etag);
     Response res = empty(200);
@@ -533,7 +535,8 @@ class Handler {
                              number_text);
     if (!has("uploadId")) throw invalid_argument("This operation requires an uploadId", "uploadId", "");
     if (m_req.has_header("x-amz-copy-source")) return upload_part_copy(bucket, key, std::stoi(number_text));
-    const std::string bytes = object_bytes();
+    std::string storage;
+    const std::string_view bytes = object_bytes(storage);
     const std::string etag = m_store.put_part(bucket, key, param("uploadId"), std::stoi(number_text), bytes);
     Response res = empty(200);
     res.headers.emplace_back("ETag", quoted(etag));
