@@ -267,6 +267,30 @@ TEST_F(S3RealClientTest, AwsCliCopyAndBatchDelete) {
   EXPECT_EQ(store->all_objects("copy-bucket").size(), 1u);
 }
 
+TEST_F(S3RealClientTest, AwsCliSyncsBothWays) {
+  SKIP_WITHOUT_AWS_CLI();
+  store->create_bucket("sync-bucket");
+  fs::create_directories(work / "site" / "css");
+  std::ofstream(work / "site" / "index.html") << "<h1>hi</h1>";
+  std::ofstream(work / "site" / "css" / "a b.css") << "body{}";
+  ProcessResult up = run(aws("s3 sync " + path("site") + " s3://sync-bucket/www"));
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(store->open_object("sync-bucket", "www/css/a b.css").read_all(), "body{}");
+  EXPECT_EQ(store->head_object("sync-bucket", "www/index.html").content_type, "text/html");
+  // A second sync finds nothing to do: sizes and times from the listing match.
+  ProcessResult again = run(aws("s3 sync " + path("site") + " s3://sync-bucket/www"));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, "");
+  ProcessResult down = run(aws("s3 sync s3://sync-bucket/www " + path("copy")));
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_EQ(read_file(work / "copy" / "css" / "a b.css"), "body{}");
+  EXPECT_EQ(read_file(work / "copy" / "index.html"), "<h1>hi</h1>");
+  fs::remove(work / "site" / "index.html");
+  ProcessResult del = run(aws("s3 sync --delete " + path("site") + " s3://sync-bucket/www"));
+  ASSERT_EQ(del.exit_code, 0) << del.err;
+  EXPECT_EQ(store->all_objects("sync-bucket").size(), 1u);
+}
+
 TEST_F(S3RealClientTest, AwsCliCannotWriteOutsideTheDataFolder) {
   SKIP_WITHOUT_AWS_CLI();
   store->create_bucket("safe-bucket");
