@@ -12,6 +12,7 @@
 #include "emulator/common/clock.hpp"
 #include "emulator/common/ids.hpp"
 #include "emulator/common/sha256.hpp"
+#include "emulator/triggers/s3/s3_checksum.hpp"
 #include "emulator/triggers/s3/s3_format.hpp"
 #include "emulator/triggers/s3/s3_request.hpp"
 
@@ -313,6 +314,7 @@ class Handler {
   Response delete_objects(const std::string& bucket) {
     if (!m_store.bucket_exists(bucket)) throw no_such_bucket(bucket);
     check_content_md5(m_req.body);
+    verify_checksums(m_req.body, {});
     const std::vector<std::string> deletes = xml_elements(m_req.body, "Delete");
     if (deletes.size() != 1) throw malformed_xml_error();
     const std::vector<std::string> objects = xml_elements(deletes[0], "Object");
@@ -354,7 +356,8 @@ class Handler {
   // The object bytes of a PutObject / UploadPart: the body, aws-chunked framing removed, checked
   // against x-amz-decoded-content-length, x-amz-content-sha256 and Content-MD5. A view of the
   // request's body, or of `decoded` when framing was removed (bodies reach 64 MiB: no copies).
-  std::string_view object_bytes(std::string& decoded_storage) const {
+  std::string_view object_bytes(std::string& decoded_storage, net::wire::Fields& checksums) const {
+    net::wire::Fields trailers;
     if (m_req.body_size > m_req.body.size())
       throw S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
                     {{"ProposedSize", std::to_string(m_req.body_size)},
@@ -364,7 +367,7 @@ class Handler {
                          lower(m_req.header("Content-Encoding")).find("aws-chunked") != std::string::npos;
     std::string_view bytes = m_req.body;
     if (chunked) {
-      auto decoded = decode_aws_chunked(m_req.body);
+      auto decoded = decode_aws_chunked(m_req.body, &trailers);
       if (!decoded) throw S3Error(400, "IncompleteBody", "The request body terminated unexpectedly");
       decoded_storage = std::move(*decoded);
       bytes = decoded_storage;
@@ -386,7 +389,33 @@ class Handler {
           400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
           {{"ProposedSize", std::to_string(bytes.size())}, {"MaxSizeAllowed", std::to_string(kMaxPutBytes)}});
     check_content_md5(bytes);
+    checksums = verify_checksums(bytes, trailers);
     return bytes;
+  }
+
+  // Every x-amz-checksum-<algorithm> of the headers and trailers that we compute, verified; the
+  // verified ones are returned for the response to echo.
+  net::wire::Fields verify_checksums(std::string_view bytes, const net::wire::Fields& trailers) const {
+    net::wire::Fields verified;
+    auto check = [&](const std::string& name, const std::string& value) {
+      const std::string lname = lower(name);
+      if (!lname.starts_with("x-amz-checksum-") || lname == "x-amz-checksum-mode" ||
+          lname == "x-amz-checksum-type" || lname == "x-amz-checksum-algorithm")
+        return;
+      const std::string algorithm = lname.substr(15);
+      const std::optional<std::string> computed = compute_checksum(algorithm, bytes);
+      if (!computed) return;
+      if (*computed != value) {
+        std::string upper = algorithm;
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        throw S3Error(400, "BadDigest",
+                      "The " + upper + " you specified did not match the calculated checksum.");
+      }
+      verified.emplace_back(lname, value);
+    };
+    for (const auto& [name, value] : m_req.headers) check(name, value);
+    for (const auto& [name, value] : trailers) check(name, value);
+    return verified;
   }
 
   // Content-Type, x-amz-meta-* and the stored headers of this request.
@@ -429,11 +458,13 @@ class Handler {
     check_key(key);
     if (!m_store.bucket_exists(bucket)) throw no_such_bucket(bucket);
     std::string storage;
-    const std::string_view bytes = object_bytes(storage);
+    net::wire::Fields checksums;
+    const std::string_view bytes = object_bytes(storage, checksums);
     const ObjectInfo info = m_store.put_object(bucket, key, bytes, request_metadata());
     notify(bucket, "ObjectCreated:Put", key, info.size, info.etag);
     Response res = empty(200);
     res.headers.emplace_back("ETag", quoted(info.etag));
+    res.headers.insert(res.headers.end(), checksums.begin(), checksums.end());
     return res;
   }
 
@@ -536,10 +567,12 @@ class Handler {
     if (!has("uploadId")) throw invalid_argument("This operation requires an uploadId", "uploadId", "");
     if (m_req.has_header("x-amz-copy-source")) return upload_part_copy(bucket, key, std::stoi(number_text));
     std::string storage;
-    const std::string_view bytes = object_bytes(storage);
+    net::wire::Fields checksums;
+    const std::string_view bytes = object_bytes(storage, checksums);
     const std::string etag = m_store.put_part(bucket, key, param("uploadId"), std::stoi(number_text), bytes);
     Response res = empty(200);
     res.headers.emplace_back("ETag", quoted(etag));
+    res.headers.insert(res.headers.end(), checksums.begin(), checksums.end());
     return res;
   }
 

@@ -95,7 +95,7 @@ ByteRange parse_copy_range(const std::string& header, std::int64_t size) {
   return range;
 }
 
-std::optional<std::string> decode_aws_chunked(std::string_view body) {
+std::optional<std::string> decode_aws_chunked(std::string_view body, net::wire::Fields* trailers) {
   std::string out;
   std::size_t pos = 0;
   for (;;) {
@@ -118,7 +118,20 @@ std::optional<std::string> decode_aws_chunked(std::string_view body) {
       size = size * 16 + static_cast<std::size_t>(digit);
     }
     pos = eol + 2;
-    if (size == 0) return out;  // trailers (checksums) follow
+    if (size == 0) {
+      // "name:value" lines up to an empty line (or the end of the body).
+      while (trailers && pos < body.size()) {
+        std::size_t end = body.find("\r\n", pos);
+        if (end == std::string_view::npos) end = body.size();
+        const std::string_view line = body.substr(pos, end - pos);
+        pos = end + 2;
+        if (line.empty()) break;
+        const std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos) return std::nullopt;
+        trailers->emplace_back(std::string(line.substr(0, colon)), std::string(line.substr(colon + 1)));
+      }
+      return out;
+    }
     if (body.size() - pos < size + 2 || body.substr(pos + size, 2) != "\r\n") return std::nullopt;
     out.append(body.substr(pos, size));
     pos += size + 2;

@@ -44,9 +44,10 @@ ByteRange parse_copy_range(const std::string& header, std::int64_t size);
 // The aws-chunked body encoding (SigV4 streaming uploads: x-amz-content-sha256
 // STREAMING-AWS4-HMAC-SHA256-PAYLOAD, or STREAMING-UNSIGNED-PAYLOAD-TRAILER with a trailing checksum):
 //   <hex size>[;chunk-signature=<64 hex>]\r\n<bytes>\r\n ... 0[;chunk-signature=...]\r\n[trailers]\r\n
-// The payload without its framing; nullopt when the framing is broken or ends early. Chunk
-// signatures and trailing checksums are not verified (the emulator verifies no signature).
-std::optional<std::string> decode_aws_chunked(std::string_view body);
+// The payload without its framing; nullopt when the framing is broken or ends early. Trailers
+// ("x-amz-checksum-crc32:<base64>") are added to `trailers` when given. Chunk signatures are not
+// verified (the emulator verifies no signature).
+std::optional<std::string> decode_aws_chunked(std::string_view body, net::wire::Fields* trailers = nullptr);
 
 // The content of every <name ...>...</name> (or <name/>) in `xml`, in order, as written (still
 // escaped): enough for the small documents S3 takes (Delete, CompleteMultipartUpload), which nest

@@ -179,6 +179,21 @@ TEST_F(S3ApiTest, BodyChecks) {
   EXPECT_EQ(call("PUT", "/b-1/k", "body", {{"x-amz-content-sha256", sha256_hex("body")}}).status, 200);
   EXPECT_EQ(call("PUT", "/b-1/k", "body", {{"x-amz-content-sha256", "UNSIGNED-PAYLOAD"}}).status, 200);
 
+  // Additional checksums: verified, echoed; "DUoRhQ==" is the base64 CRC32 of "hello world".
+  Response crc = call("PUT", "/b-1/k", "hello world", {{"x-amz-checksum-crc32", "DUoRhQ=="}});
+  EXPECT_EQ(crc.status, 200) << crc.body;
+  EXPECT_EQ(header(crc, "x-amz-checksum-crc32"), "DUoRhQ==");
+  std::string wrong = expect_error(
+      call("PUT", "/b-1/k", "hello world!", {{"x-amz-checksum-crc32", "DUoRhQ=="}}), 400, "BadDigest");
+  EXPECT_TRUE(
+      contains(wrong, "<Message>The CRC32 you specified did not match the calculated checksum.</Message>"));
+  expect_error(call("PUT", "/b-1/k", "x", {{"x-amz-checksum-sha256", "AAAA"}}), 400, "BadDigest");
+  EXPECT_EQ(call("PUT", "/b-1/k", "x", {{"x-amz-checksum-crc64nvme", "AAAAAAAAAAA="}}).status,
+            200);  // not computed
+  expect_error(call("POST", "/b-1?delete", "<Delete><Object><Key>k</Key></Object></Delete>",
+                    {{"x-amz-checksum-crc32", "AAAAAA=="}}),
+               400, "BadDigest");
+
   // A body larger than the server kept is refused, not stored truncated.
   Request big = make("PUT", "/b-1/big", "abc");
   big.body_size = kMaxPutBytes * 2;
@@ -209,6 +224,12 @@ TEST_F(S3ApiTest, AwsChunkedBodies) {
                 .status,
             200);
   EXPECT_EQ(header(call("GET", "/b-1/trailer"), "Content-Encoding"), "gzip");
+  std::string bad_trailer = expect_error(
+      call("PUT", "/b-1/trailer", "b\r\nhello world\r\n0\r\nx-amz-checksum-crc32c:AAAAAA==\r\n\r\n",
+           {{"x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"},
+            {"Content-Encoding", "aws-chunked"}}),
+      400, "BadDigest");
+  EXPECT_TRUE(contains(bad_trailer, "The CRC32C you specified"));
 
   expect_error(call("PUT", "/b-1/short", "5\r\nhel", {{"Content-Encoding", "aws-chunked"}}), 400,
                "IncompleteBody");

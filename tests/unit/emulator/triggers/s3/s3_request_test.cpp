@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "emulator/triggers/s3/s3_checksum.hpp"
 #include "emulator/triggers/s3/s3_format.hpp"
 
 namespace stratus::triggers::s3 {
@@ -69,6 +70,14 @@ TEST(S3Request, AwsChunked) {
       decode_aws_chunked("3;chunk-signature=ab\r\nabc\r\nA\r\n0123456789\r\n0;chunk-signature=cd\r\n\r\n"),
       "abc0123456789");
   EXPECT_EQ(decode_aws_chunked("1\r\nx\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n"), "x");
+  net::wire::Fields trailers;
+  EXPECT_EQ(
+      decode_aws_chunked("1\r\nx\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\nx-amz-trailer-signature:ab\r\n\r\n",
+                         &trailers),
+      "x");
+  EXPECT_EQ(trailers,
+            (net::wire::Fields{{"x-amz-checksum-crc32", "AAAAAA=="}, {"x-amz-trailer-signature", "ab"}}));
+  EXPECT_FALSE(decode_aws_chunked("0\r\nno colon\r\n\r\n", &trailers));
   EXPECT_FALSE(decode_aws_chunked(""));
   EXPECT_FALSE(decode_aws_chunked("3\r\nab"));
   EXPECT_FALSE(decode_aws_chunked("3\r\nabcd\r\n0\r\n\r\n"));
@@ -93,6 +102,16 @@ TEST(S3Request, XmlElements) {
   EXPECT_THROW(xml_elements("<Key>open", "Key"), S3Error);
   EXPECT_THROW(xml_elements("<Key attr", "Key"), S3Error);
   EXPECT_TRUE(xml_elements("<Key", "Key").empty());
+}
+
+TEST(S3Checksum, KnownDigests) {
+  EXPECT_EQ(compute_checksum("crc32", "hello world"), "DUoRhQ==");  // 0x0d4a1185
+  EXPECT_EQ(compute_checksum("crc32", "hello"), "NhCmhg==");        // what the aws CLI sent for "hello"
+  EXPECT_EQ(compute_checksum("crc32c", "123456789"), "4waSgw==");   // 0xe3069283, the CRC-32C check value
+  EXPECT_EQ(compute_checksum("crc32", "123456789"), "y/Q5Jg==");    // 0xcbf43926, the CRC-32 check value
+  EXPECT_EQ(compute_checksum("sha1", ""), "2jmj7l5rSw0yVb/vlWAYkK/YBwk=");
+  EXPECT_EQ(compute_checksum("sha256", ""), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+  EXPECT_FALSE(compute_checksum("crc64nvme", "x"));
 }
 
 TEST(S3Format, TimesEscapesAndEncoding) {
