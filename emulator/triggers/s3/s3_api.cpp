@@ -460,7 +460,16 @@ class Handler {
     std::string storage;
     net::wire::Fields checksums;
     const std::string_view bytes = object_bytes(storage, checksums);
-    const ObjectInfo info = m_store.put_object(bucket, key, bytes, request_metadata());
+    WriteCondition condition;
+    if (m_req.has_header("If-None-Match")) {
+      if (m_req.header("If-None-Match") != "*")
+        throw S3Error(501, "NotImplemented",
+                      "A header you provided implies functionality that is not implemented",
+                      {{"Header", "If-None-Match"}});
+      condition.if_none_match = true;
+    }
+    if (m_req.has_header("If-Match")) condition.if_match = strip_quotes(m_req.header("If-Match"));
+    const ObjectInfo info = m_store.put_object(bucket, key, bytes, request_metadata(), condition);
     notify(bucket, "ObjectCreated:Put", key, info.size, info.etag);
     Response res = empty(200);
     res.headers.emplace_back("ETag", quoted(info.etag));

@@ -14,7 +14,9 @@
 //   GET    /{Bucket}?location                  GetBucketLocation
 //   POST   /{Bucket}?delete                    DeleteObjects (Quiet mode; at most 1000 keys)
 //   PUT    /{Bucket}/{Key}                     PutObject (x-amz-meta-*, Content-Type, Content-MD5,
-//                                              aws-chunked bodies, x-amz-content-sha256 checked)
+//                                              aws-chunked bodies, x-amz-content-sha256 and
+//                                              x-amz-checksum-crc32|crc32c|sha1|sha256 checked;
+//                                              conditional: If-None-Match: *, If-Match: "etag")
 //   PUT    /{Bucket}/{Key} + x-amz-copy-source CopyObject (x-amz-metadata-directive COPY|REPLACE)
 //   GET    /{Bucket}/{Key}                     GetObject (Range: bytes=a-b | a- | -n -> 206;
 //                                              response-* overrides; If-Match / If-None-Match)
@@ -22,11 +24,14 @@
 //   DELETE /{Bucket}/{Key}                     DeleteObject (204, also for a missing key)
 //   POST   /{Bucket}/{Key}?uploads             CreateMultipartUpload   (the aws CLI uploads files
 //   PUT    /{Bucket}/{Key}?partNumber&uploadId UploadPart               over 8 MB this way)
+//          + x-amz-copy-source[-range]         UploadPartCopy (and copies them between keys so)
 //   POST   /{Bucket}/{Key}?uploadId            CompleteMultipartUpload
 //   DELETE /{Bucket}/{Key}?uploadId            AbortMultipartUpload
 //
 // Errors are S3's XML (<Error><Code/><Message/>...<RequestId/><HostId/></Error>); every response
 // carries x-amz-request-id and x-amz-id-2. Signatures are not verified (the emulator is local).
+// Object notifications (S3Notifier) are sent after the change is committed, for PutObject, CopyObject,
+// CompleteMultipartUpload, and DeleteObject(s) of a key that existed.
 // Sub-resources we do not emulate (?acl, ?versioning, ?tagging, ...) answer 501 NotImplemented.
 #include <cstddef>
 #include <string>

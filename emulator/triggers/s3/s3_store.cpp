@@ -184,24 +184,35 @@ std::vector<BucketInfo> S3Store::list_buckets() {
   return out;
 }
 
-ObjectInfo S3Store::commit_object(const std::string& bucket, ObjectInfo info, const std::string& upload_id) {
+ObjectInfo S3Store::commit_object(const std::string& bucket, ObjectInfo info, const std::string& upload_id,
+                                  const WriteCondition& condition) {
   std::optional<std::string> old_file;
   {
     std::lock_guard lock(m_mutex);
+    std::optional<std::string> old_etag;
     try {
       // The bucket (or the upload) may have gone while the bytes were written.
       if (upload_id.empty())
         require_bucket(bucket);
       else
         require_upload(bucket, info.key, upload_id);
+      Statement old(m_db, "SELECT file, etag FROM s3_objects WHERE bucket = ? AND key = ?");
+      if (old.bind(1, bucket).bind(2, info.key).step()) {
+        old_file = old.column_text(0);
+        old_etag = old.column_text(1);
+      }
+      const S3Error failed(412, "PreconditionFailed",
+                           "At least one of the pre-conditions you specified did not hold",
+                           {{"Condition", condition.if_none_match ? "If-None-Match" : "If-Match"}});
+      if (condition.if_none_match && old_etag) throw failed;
+      if (condition.if_match && !old_etag) throw no_such_key(info.key);
+      if (condition.if_match && *condition.if_match != *old_etag) throw failed;
     } catch (...) {
       std::error_code ec;
       fs::remove(bucket_dir(bucket) / info.file, ec);
       throw;
     }
     store::Transaction tx(m_db);
-    Statement old(m_db, "SELECT file FROM s3_objects WHERE bucket = ? AND key = ?");
-    if (old.bind(1, bucket).bind(2, info.key).step()) old_file = old.column_text(0);
     Statement upsert(m_db,
                      "INSERT OR REPLACE INTO s3_objects (bucket, key, file, size, etag, content_type, "
                      "last_modified_ms, metadata, headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -230,7 +241,7 @@ ObjectInfo S3Store::commit_object(const std::string& bucket, ObjectInfo info, co
 }
 
 ObjectInfo S3Store::put_object(const std::string& bucket, const std::string& key, std::string_view bytes,
-                               ObjectInfo info) {
+                               ObjectInfo info, const WriteCondition& condition) {
   check_key(key);
   if (!bucket_exists(bucket)) throw no_such_bucket(bucket);
   info.key = key;
@@ -239,7 +250,7 @@ ObjectInfo S3Store::put_object(const std::string& bucket, const std::string& key
   info.last_modified_ms = unix_ms_now();
   info.file =
       write_new_file(bucket_dir(bucket), [&](int fd, const fs::path& path) { write_all(fd, bytes, path); });
-  return commit_object(bucket, std::move(info));
+  return commit_object(bucket, std::move(info), "", condition);
 }
 
 ObjectInfo S3Store::copy_object(const std::string& src_bucket, const std::string& src_key,

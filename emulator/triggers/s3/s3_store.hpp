@@ -103,6 +103,14 @@ struct ObjectInfo {
   std::string file;  // the data file's name in the bucket folder
 };
 
+// S3's conditional writes, checked atomically with the commit: If-None-Match: * writes only a key
+// that is free, If-Match: "<etag>" only over that version. 412 PreconditionFailed, or 404
+// NoSuchKey for If-Match on a key that holds nothing.
+struct WriteCondition {
+  bool if_none_match = false;
+  std::optional<std::string> if_match;  // hex ETag, no quotes
+};
+
 struct ListQuery {
   std::string prefix;
   std::string delimiter;  // "" = no grouping
@@ -168,7 +176,7 @@ class S3Store {
   // Stores `bytes` under `key`, committed before it returns. `info` gives content type, metadata
   // and headers; key, size, etag, last_modified and file are filled in and returned.
   ObjectInfo put_object(const std::string& bucket, const std::string& key, std::string_view bytes,
-                        ObjectInfo info);
+                        ObjectInfo info, const WriteCondition& condition = {});
   // Copies the source's bytes (a file copy, no read into memory); `replace` = the metadata to set
   // instead of the source's (MetadataDirective REPLACE). NoSuchBucket / NoSuchKey.
   ObjectInfo copy_object(const std::string& src_bucket, const std::string& src_key, const std::string& bucket,
@@ -202,7 +210,8 @@ class S3Store {
   std::filesystem::path bucket_dir(const std::string& bucket) const { return m_root / bucket; }
   // Commits the row for `info` and removes the file of the version it replaced.
   // With `upload_id`, the upload and its parts' rows go in the same transaction.
-  ObjectInfo commit_object(const std::string& bucket, ObjectInfo info, const std::string& upload_id = "");
+  ObjectInfo commit_object(const std::string& bucket, ObjectInfo info, const std::string& upload_id = "",
+                           const WriteCondition& condition = {});
   void sweep();
   void require_upload(const std::string& bucket, const std::string& key, const std::string& upload_id);
 

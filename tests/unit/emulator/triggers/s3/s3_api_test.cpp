@@ -240,6 +240,26 @@ TEST_F(S3ApiTest, AwsChunkedBodies) {
                400, "IncompleteBody");
 }
 
+TEST_F(S3ApiTest, ConditionalWrites) {
+  call("PUT", "/b-1");
+  EXPECT_EQ(call("PUT", "/b-1/lock", "one", {{"If-None-Match", "*"}}).status, 200);
+  std::string taken =
+      expect_error(call("PUT", "/b-1/lock", "two", {{"If-None-Match", "*"}}), 412, "PreconditionFailed");
+  EXPECT_TRUE(contains(taken, "<Condition>If-None-Match</Condition>"));
+  EXPECT_EQ(call("GET", "/b-1/lock").body, "one");
+  expect_error(call("PUT", "/b-1/lock", "two", {{"If-None-Match", "\"abc\""}}), 501, "NotImplemented");
+
+  expect_error(call("PUT", "/b-1/lock", "two", {{"If-Match", "\"" + md5_hex("other") + "\""}}), 412,
+               "PreconditionFailed");
+  EXPECT_EQ(call("PUT", "/b-1/lock", "two", {{"If-Match", "\"" + md5_hex("one") + "\""}}).status, 200);
+  EXPECT_EQ(call("GET", "/b-1/lock").body, "two");
+  expect_error(call("PUT", "/b-1/free", "x", {{"If-Match", "\"" + md5_hex("one") + "\""}}), 404, "NoSuchKey");
+  // A refused write leaves no file behind.
+  std::size_t files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(data_root())) files += entry.is_regular_file();
+  EXPECT_EQ(files, 1u);
+}
+
 TEST_F(S3ApiTest, RangeReads) {
   call("PUT", "/b-1");
   call("PUT", "/b-1/r", "0123456789");

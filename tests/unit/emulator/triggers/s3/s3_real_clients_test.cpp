@@ -358,6 +358,8 @@ g = c.get_object(Bucket="boto-bucket", Key="dir/k 1+x.txt", Range="bytes=-4")
 out["range"] = [g["Body"].read().decode(), g["ContentRange"]]
 out["bad_md5"] = code(lambda: c.put_object(Bucket="boto-bucket", Key="x", Body=b"abc",
                                            ContentMD5=base64.b64encode(hashlib.md5(b"xyz").digest()).decode()))
+c.put_object(Bucket="boto-bucket", Key="lock", Body=b"1", IfNoneMatch="*")
+out["if_none_match"] = code(lambda: c.put_object(Bucket="boto-bucket", Key="lock", Body=b"2", IfNoneMatch="*"))
 out["head_missing"] = code(lambda: c.head_object(Bucket="boto-bucket", Key="nope"))
 out["no_bucket"] = code(lambda: c.list_objects_v2(Bucket="no-such-bucket"))
 out["bad_range"] = code(lambda: c.get_object(Bucket="boto-bucket", Key="dir/k 1+x.txt", Range="bytes=100-"))
@@ -411,6 +413,7 @@ TEST_F(S3RealClientTest, Boto3) {
   EXPECT_GE(out["get"]["modified"].get<int>(), 2024);
   EXPECT_EQ(out["range"], json::parse(R"(["boto","bytes 6-9/10"])"));
   EXPECT_EQ(out["bad_md5"], "BadDigest");
+  EXPECT_EQ(out["if_none_match"], "PreconditionFailed");
   EXPECT_EQ(out["head_missing"], "404");
   EXPECT_EQ(out["no_bucket"], "NoSuchBucket");
   EXPECT_EQ(out["bad_range"], "InvalidRange");
