@@ -505,14 +505,29 @@ class Handler {
     Response res;
     res.content_type = info.content_type;
     const std::string etag = quoted(info.etag);
-    // If-Match / If-None-Match take precedence over the date conditions, which we do not evaluate.
-    if (m_req.has_header("If-Match") && strip_quotes(m_req.header("If-Match")) != info.etag &&
-        m_req.header("If-Match") != "*")
-      throw S3Error(412, "PreconditionFailed",
-                    "At least one of the pre-conditions you specified did not hold",
-                    {{"Condition", "If-Match"}});
-    if (m_req.has_header("If-None-Match") &&
-        (strip_quotes(m_req.header("If-None-Match")) == info.etag || m_req.header("If-None-Match") == "*")) {
+    // RFC 7232 order, as S3 applies it: If-Match, else If-Unmodified-Since; If-None-Match, else
+    // If-Modified-Since. Dates compare at whole seconds (Last-Modified has no more).
+    const std::int64_t modified_s = info.last_modified_ms / 1000;
+    auto date = [&](std::string_view name) { return parse_http_date(m_req.header(name)); };
+    auto precondition_failed = [](const char* condition) {
+      return S3Error(412, "PreconditionFailed",
+                     "At least one of the pre-conditions you specified did not hold",
+                     {{"Condition", condition}});
+    };
+    if (m_req.has_header("If-Match")) {
+      if (strip_quotes(m_req.header("If-Match")) != info.etag && m_req.header("If-Match") != "*")
+        throw precondition_failed("If-Match");
+    } else if (auto since = date("If-Unmodified-Since"); since && modified_s > *since) {
+      throw precondition_failed("If-Unmodified-Since");
+    }
+    bool not_modified = false;
+    if (m_req.has_header("If-None-Match")) {
+      not_modified =
+          strip_quotes(m_req.header("If-None-Match")) == info.etag || m_req.header("If-None-Match") == "*";
+    } else if (auto since = date("If-Modified-Since")) {
+      not_modified = modified_s <= *since;
+    }
+    if (not_modified) {
       res.status = 304;
       res.headers.emplace_back("ETag", etag);
       res.headers.emplace_back("Last-Modified", format_http_date(info.last_modified_ms));

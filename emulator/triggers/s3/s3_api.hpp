@@ -19,7 +19,8 @@
 //                                              conditional: If-None-Match: *, If-Match: "etag")
 //   PUT    /{Bucket}/{Key} + x-amz-copy-source CopyObject (x-amz-metadata-directive COPY|REPLACE)
 //   GET    /{Bucket}/{Key}                     GetObject (Range: bytes=a-b | a- | -n -> 206;
-//                                              response-* overrides; If-Match / If-None-Match)
+//                                              response-* overrides; If-Match, If-None-Match,
+//                                              If-Modified-Since, If-Unmodified-Since)
 //   HEAD   /{Bucket}/{Key}                     HeadObject (errors without a body)
 //   DELETE /{Bucket}/{Key}                     DeleteObject (204, also for a missing key)
 //   POST   /{Bucket}/{Key}?uploads             CreateMultipartUpload   (the aws CLI uploads files

@@ -54,6 +54,30 @@ std::string format_http_date(std::int64_t unix_ms) {
   return buf;
 }
 
+std::optional<std::int64_t> parse_http_date(std::string_view text) {
+  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  // "Tue, 03 Sep 2019 19:37:27 GMT"
+  if (text.size() != 29 || text.substr(3, 2) != ", " || text.substr(25) != " GMT") return std::nullopt;
+  auto number = [&](std::size_t at, std::size_t length) -> std::optional<int> {
+    int value = 0;
+    for (std::size_t i = at; i < at + length; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  const std::size_t month_at = kMonths.find(text.substr(8, 3));
+  const auto day = number(5, 2), year = number(12, 4), hour = number(17, 2), minute = number(20, 2),
+             second = number(23, 2);
+  if (month_at == std::string_view::npos || month_at % 3 != 0 || !day || !year || !hour || !minute ||
+      !second || text[7] != ' ' || text[11] != ' ' || text[16] != ' ' || text[19] != ':' || text[22] != ':')
+    return std::nullopt;
+  const int month = static_cast<int>(month_at / 3) + 1;
+  if (*day < 1 || *day > days_in_month(*year, month) || *hour > 23 || *minute > 59 || *second > 60)
+    return std::nullopt;
+  return unix_from_civil({*year, month, *day, *hour, *minute, *second});
+}
+
 std::string xml_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());

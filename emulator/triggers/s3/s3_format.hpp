@@ -1,6 +1,7 @@
 #pragma once
 // Text forms S3 uses on the wire: timestamps, XML escaping, URL encoding of keys.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,9 @@ namespace stratus::triggers::s3 {
 std::string format_iso_ms(std::int64_t unix_ms);
 // "Mon, 23 Nov 2026 00:50:14 GMT" (RFC 1123): the Last-Modified header.
 std::string format_http_date(std::int64_t unix_ms);
+// Unix seconds of that form (If-Modified-Since and friends); nullopt for anything else, which
+// the conditions then ignore, as HTTP says.
+std::optional<std::int64_t> parse_http_date(std::string_view text);
 
 // &, <, >, ", ' and control characters as XML character references.
 std::string xml_escape(std::string_view text);

@@ -158,6 +158,23 @@ TEST_F(S3ApiTest, PutGetHeadWithMetadata) {
       304);
   expect_error(call("GET", "/b-1/docs/a%20b.txt", "", {{"If-Match", "\"0000\""}}), 412, "PreconditionFailed");
 
+  // Date conditions, at whole seconds; a date that does not parse is ignored.
+  const std::string later = "Fri, 01 Jan 2100 00:00:00 GMT";
+  const std::string earlier = "Thu, 01 Jan 1970 00:00:00 GMT";
+  auto get_if = [&](net::wire::Fields h) { return call("GET", "/b-1/docs/a%20b.txt", "", std::move(h)); };
+  EXPECT_EQ(get_if({{"If-Modified-Since", later}}).status, 304);
+  EXPECT_EQ(get_if({{"If-Modified-Since", modified}}).status, 304);
+  EXPECT_EQ(get_if({{"If-Modified-Since", earlier}}).status, 200);
+  EXPECT_EQ(get_if({{"If-Modified-Since", "yesterday"}}).status, 200);
+  EXPECT_EQ(get_if({{"If-Unmodified-Since", later}}).status, 200);
+  std::string unmodified =
+      expect_error(get_if({{"If-Unmodified-Since", earlier}}), 412, "PreconditionFailed");
+  EXPECT_TRUE(contains(unmodified, "<Condition>If-Unmodified-Since</Condition>"));
+  // The ETag conditions win over the dates.
+  EXPECT_EQ(get_if({{"If-Match", "*"}, {"If-Unmodified-Since", earlier}}).status, 200);
+  EXPECT_EQ(get_if({{"If-None-Match", "\"other\""}, {"If-Modified-Since", later}}).status, 200);
+  EXPECT_EQ(call("HEAD", "/b-1/docs/a%20b.txt", "", {{"If-Unmodified-Since", earlier}}).status, 412);
+
   std::string no_key = expect_error(call("GET", "/b-1/missing"), 404, "NoSuchKey");
   EXPECT_TRUE(contains(no_key, "<Message>The specified key does not exist.</Message><Key>missing</Key>"));
   Response head_missing = call("HEAD", "/b-1/missing");

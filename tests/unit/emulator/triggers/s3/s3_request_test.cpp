@@ -118,6 +118,12 @@ TEST(S3Format, TimesEscapesAndEncoding) {
   EXPECT_EQ(format_iso_ms(1567539447192), "2019-09-03T19:37:27.192Z");
   EXPECT_EQ(format_http_date(1567539447192), "Tue, 03 Sep 2019 19:37:27 GMT");
   EXPECT_EQ(format_http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+  EXPECT_EQ(parse_http_date("Tue, 03 Sep 2019 19:37:27 GMT"), 1567539447);
+  EXPECT_EQ(parse_http_date(format_http_date(1700000000000)), 1700000000);
+  for (const char* bad :
+       {"", "Tue, 03 Sep 2019 19:37:27 UTC", "Tue, 31 Feb 2019 19:37:27 GMT", "Tue, 03 Sxp 2019 19:37:27 GMT",
+        "Tue, 03 Sep 2019 25:37:27 GMT", "2019-09-03T19:37:27Z"})
+    EXPECT_FALSE(parse_http_date(bad)) << bad;
   EXPECT_EQ(xml_escape("a<b>&\"'\n"), "a&lt;b&gt;&amp;&quot;&apos;&#10;");
   EXPECT_EQ(xml_unescape("&lt;&gt;&amp;&quot;&apos;&#233;&#x1F600;&bogus;&"),
             "<>&\"'\xc3\xa9\xf0\x9f\x98\x80&bogus;&");
