@@ -111,12 +111,14 @@ void check_key(std::string_view key) {
   }
 }
 
-S3Store::S3Store(store::Database& db, fs::path root) : m_db(db), m_root(std::move(root)) {
+S3Store::S3Store(store::Database& db, fs::path root, std::chrono::seconds sweep_age)
+    : m_db(db), m_root(std::move(root)) {
   fs::create_directories(m_root);
-  sweep();
+  sweep(sweep_age);
 }
 
-void S3Store::sweep() {
+void S3Store::sweep(std::chrono::seconds age) {
+  const auto cutoff = fs::file_time_type::clock::now() - age;
   std::lock_guard lock(m_mutex);
   std::set<std::string> live;
   Statement s(m_db, "SELECT bucket, file FROM s3_objects");
@@ -128,7 +130,8 @@ void S3Store::sweep() {
     for (const auto& file : fs::directory_iterator(bucket.path())) {
       const std::string name = bucket.path().filename().string() + "/" + file.path().filename().string();
       std::error_code ec;
-      if (file.is_regular_file() && !live.contains(name)) fs::remove(file.path(), ec);
+      if (file.is_regular_file() && !live.contains(name) && file.last_write_time(ec) <= cutoff)
+        fs::remove(file.path(), ec);
     }
   }
 }

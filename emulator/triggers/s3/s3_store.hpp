@@ -16,6 +16,7 @@
 //
 // Thread-safe: every method takes the store's own mutex around the database (connection threads of
 // the HTTP server call it concurrently). Errors the client should see are thrown as S3Error.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -161,8 +162,11 @@ class ObjectReader {
 
 class S3Store {
  public:
-  // `root` is created when missing; leftover .tmp- files and files no row points at are removed.
-  S3Store(store::Database& db, std::filesystem::path root);
+  // `root` is created when missing. Leftover .tmp- files and files no row points at, older than
+  // `sweep_age`, are removed: a crash's debris. The age spares the writes in flight of another
+  // process that shares the folder (a CLI command beside `stratus offline`).
+  S3Store(store::Database& db, std::filesystem::path root,
+          std::chrono::seconds sweep_age = std::chrono::minutes(10));
   S3Store(const S3Store&) = delete;
   S3Store& operator=(const S3Store&) = delete;
 
@@ -177,7 +181,7 @@ class S3Store {
   // and headers; key, size, etag, last_modified and file are filled in and returned.
   ObjectInfo put_object(const std::string& bucket, const std::string& key, std::string_view bytes,
                         ObjectInfo info, const WriteCondition& condition = {});
-  // Copies the source's bytes (a file copy, no read into memory); `replace` = the metadata to set
+  // Copies the source's bytes (in 1 MiB blocks, never whole in memory); `replace` = the metadata to set
   // instead of the source's (MetadataDirective REPLACE). NoSuchBucket / NoSuchKey.
   ObjectInfo copy_object(const std::string& src_bucket, const std::string& src_key, const std::string& bucket,
                          const std::string& key, std::optional<ObjectInfo> replace);
@@ -212,7 +216,7 @@ class S3Store {
   // With `upload_id`, the upload and its parts' rows go in the same transaction.
   ObjectInfo commit_object(const std::string& bucket, ObjectInfo info, const std::string& upload_id = "",
                            const WriteCondition& condition = {});
-  void sweep();
+  void sweep(std::chrono::seconds age);
   void require_upload(const std::string& bucket, const std::string& key, const std::string& upload_id);
 
   store::Database& m_db;

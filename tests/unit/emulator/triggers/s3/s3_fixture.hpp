@@ -2,6 +2,7 @@
 // An S3Store on a throwaway folder with a database holding only the S3 migration, as the tests of
 // the store, the API and the notifier need it; reopen() simulates a restart.
 #include <array>
+#include <chrono>
 #include <memory>
 #include <string_view>
 
@@ -15,11 +16,12 @@ class S3Fixture {
  public:
   S3Fixture() { reopen(); }
 
-  void reopen() {
+  // `sweep_age` 0: stray files of any age are swept (the store's default spares recent ones).
+  void reopen(std::chrono::seconds sweep_age = std::chrono::seconds(0)) {
     store.reset();
     db.reset();
     db = std::make_unique<stratus::store::Database>(dir.path() / "stratus.db", kMigrations);
-    store = std::make_unique<S3Store>(*db, data_root());
+    store = std::make_unique<S3Store>(*db, data_root(), sweep_age);
   }
 
   std::filesystem::path data_root() const { return dir.path() / "s3"; }
