@@ -193,6 +193,8 @@ ObjectInfo S3Store::commit_object(const std::string& bucket, ObjectInfo info, co
   {
     std::lock_guard lock(m_mutex);
     std::optional<std::string> old_etag;
+    // The checks run inside the transaction, so they hold against writers in other processes too.
+    store::Transaction tx(m_db);
     try {
       // The bucket (or the upload) may have gone while the bytes were written.
       if (upload_id.empty())
@@ -215,7 +217,6 @@ ObjectInfo S3Store::commit_object(const std::string& bucket, ObjectInfo info, co
       fs::remove(bucket_dir(bucket) / info.file, ec);
       throw;
     }
-    store::Transaction tx(m_db);
     Statement upsert(m_db,
                      "INSERT OR REPLACE INTO s3_objects (bucket, key, file, size, etag, content_type, "
                      "last_modified_ms, metadata, headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
