@@ -1,10 +1,13 @@
 // stratus offline: the service's functions behind the Lambda Invoke API on --lambda-port, each
 // invocation through a pool of real runtime processes, logs printed live and stored, every
-// invocation metered. Ctrl-C (or SIGTERM) drains what is in flight and exits cleanly.
+// invocation metered; SQS and S3 (and the Invoke API again) on one AWS endpoint, --aws-port, with
+// the service's queues and buckets, its `sqs` event source mappings and `s3` notifications.
+// Ctrl-C (or SIGTERM) drains what is in flight and exits cleanly.
 #include <pthread.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -13,12 +16,18 @@
 #include "cli/errors.hpp"
 #include "cli/manifest/manifest.hpp"
 #include "cli/run/console_sink.hpp"
+#include "cli/run/event_sources.hpp"
 #include "cli/run/function_configs.hpp"
 #include "cli/run/run_options.hpp"
 #include "emulator/engine/engine.hpp"
 #include "emulator/net/http_server.hpp"
+#include "emulator/store/database.hpp"
+#include "emulator/store/migrations.hpp"
 #include "emulator/store/store.hpp"
+#include "emulator/triggers/aws_endpoint.hpp"
 #include "emulator/triggers/invoke_api/invoke_api.hpp"
+#include "emulator/triggers/s3/s3_api.hpp"
+#include "emulator/triggers/sqs/sqs_api.hpp"
 
 namespace stratus {
 
@@ -27,6 +36,8 @@ namespace {
 struct OfflineOptions {
   std::string host;
   int lambda_port = -1;  // -1: custom.serverless-offline.lambdaPort, else 3002
+  int aws_port = 4566;
+  bool aws_endpoint_env = true;  // AWS_ENDPOINT_URL for the functions
   run::RunOptions run;
 };
 
@@ -83,6 +94,13 @@ void run_offline(Context& ctx, OfflineOptions o) {
   settings.max_instances = o.run.max_instances;
   settings.idle_timeout = std::chrono::milliseconds(static_cast<long long>(o.run.idle_timeout_s * 1000));
   settings.account_concurrency = o.run.account_concurrency;
+  const std::string aws_url = "http://" + (o.host == "0.0.0.0" ? std::string("127.0.0.1") : o.host) + ":" +
+                              std::to_string(o.aws_port);
+  // A handler's own SDK calls reach the local queues and buckets, never a real account by accident.
+  const bool endpoint_given = std::any_of(settings.env_overrides.begin(), settings.env_overrides.end(),
+                                          [](const auto& kv) { return kv.first == "AWS_ENDPOINT_URL"; });
+  if (o.aws_endpoint_env && !endpoint_given && o.aws_port != 0)
+    settings.env_overrides.emplace_back("AWS_ENDPOINT_URL", aws_url);
   std::unique_ptr<engine::Engine> engine;
   try {
     engine = std::make_unique<engine::Engine>(configs.functions, std::move(settings));
@@ -108,7 +126,56 @@ void run_offline(Context& ctx, OfflineOptions o) {
   } catch (const net::BindError& e) {
     throw UserError(e.what(), kExitFailure);
   }
+  // SQS and S3 keep their state in stratus.db, each on a connection of its own (the SQS store
+  // holds transactions across calls); object bytes are files under .stratus/s3/.
+  const run::EventSources sources = run::event_sources(m.service, m.service.provider.region);
+  std::unique_ptr<store::Database> sqs_db, s3_db;
+  std::unique_ptr<triggers::sqs::SqsStore> queues;
+  std::unique_ptr<triggers::s3::S3Store> buckets;
+  try {
+    sqs_db = std::make_unique<store::Database>(store::stratus_db_path(m.service.dir), store::stratus_migrations());
+    s3_db = std::make_unique<store::Database>(store::stratus_db_path(m.service.dir), store::stratus_migrations());
+    queues = std::make_unique<triggers::sqs::SqsStore>(*sqs_db, m.service.provider.region);
+    buckets = std::make_unique<triggers::s3::S3Store>(*s3_db, m.service.dir / ".stratus" / "s3");
+    for (const auto& q : sources.queues) {
+      if (queues->find_queue(q.name))
+        queues->set_queue_attributes(q.name, q.attributes);
+      else
+        queues->create_queue(q.name, q.attributes);
+    }
+    for (const auto& b : sources.buckets)
+      if (!buckets->bucket_exists(b)) buckets->create_bucket(b);
+  } catch (const std::exception& e) {
+    throw UserError(std::string("cannot set up the service's queues and buckets: ") + e.what());
+  }
+  triggers::s3::NotifierOptions notifier_options;
+  notifier_options.region = m.service.provider.region;
+  triggers::s3::S3Notifier notifier(*engine, sources.rules, notifier_options);
+  triggers::sqs::SqsApiOptions sqs_options;
+  sqs_options.default_host = o.host + ":" + std::to_string(o.aws_port);
+  triggers::sqs::SqsApi sqs_api(*queues, sqs_options);
+  triggers::s3::S3ApiOptions s3_options;
+  s3_options.region = m.service.provider.region;
+  triggers::s3::S3Api s3_api(*buckets, s3_options, &notifier);
+  triggers::AwsEndpoint aws(&api, &sqs_api, &s3_api);
+  std::unique_ptr<net::HttpServer> aws_server;
+  if (o.aws_port != 0) {
+    try {
+      aws_server = std::make_unique<net::HttpServer>(
+          o.host, o.aws_port,
+          [&aws](const net::Request& request, net::Responder responder) { aws.handle(request, std::move(responder)); },
+          triggers::AwsEndpoint::server_options());
+    } catch (const net::BindError& e) {
+      throw UserError(e.what(), kExitFailure);
+    }
+  }
   engine->start();
+  std::vector<std::unique_ptr<triggers::sqs::SqsPoller>> pollers;
+  for (const auto& p : sources.pollers) {
+    pollers.push_back(std::make_unique<triggers::sqs::SqsPoller>(*queues, *engine, p));
+    pollers.back()->start();
+  }
+  if (!sources.existing.empty()) triggers::s3::S3Notifier(*engine, sources.existing, notifier_options).notify_existing(*buckets);
 
   const std::string invoke_url = "http://" + o.host + ":" + std::to_string(server->port());
   if (ctx.options.json) {
@@ -116,7 +183,11 @@ void run_offline(Context& ctx, OfflineOptions o) {
                              {"stage", m.service.provider.stage},
                              {"region", m.service.provider.region},
                              {"lambdaEndpoint", invoke_url},
+                             {"awsEndpoint", aws_server ? nlohmann::json(aws_url) : nlohmann::json()},
+                             {"queues", nlohmann::json::array()},
+                             {"buckets", sources.buckets},
                              {"functions", nlohmann::json::array()}};
+    for (const auto& q : sources.queues) banner["queues"].push_back(q.name);
     for (const auto& f : configs.functions)
       banner["functions"].push_back(
           {{"name", f.short_name}, {"deployedName", f.name}, {"runtime", f.runtime}});
@@ -128,6 +199,12 @@ void run_offline(Context& ctx, OfflineOptions o) {
              ", region " + m.service.provider.region + ")");
     out.info("  Lambda Invoke API   " + invoke_url + "   (aws lambda invoke --endpoint-url " + invoke_url +
              " ...)");
+    if (aws_server) {
+      out.info("  AWS endpoint        " + aws_url + "   (SQS, S3, Lambda: AWS_ENDPOINT_URL=" + aws_url + ")");
+      for (const auto& q : sources.queues)
+        out.info("  " + out.dim("queue   ") + q.name + "   " + out.dim(aws_url + "/000000000000/" + q.name));
+      for (const auto& b : sources.buckets) out.info("  " + out.dim("bucket  ") + b + "   " + out.dim(aws_url + "/" + b));
+    }
     for (const auto& f : configs.functions)
       out.info("  " + out.green(f.short_name) + "  " +
                out.dim(f.name + " · " + f.runtime + " · " + std::to_string(f.memory_mb) + " MB · " +
@@ -138,6 +215,9 @@ void run_offline(Context& ctx, OfflineOptions o) {
   const int sig = wait_for_signal(stop_signals);
   ctx.out().info(std::string("stratus offline: ") + (sig == SIGINT ? "interrupted" : "terminated") +
                  ", draining invocations in flight");
+  for (auto& poller : pollers) poller->stop();
+  queues->close_waits();  // long polls end now, so the servers can drain
+  if (aws_server) aws_server->stop();
   server->stop();  // no new requests; requests in flight finish
   engine->stop(std::chrono::seconds(5));
   ctx.exit_code = kExitOk;
@@ -152,6 +232,11 @@ void register_offline(CLI::App& app, Context& ctx) {
   cmd->add_option("--host", o->host, "Address to listen on (default: 127.0.0.1)");
   cmd->add_option("--lambda-port", o->lambda_port, "Port of the Lambda Invoke API (default: 3002)")
       ->check(CLI::Range(0, 65535));
+  cmd->add_option("--aws-port", o->aws_port,
+                  "Port of the AWS endpoint: SQS, S3 and the Invoke API (default: 4566; 0 = off)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_flag("!--no-aws-endpoint-env", o->aws_endpoint_env,
+                "Do not point the functions' AWS SDKs at the AWS endpoint (AWS_ENDPOINT_URL)");
   run::add_run_options(*cmd, o->run, true);
   cmd->callback([&ctx, o] { run_offline(ctx, *o); });
 }

@@ -10,48 +10,11 @@
 #include <thread>
 
 #include "emulator/store/database.hpp"
+#include "emulator/store/migrations.hpp"
 
 namespace stratus::store {
 
 namespace {
-
-// Each entry takes the schema one version up; never edit one that has shipped, append instead.
-constexpr std::array<std::string_view, 2> kMigrations{
-    // 1: logs and the billing ledger.
-    R"sql(
-CREATE TABLE logs (
-  id INTEGER PRIMARY KEY,
-  function TEXT NOT NULL,
-  request_id TEXT NOT NULL,
-  unix_ms INTEGER NOT NULL,
-  source TEXT NOT NULL,
-  text TEXT NOT NULL
-);
-CREATE INDEX logs_by_function ON logs (function, unix_ms);
-CREATE INDEX logs_by_request ON logs (request_id);
-CREATE TABLE ledger (
-  id INTEGER PRIMARY KEY,
-  function TEXT NOT NULL,
-  request_id TEXT NOT NULL,
-  start_unix_ms INTEGER NOT NULL,
-  duration_ms REAL NOT NULL,
-  init_duration_ms REAL,
-  billed_ms INTEGER NOT NULL,
-  memory_mb INTEGER NOT NULL,
-  max_memory_used_mb INTEGER NOT NULL,
-  architecture TEXT NOT NULL,
-  cold INTEGER NOT NULL,
-  outcome TEXT NOT NULL,
-  error_type TEXT NOT NULL
-);
-CREATE INDEX ledger_by_function ON ledger (function, start_unix_ms);
-CREATE INDEX ledger_by_time ON ledger (start_unix_ms);
-)sql",
-    // 2: no index on the logs' request ids. Random ids made every batch of lines a set of random
-    // B-tree inserts (a quarter of the emulator's CPU under load); a request's lines are found
-    // by scanning instead, which only `logs` queries do.
-    "DROP INDEX IF EXISTS logs_by_request;",
-};
 
 std::string_view source_name(logs::LogSource source) {
   switch (source) {
@@ -89,7 +52,7 @@ std::filesystem::path stratus_db_path(const std::filesystem::path& service_dir) 
 struct Store::Impl {
   Impl(const std::filesystem::path& path, StoreOptions o)
       : options(o),
-        db(path, kMigrations),
+        db(path, stratus_migrations()),
         insert_log(
             db, "INSERT INTO logs (function, request_id, unix_ms, source, text) VALUES (?1, ?2, ?3, ?4, ?5)"),
         insert_ledger(

@@ -1,0 +1,136 @@
+#include "cli/run/event_sources.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "cli/manifest/model.hpp"
+
+namespace stratus::run {
+
+namespace {
+
+using manifest::Value;
+
+// The resources of one CloudFormation type: logical id -> Properties (or an empty map).
+std::vector<std::pair<std::string, const Value*>> resources_of(const manifest::Service& service,
+                                                               std::string_view type) {
+  static const Value empty = Value::map();
+  std::vector<std::pair<std::string, const Value*>> out;
+  const Value* resources = service.resources.find("Resources");
+  if (!resources || !resources->is_map()) return out;
+  for (const auto& entry : resources->entries()) {
+    const Value* t = entry.value.find("Type");
+    if (!t || !t->is_string() || t->as_string() != type) continue;
+    const Value* props = entry.value.find("Properties");
+    out.emplace_back(entry.key, props && props->is_map() ? props : &empty);
+  }
+  return out;
+}
+
+// The logical id an intrinsic names ({Fn::GetAtt: [Id, Arn]}, {Ref: Id}); "" otherwise.
+std::string referenced_id(const Value& v) {
+  if (!v.is_map() || v.entries().size() != 1) return "";
+  const Value& inner = v.entries().front().value;
+  if (inner.is_sequence() && !inner.items().empty()) return inner.items().front().to_text();
+  return inner.is_string() ? inner.as_string() : "";
+}
+
+std::string queue_name_of(const manifest::Service& service, const std::string& id) {
+  for (const auto& [logical, props] : resources_of(service, "AWS::SQS::Queue"))
+    if (logical == id) {
+      const Value* name = props->find("QueueName");
+      return name && name->is_string() ? name->as_string() : logical;
+    }
+  return id;
+}
+
+// A bucket resource's name: BucketName, else its logical id in lower case (bucket names are).
+std::string bucket_name_of(const manifest::Service& service, const std::string& id) {
+  for (const auto& [logical, props] : resources_of(service, "AWS::S3::Bucket"))
+    if (logical == id) {
+      const Value* name = props->find("BucketName");
+      if (name && name->is_string()) return name->as_string();
+      break;
+    }
+  std::string lower = id;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower;
+}
+
+}  // namespace
+
+EventSources event_sources(const manifest::Service& service, const std::string& region) {
+  EventSources out;
+  auto add_queue = [&](QueueSpec spec) {
+    auto same = [&](const QueueSpec& q) { return q.name == spec.name; };
+    if (std::none_of(out.queues.begin(), out.queues.end(), same)) out.queues.push_back(std::move(spec));
+  };
+  auto add_bucket = [&](const std::string& name) {
+    if (std::find(out.buckets.begin(), out.buckets.end(), name) == out.buckets.end()) out.buckets.push_back(name);
+  };
+
+  // Queues from resources, with the attributes SQS takes; a RedrivePolicy's target queue is
+  // created first.
+  std::vector<QueueSpec> with_redrive;
+  for (const auto& [logical, props] : resources_of(service, "AWS::SQS::Queue")) {
+    QueueSpec spec;
+    spec.name = queue_name_of(service, logical);
+    for (const auto& entry : props->entries()) {
+      if (entry.key == "QueueName" || entry.key == "Tags") continue;
+      if (entry.key == "RedrivePolicy" && entry.value.is_map()) {
+        nlohmann::json policy = nlohmann::json::object();
+        if (const Value* target = entry.value.find("deadLetterTargetArn")) {
+          const std::string id = referenced_id(*target);
+          policy["deadLetterTargetArn"] = id.empty() ? target->to_text()
+                                                     : "arn:aws:sqs:" + region + ":000000000000:" +
+                                                           queue_name_of(service, id);
+        }
+        if (const Value* count = entry.value.find("maxReceiveCount")) policy["maxReceiveCount"] = count->to_text();
+        spec.attributes["RedrivePolicy"] = policy.dump();
+      } else if (entry.value.is_scalar()) {
+        spec.attributes[entry.key] = entry.value.is_bool() ? (entry.value.as_bool() ? "true" : "false")
+                                                           : entry.value.to_text();
+      }
+    }
+    if (spec.attributes.count("RedrivePolicy"))
+      with_redrive.push_back(std::move(spec));
+    else
+      add_queue(std::move(spec));
+  }
+  for (auto& spec : with_redrive) add_queue(std::move(spec));
+  for (const auto& [logical, props] : resources_of(service, "AWS::S3::Bucket"))
+    add_bucket(bucket_name_of(service, logical));
+
+  for (const auto& fn : service.functions) {
+    for (const auto& event : fn.events) {
+      if (const auto* q = std::get_if<manifest::SqsEvent>(&event.detail)) {
+        QueueSpec spec;
+        spec.name = q->queue_name;
+        if (spec.name.ends_with(".fifo")) spec.attributes["FifoQueue"] = "true";
+        add_queue(std::move(spec));
+        if (!q->enabled) continue;
+        triggers::sqs::SqsPollerSettings poller;
+        poller.queue = q->queue_name;
+        poller.function = fn.name;
+        poller.batch_size = q->batch_size;
+        poller.maximum_batching_window = std::chrono::seconds(q->maximum_batching_window);
+        poller.report_batch_item_failures = q->report_batch_item_failures;
+        out.pollers.push_back(std::move(poller));
+      } else if (const auto* b = std::get_if<manifest::S3Event>(&event.detail)) {
+        triggers::s3::NotificationRule rule;
+        rule.bucket = bucket_name_of(service, b->bucket);
+        rule.function = fn.name;
+        rule.event = b->event;
+        rule.prefix = b->prefix;
+        rule.suffix = b->suffix;
+        add_bucket(rule.bucket);
+        if (b->existing) out.existing.push_back(rule);
+        out.rules.push_back(std::move(rule));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace stratus::run
