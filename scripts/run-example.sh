@@ -22,7 +22,7 @@ if [[ ${1:-} != --check ]]; then
   exec "$stratus" offline -c "$example/serverless.yml" --lambda-port 3002
 fi
 # --check: serve on a free port, invoke every function once with curl, stop with SIGINT.
-"$stratus" offline -c "$example/serverless.yml" --lambda-port 0 --json >"$out/banner" 2>"$out/log" &
+"$stratus" offline -c "$example/serverless.yml" --lambda-port 0 --aws-port 0 --json >"$out/banner" 2>"$out/log" &
 pid=$!
 for _ in $(seq 200); do [[ -s $out/banner ]] && break; sleep 0.05; done
 endpoint=$(sed -n 's/.*"lambdaEndpoint":"\([^"]*\)".*/\1/p' "$out/banner")

@@ -155,14 +155,10 @@ class ResponseParser {
       if (m_framing == Framing::kLength) m_at += m_length;
     }
     switch (m_framing) {
-      case Framing::kNone:
-        return Result::kComplete;
-      case Framing::kLength:
-        return buf.size() >= m_at ? Result::kComplete : Result::kIncomplete;
-      case Framing::kEof:
-        return Result::kIncomplete;  // completed by eof()
-      case Framing::kChunked:
-        return feed_chunked(buf);
+      case Framing::kNone: return Result::kComplete;
+      case Framing::kLength: return buf.size() >= m_at ? Result::kComplete : Result::kIncomplete;
+      case Framing::kEof: return Result::kIncomplete;  // completed by eof()
+      case Framing::kChunked: return feed_chunked(buf);
     }
     return Result::kBad;
   }
@@ -277,21 +273,24 @@ class ResponseParser {
 struct Conn {
   enum class State { kOff, kConnecting, kSending, kReading };
   State state = State::kOff;
-  bool done = false;          // no more requests for this connection
+  bool done = false;  // no more requests for this connection
   int fd = -1;
-  std::uint32_t events = 0;   // what the fd is registered for in epoll (0: not registered)
+  std::uint32_t events = 0;  // what the fd is registered for in epoll (0: not registered)
   size_t sent = 0;
-  Clock::time_point t0;       // first byte of the request sent
-  Clock::time_point timer;    // kOff: when to start the next attempt; otherwise: the time-out
-  std::string buf;            // received bytes not yet consumed
+  Clock::time_point t0;     // first byte of the request sent
+  Clock::time_point timer;  // kOff: when to start the next attempt; otherwise: the time-out
+  std::string buf;          // received bytes not yet consumed
   ResponseParser parser;
 };
 
 class LoadGen {
  public:
   LoadGen(const Options& opt, const addrinfo* addr, std::string request)
-      : m_opt(opt), m_addr(addr), m_request(std::move(request)),
-        m_conns(static_cast<size_t>(opt.clients)), m_budget(opt.requests) {
+      : m_opt(opt),
+        m_addr(addr),
+        m_request(std::move(request)),
+        m_conns(static_cast<size_t>(opt.clients)),
+        m_budget(opt.requests) {
     m_latencies_ns.reserve(1 << 16);
   }
 
@@ -300,8 +299,8 @@ class LoadGen {
     m_ep = ::epoll_create1(EPOLL_CLOEXEC);
     if (m_ep < 0) return false;
     m_start = Clock::now();
-    m_deadline = m_start + std::chrono::duration_cast<Clock::duration>(
-                               std::chrono::duration<double>(m_opt.seconds));
+    m_deadline =
+        m_start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(m_opt.seconds));
     m_active = m_conns.size();
     m_next_timer = Clock::time_point::max();
     for (auto& c : m_conns) start_attempt(c, m_start);
@@ -422,8 +421,7 @@ class LoadGen {
 
   void on_event(Conn& c, std::uint32_t events) {
     switch (c.state) {
-      case Conn::State::kOff:
-        return;  // stale
+      case Conn::State::kOff: return;  // stale
       case Conn::State::kConnecting: {
         int err = 0;
         socklen_t len = sizeof err;
@@ -432,10 +430,8 @@ class LoadGen {
           return fail(c, Clock::now());
         return begin_send(c, Clock::now());
       }
-      case Conn::State::kSending:
-        return try_send(c);
-      case Conn::State::kReading:
-        return on_readable(c);
+      case Conn::State::kSending: return try_send(c);
+      case Conn::State::kReading: return on_readable(c);
     }
   }
 
@@ -459,12 +455,9 @@ class LoadGen {
 
   void parse(Conn& c, Clock::time_point now) {
     switch (c.parser.feed(c.buf)) {
-      case ResponseParser::Result::kIncomplete:
-        return;
-      case ResponseParser::Result::kBad:
-        return fail(c, now);
-      case ResponseParser::Result::kComplete:
-        return complete(c, now);
+      case ResponseParser::Result::kIncomplete: return;
+      case ResponseParser::Result::kBad: return fail(c, now);
+      case ResponseParser::Result::kComplete: return complete(c, now);
     }
   }
 
@@ -541,9 +534,10 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  std::string request = "POST " + opt.path + " HTTP/1.1\r\nHost: " + opt.host + ":" + opt.port +
-                        "\r\nContent-Type: application/json\r\nContent-Length: " +
-                        std::to_string(opt.body.size()) + "\r\n\r\n" + opt.body;
+  std::string request =
+      "POST " + opt.path + " HTTP/1.1\r\nHost: " + opt.host + ":" + opt.port +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(opt.body.size()) +
+      "\r\n\r\n" + opt.body;
 
   auto gen = std::make_unique<LoadGen>(opt, addr, std::move(request));
   if (!gen->run()) {

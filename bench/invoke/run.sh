@@ -228,7 +228,7 @@ measure_target serverless-offline \
 if [[ -x $stratus ]] && "$stratus" offline --help >/dev/null 2>&1; then
   targets+=(stratus)
   port=$(free_port)
-  measure_target stratus "$stratus offline --lambda-port $port" "$port"
+  measure_target stratus "$stratus offline --lambda-port $port --aws-port 0" "$port"
 else
   say "no stratus with an \`offline\` command at $stratus: measuring serverless-offline only"
 fi

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -94,13 +95,32 @@ void run_offline(Context& ctx, OfflineOptions o) {
   settings.max_instances = o.run.max_instances;
   settings.idle_timeout = std::chrono::milliseconds(static_cast<long long>(o.run.idle_timeout_s * 1000));
   settings.account_concurrency = o.run.account_concurrency;
+  // The AWS endpoint listens first: its port (an ephemeral one for --aws-port 0) goes into the
+  // functions' environment. Requests wait for the APIs behind it (no client knows the port before
+  // the banner, which comes after).
+  std::atomic<const triggers::AwsEndpoint*> aws_ready{nullptr};
+  std::unique_ptr<net::HttpServer> aws_server;
+  try {
+    aws_server = std::make_unique<net::HttpServer>(
+        o.host, o.aws_port,
+        [&aws_ready](const net::Request& request, net::Responder responder) {
+          if (const triggers::AwsEndpoint* aws = aws_ready.load())
+            return aws->handle(request, std::move(responder));
+          net::Response res;
+          res.status = 503;
+          res.body = R"({"message":"stratus offline is starting"})";
+          responder.send(std::move(res));
+        },
+        triggers::AwsEndpoint::server_options());
+  } catch (const net::BindError& e) {
+    throw UserError(e.what(), kExitFailure);
+  }
   const std::string aws_url = "http://" + (o.host == "0.0.0.0" ? std::string("127.0.0.1") : o.host) + ":" +
-                              std::to_string(o.aws_port);
+                              std::to_string(aws_server->port());
   // A handler's own SDK calls reach the local queues and buckets, never a real account by accident.
   const bool endpoint_given = std::any_of(settings.env_overrides.begin(), settings.env_overrides.end(),
                                           [](const auto& kv) { return kv.first == "AWS_ENDPOINT_URL"; });
-  if (o.aws_endpoint_env && !endpoint_given && o.aws_port != 0)
-    settings.env_overrides.emplace_back("AWS_ENDPOINT_URL", aws_url);
+  if (o.aws_endpoint_env && !endpoint_given) settings.env_overrides.emplace_back("AWS_ENDPOINT_URL", aws_url);
   std::unique_ptr<engine::Engine> engine;
   try {
     engine = std::make_unique<engine::Engine>(configs.functions, std::move(settings));
@@ -133,8 +153,10 @@ void run_offline(Context& ctx, OfflineOptions o) {
   std::unique_ptr<triggers::sqs::SqsStore> queues;
   std::unique_ptr<triggers::s3::S3Store> buckets;
   try {
-    sqs_db = std::make_unique<store::Database>(store::stratus_db_path(m.service.dir), store::stratus_migrations());
-    s3_db = std::make_unique<store::Database>(store::stratus_db_path(m.service.dir), store::stratus_migrations());
+    sqs_db =
+        std::make_unique<store::Database>(store::stratus_db_path(m.service.dir), store::stratus_migrations());
+    s3_db =
+        std::make_unique<store::Database>(store::stratus_db_path(m.service.dir), store::stratus_migrations());
     queues = std::make_unique<triggers::sqs::SqsStore>(*sqs_db, m.service.provider.region);
     buckets = std::make_unique<triggers::s3::S3Store>(*s3_db, m.service.dir / ".stratus" / "s3");
     for (const auto& q : sources.queues) {
@@ -152,30 +174,30 @@ void run_offline(Context& ctx, OfflineOptions o) {
   notifier_options.region = m.service.provider.region;
   triggers::s3::S3Notifier notifier(*engine, sources.rules, notifier_options);
   triggers::sqs::SqsApiOptions sqs_options;
-  sqs_options.default_host = o.host + ":" + std::to_string(o.aws_port);
+  sqs_options.default_host = o.host + ":" + std::to_string(aws_server->port());
   triggers::sqs::SqsApi sqs_api(*queues, sqs_options);
   triggers::s3::S3ApiOptions s3_options;
   s3_options.region = m.service.provider.region;
   triggers::s3::S3Api s3_api(*buckets, s3_options, &notifier);
   triggers::AwsEndpoint aws(&api, &sqs_api, &s3_api);
-  std::unique_ptr<net::HttpServer> aws_server;
-  if (o.aws_port != 0) {
-    try {
-      aws_server = std::make_unique<net::HttpServer>(
-          o.host, o.aws_port,
-          [&aws](const net::Request& request, net::Responder responder) { aws.handle(request, std::move(responder)); },
-          triggers::AwsEndpoint::server_options());
-    } catch (const net::BindError& e) {
-      throw UserError(e.what(), kExitFailure);
+  aws_ready = &aws;
+  // However this function ends, the endpoint stops before the APIs behind it are destroyed.
+  struct StopFirst {
+    net::HttpServer& server;
+    triggers::sqs::SqsStore& queues;
+    ~StopFirst() {
+      queues.close_waits();
+      server.stop();
     }
-  }
+  } stop_first{*aws_server, *queues};
   engine->start();
   std::vector<std::unique_ptr<triggers::sqs::SqsPoller>> pollers;
   for (const auto& p : sources.pollers) {
     pollers.push_back(std::make_unique<triggers::sqs::SqsPoller>(*queues, *engine, p));
     pollers.back()->start();
   }
-  if (!sources.existing.empty()) triggers::s3::S3Notifier(*engine, sources.existing, notifier_options).notify_existing(*buckets);
+  if (!sources.existing.empty())
+    triggers::s3::S3Notifier(*engine, sources.existing, notifier_options).notify_existing(*buckets);
 
   const std::string invoke_url = "http://" + o.host + ":" + std::to_string(server->port());
   if (ctx.options.json) {
@@ -183,7 +205,7 @@ void run_offline(Context& ctx, OfflineOptions o) {
                              {"stage", m.service.provider.stage},
                              {"region", m.service.provider.region},
                              {"lambdaEndpoint", invoke_url},
-                             {"awsEndpoint", aws_server ? nlohmann::json(aws_url) : nlohmann::json()},
+                             {"awsEndpoint", aws_url},
                              {"queues", nlohmann::json::array()},
                              {"buckets", sources.buckets},
                              {"functions", nlohmann::json::array()}};
@@ -199,12 +221,11 @@ void run_offline(Context& ctx, OfflineOptions o) {
              ", region " + m.service.provider.region + ")");
     out.info("  Lambda Invoke API   " + invoke_url + "   (aws lambda invoke --endpoint-url " + invoke_url +
              " ...)");
-    if (aws_server) {
-      out.info("  AWS endpoint        " + aws_url + "   (SQS, S3, Lambda: AWS_ENDPOINT_URL=" + aws_url + ")");
-      for (const auto& q : sources.queues)
-        out.info("  " + out.dim("queue   ") + q.name + "   " + out.dim(aws_url + "/000000000000/" + q.name));
-      for (const auto& b : sources.buckets) out.info("  " + out.dim("bucket  ") + b + "   " + out.dim(aws_url + "/" + b));
-    }
+    out.info("  AWS endpoint        " + aws_url + "   (SQS, S3, Lambda: AWS_ENDPOINT_URL=" + aws_url + ")");
+    for (const auto& q : sources.queues)
+      out.info("  " + out.dim("queue   ") + q.name + "   " + out.dim(aws_url + "/000000000000/" + q.name));
+    for (const auto& b : sources.buckets)
+      out.info("  " + out.dim("bucket  ") + b + "   " + out.dim(aws_url + "/" + b));
     for (const auto& f : configs.functions)
       out.info("  " + out.green(f.short_name) + "  " +
                out.dim(f.name + " · " + f.runtime + " · " + std::to_string(f.memory_mb) + " MB · " +
@@ -217,7 +238,7 @@ void run_offline(Context& ctx, OfflineOptions o) {
                  ", draining invocations in flight");
   for (auto& poller : pollers) poller->stop();
   queues->close_waits();  // long polls end now, so the servers can drain
-  if (aws_server) aws_server->stop();
+  aws_server->stop();
   server->stop();  // no new requests; requests in flight finish
   engine->stop(std::chrono::seconds(5));
   ctx.exit_code = kExitOk;
@@ -233,7 +254,7 @@ void register_offline(CLI::App& app, Context& ctx) {
   cmd->add_option("--lambda-port", o->lambda_port, "Port of the Lambda Invoke API (default: 3002)")
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--aws-port", o->aws_port,
-                  "Port of the AWS endpoint: SQS, S3 and the Invoke API (default: 4566; 0 = off)")
+                  "Port of the AWS endpoint: SQS, S3 and the Invoke API (default: 4566)")
       ->check(CLI::Range(0, 65535));
   cmd->add_flag("!--no-aws-endpoint-env", o->aws_endpoint_env,
                 "Do not point the functions' AWS SDKs at the AWS endpoint (AWS_ENDPOINT_URL)");

@@ -67,7 +67,8 @@ EventSources event_sources(const manifest::Service& service, const std::string& 
     if (std::none_of(out.queues.begin(), out.queues.end(), same)) out.queues.push_back(std::move(spec));
   };
   auto add_bucket = [&](const std::string& name) {
-    if (std::find(out.buckets.begin(), out.buckets.end(), name) == out.buckets.end()) out.buckets.push_back(name);
+    if (std::find(out.buckets.begin(), out.buckets.end(), name) == out.buckets.end())
+      out.buckets.push_back(name);
   };
 
   // Queues from resources, with the attributes SQS takes; a RedrivePolicy's target queue is
@@ -82,15 +83,16 @@ EventSources event_sources(const manifest::Service& service, const std::string& 
         nlohmann::json policy = nlohmann::json::object();
         if (const Value* target = entry.value.find("deadLetterTargetArn")) {
           const std::string id = referenced_id(*target);
-          policy["deadLetterTargetArn"] = id.empty() ? target->to_text()
-                                                     : "arn:aws:sqs:" + region + ":000000000000:" +
-                                                           queue_name_of(service, id);
+          policy["deadLetterTargetArn"] =
+              id.empty() ? target->to_text()
+                         : "arn:aws:sqs:" + region + ":000000000000:" + queue_name_of(service, id);
         }
-        if (const Value* count = entry.value.find("maxReceiveCount")) policy["maxReceiveCount"] = count->to_text();
+        if (const Value* count = entry.value.find("maxReceiveCount"))
+          policy["maxReceiveCount"] = count->to_text();
         spec.attributes["RedrivePolicy"] = policy.dump();
       } else if (entry.value.is_scalar()) {
-        spec.attributes[entry.key] = entry.value.is_bool() ? (entry.value.as_bool() ? "true" : "false")
-                                                           : entry.value.to_text();
+        spec.attributes[entry.key] =
+            entry.value.is_bool() ? (entry.value.as_bool() ? "true" : "false") : entry.value.to_text();
       }
     }
     if (spec.attributes.count("RedrivePolicy"))

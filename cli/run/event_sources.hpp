@@ -17,11 +17,12 @@ namespace stratus::run {
 
 struct QueueSpec {
   std::string name;
-  std::map<std::string, std::string> attributes;  // SQS attribute names: VisibilityTimeout, RedrivePolicy, ...
+  std::map<std::string, std::string>
+      attributes;  // SQS attribute names: VisibilityTimeout, RedrivePolicy, ...
 };
 
 struct EventSources {
-  std::vector<QueueSpec> queues;    // dead-letter queues before the queues that name them
+  std::vector<QueueSpec> queues;  // dead-letter queues before the queues that name them
   std::vector<std::string> buckets;
   std::vector<triggers::sqs::SqsPollerSettings> pollers;
   std::vector<triggers::s3::NotificationRule> rules;

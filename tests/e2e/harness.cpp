@@ -110,6 +110,11 @@ Background::Background(const std::filesystem::path& cwd, const std::vector<std::
   std::vector<std::string> env_strings = child_environment(cwd, env);
   std::vector<std::string> argv = {STRATUS_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
+  // Gone before the fork: a second Background in the same folder must not read the first one's
+  // output before its child has truncated the files.
+  std::error_code ec;
+  std::filesystem::remove(m_out, ec);
+  std::filesystem::remove(m_err, ec);
   m_pid = fork();
   if (m_pid < 0) throw std::runtime_error("fork failed");
   if (m_pid == 0) {

@@ -55,7 +55,7 @@ class OfflineTest : public ::testing::Test {
     m_dir.write("index.js",
                 "exports.handler = async (event, context) => ({ node: event, fn: context.functionName });\n");
     m_offline = std::make_unique<Background>(
-        m_dir.path(), std::vector<std::string>{"offline", "--lambda-port", "0", "--json"});
+        m_dir.path(), std::vector<std::string>{"offline", "--lambda-port", "0", "--aws-port", "0", "--json"});
     const std::string banner = m_offline->first_line();
     ASSERT_FALSE(banner.empty()) << m_offline->err();
     m_endpoint = json::parse(banner).at("lambdaEndpoint").get<std::string>();
@@ -193,12 +193,12 @@ TEST(OfflineErrors, PortInUseIsAClearError) {
   dir.write(
       "serverless.yml",
       "service: svc\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  f:\n    handler: h.f\n");
-  Background first(dir.path(), {"offline", "--lambda-port", "0", "--json"});
+  Background first(dir.path(), {"offline", "--lambda-port", "0", "--aws-port", "0", "--json"});
   const std::string banner = first.first_line();
   ASSERT_FALSE(banner.empty()) << first.err() << first.out();
   const std::string endpoint = json::parse(banner).at("lambdaEndpoint");
   const std::string port = endpoint.substr(endpoint.rfind(':') + 1);
-  const RunResult second = run_stratus(dir.path(), {"offline", "--lambda-port", port});
+  const RunResult second = run_stratus(dir.path(), {"offline", "--lambda-port", port, "--aws-port", "0"});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.err.find("127.0.0.1:" + port + " is already in use; pass --lambda-port to choose another"),
             std::string::npos)
@@ -218,7 +218,7 @@ TEST(OfflineErrors, ARuntimeThatCannotRunStopsBeforeListening) {
   dir.write("serverless.yml",
             "service: svc\nprovider:\n  name: aws\n  runtime: java21\nfunctions:\n  f:\n    handler: "
             "example.Handler\n");
-  const RunResult r = run_stratus(dir.path(), {"offline", "--lambda-port", "0"});
+  const RunResult r = run_stratus(dir.path(), {"offline", "--lambda-port", "0", "--aws-port", "0"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("function 'f': runtime 'java21' cannot run locally"), std::string::npos) << r.err;
 }
@@ -228,9 +228,127 @@ TEST(OfflineErrors, BadEnvOptionIsAUsageError) {
   dir.write(
       "serverless.yml",
       "service: svc\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  f:\n    handler: h.f\n");
-  const RunResult r = run_stratus(dir.path(), {"offline", "--lambda-port", "0", "--env", "=x"});
+  const RunResult r =
+      run_stratus(dir.path(), {"offline", "--lambda-port", "0", "--aws-port", "0", "--env", "=x"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--env '=x' must be KEY=VALUE"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace stratus::e2e
+
+namespace stratus::e2e {
+namespace {
+
+// The service's queue and bucket on the AWS endpoint, fed by the aws CLI: an SQS message reaches
+// the function through its event source mapping, an upload through its S3 notification, and the
+// functions' own SDKs are pointed at the endpoint.
+TEST(OfflineEvents, SqsMessagesAndS3UploadsReachTheirFunctions) {
+  TempDir dir;
+  dir.write(
+      "serverless.yml",
+      "service: evt\n"
+      "provider:\n  name: aws\n  runtime: python3.12\n  region: us-east-1\n"
+      "functions:\n"
+      "  worker:\n    handler: handler.worker\n"
+      "    events:\n      - sqs:\n          arn: { 'Fn::GetAtt': [Jobs, Arn] }\n          batchSize: 5\n"
+      "  uploads:\n    handler: handler.uploads\n"
+      "    events:\n      - s3:\n          bucket: photos\n          rules:\n            - prefix: in/\n"
+      "resources:\n  Resources:\n"
+      "    Jobs:\n      Type: AWS::SQS::Queue\n      Properties:\n        QueueName: jobs\n"
+      "        RedrivePolicy:\n          deadLetterTargetArn: { 'Fn::GetAtt': [Dlq, Arn] }\n"
+      "          maxReceiveCount: 3\n"
+      "    Dlq:\n      Type: AWS::SQS::Queue\n      Properties:\n        QueueName: jobs-dlq\n");
+  dir.write(
+      "handler.py",
+      "import json, os\n"
+      "def out(name, value):\n"
+      "    with open(os.path.join(os.environ['LAMBDA_TASK_ROOT'], name), 'w') as f:\n"
+      "        json.dump(value, f)\n"
+      "def worker(event, context):\n"
+      "    out('worker.json', {'bodies': [r['body'] for r in event['Records']],\n"
+      "                        'source': event['Records'][0]['eventSource'],\n"
+      "                        'arn': event['Records'][0]['eventSourceARN'],\n"
+      "                        'endpoint': os.environ.get('AWS_ENDPOINT_URL')})\n"
+      "def uploads(event, context):\n"
+      "    r = event['Records'][0]\n"
+      "    out('uploads.json', {'name': r['eventName'], 'bucket': r['s3']['bucket']['name'],\n"
+      "                         'key': r['s3']['object']['key'], 'size': r['s3']['object']['size']})\n");
+  dir.write("photo one.txt", "12345");
+  Background offline(dir.path(), {"offline", "--lambda-port", "0", "--aws-port", "0", "--json"});
+  const std::string banner = offline.first_line();
+  ASSERT_FALSE(banner.empty()) << offline.err();
+  const json doc = json::parse(banner);
+  const std::string endpoint = doc.at("awsEndpoint");
+  EXPECT_EQ(doc.at("queues"), json::parse(R"(["jobs-dlq", "jobs"])"));
+  EXPECT_EQ(doc.at("buckets"), json::parse(R"(["photos"])"));
+  auto aws = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "aws");
+    args.insert(args.end(), {"--endpoint-url", endpoint, "--output", "json"});
+    return run_program(dir.path(), args, kAwsEnv);
+  };
+  auto wait_for = [&](const std::string& name) {
+    for (int i = 0; i < 200 && !std::filesystem::exists(dir.path() / name); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return std::filesystem::exists(dir.path() / name) ? json::parse(read_file(dir.path() / name)) : json();
+  };
+
+  RunResult r = aws({"sqs", "get-queue-attributes", "--queue-url", endpoint + "/000000000000/jobs",
+                     "--attribute-names", "RedrivePolicy"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json redrive =
+      json::parse(json::parse(r.out).at("Attributes").at("RedrivePolicy").get<std::string>());
+  EXPECT_EQ(redrive.at("deadLetterTargetArn"), "arn:aws:sqs:us-east-1:000000000000:jobs-dlq");
+
+  r = aws({"sqs", "send-message", "--queue-url", endpoint + "/000000000000/jobs", "--message-body", "hello"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json worker = wait_for("worker.json");
+  ASSERT_FALSE(worker.is_null()) << offline.err();
+  EXPECT_EQ(worker.at("bodies"), json::parse(R"(["hello"])"));
+  EXPECT_EQ(worker.at("source"), "aws:sqs");
+  EXPECT_EQ(worker.at("arn"), "arn:aws:sqs:us-east-1:000000000000:jobs");
+  EXPECT_EQ(worker.at("endpoint"), endpoint);
+  // Handled: the mapping deleted it.
+  r = aws({"sqs", "get-queue-attributes", "--queue-url", endpoint + "/000000000000/jobs", "--attribute-names",
+           "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (int i = 0; i < 40 && json::parse(r.out)["Attributes"]["ApproximateNumberOfMessagesNotVisible"] != "0";
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    r = aws({"sqs", "get-queue-attributes", "--queue-url", endpoint + "/000000000000/jobs",
+             "--attribute-names", "ApproximateNumberOfMessagesNotVisible"});
+  }
+  EXPECT_EQ(json::parse(r.out)["Attributes"]["ApproximateNumberOfMessagesNotVisible"], "0") << r.out;
+
+  r = aws({"s3", "cp", "photo one.txt", "s3://photos/out/skip.txt"});  // outside the rule's prefix
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = aws({"s3", "cp", "photo one.txt", "s3://photos/in/photo one.txt"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json upload = wait_for("uploads.json");
+  ASSERT_FALSE(upload.is_null()) << offline.err();
+  EXPECT_EQ(upload.at("name"), "ObjectCreated:Put");
+  EXPECT_EQ(upload.at("bucket"), "photos");
+  EXPECT_EQ(upload.at("key"), "in/photo+one.txt");
+  EXPECT_EQ(upload.at("size"), 5);
+  r = aws({"s3", "ls", "s3://photos/", "--recursive"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("in/photo one.txt"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("out/skip.txt"), std::string::npos) << r.out;
+
+  offline.signal(SIGINT);
+  EXPECT_EQ(offline.wait(), 0) << offline.err();
+  // The objects are files under .stratus/, their metadata in stratus.db: both survive the restart.
+  Background again(dir.path(), {"offline", "--lambda-port", "0", "--aws-port", "0", "--json"});
+  const std::string banner2 = again.first_line();
+  ASSERT_FALSE(banner2.empty()) << again.err();
+  const std::string endpoint2 = json::parse(banner2).at("awsEndpoint");
+  r = run_program(dir.path(),
+                  {"aws", "s3", "cp", "s3://photos/in/photo one.txt", "-", "--endpoint-url", endpoint2},
+                  kAwsEnv);
+  EXPECT_EQ(r.exit_code, 0) << r.err << again.err();
+  EXPECT_EQ(r.out, "12345");
+  again.signal(SIGTERM);
+  EXPECT_EQ(again.wait(), 0) << again.err();
 }
 
 }  // namespace

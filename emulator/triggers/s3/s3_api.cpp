@@ -115,7 +115,9 @@ class Handler {
     const std::string& method = m_req.method;
     if (method == "PUT") {
       refuse_subresources({});
-      m_store.create_bucket(bucket);
+      // us-east-1 answers a repeat by the owner with 200 (legacy behaviour AWS documents for
+      // BucketAlreadyOwnedByYou); every other region with that error.
+      if (!(m_options.region == "us-east-1" && m_store.bucket_exists(bucket))) m_store.create_bucket(bucket);
       Response res = empty(200);
       res.headers.emplace_back("Location", "/" + bucket);
       return res;
