@@ -5,6 +5,8 @@
 // with their own implementation of AWS's algorithm and fail on a mismatch. Skipped when the client
 // is not installed.
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -484,11 +486,18 @@ print(json.dumps(out))
 
 // The JS SDK v3 checks the body digests itself (middleware-sdk-sqs: MD5OfMessageBody of
 // SendMessage and of each batch entry, MD5OfBody of each received message) and throws on a
-// mismatch; it does not check the attribute digests, which the Python scripts above do. Runs where
-// node can resolve @aws-sdk/client-sqs (e.g. through NODE_PATH).
+// mismatch; it does not check the attribute digests, which the Python scripts above do. The SDK is
+// installed from npm by scripts/npm-fixture.sh (cached outside the clone).
 TEST_F(SqsRealClientTest, JsSdkV3VerifiesTheDigests) {
-  static const bool have_js_sdk = have("node -e \"require('@aws-sdk/client-sqs')\"");
-  if (!have_js_sdk) GTEST_SKIP() << "node with @aws-sdk/client-sqs is not installed";
+  if (!have("node --version")) GTEST_SKIP() << "node is not installed";
+  // run() points HOME at a scratch folder: name the real cache, so the install happens once.
+  const char* cache = std::getenv("STRATUS_CACHE");
+  const char* home = std::getenv("HOME");
+  const std::string cache_dir = cache ? cache : std::string(home ? home : "/tmp") + "/.cache/stratus";
+  ProcessResult sdk = run("STRATUS_CACHE='" + cache_dir + "' bash '" STRATUS_SOURCE_DIR
+                          "/scripts/npm-fixture.sh' @aws-sdk/client-sqs@3.1169.0");
+  ASSERT_EQ(sdk.exit_code, 0) << sdk.err;
+  const std::string node_path = sdk.out.substr(0, sdk.out.find('\n'));
   const fs::path script = tmp.write("client.js", R"JS(
 const sqs = require("@aws-sdk/client-sqs");
 const c = new sqs.SQSClient({endpoint: process.env.ENDPOINT, region: "us-east-1",
@@ -506,7 +515,7 @@ const c = new sqs.SQSClient({endpoint: process.env.ENDPOINT, region: "us-east-1"
   console.log(JSON.stringify({count: got.Messages.length, bodies: got.Messages.map(m => m.Body).sort()}));
 })().catch(e => { console.error(e); process.exit(1); });
 )JS");
-  ProcessResult r = run("node '" + script.string() + "'");
+  ProcessResult r = run("NODE_PATH='" + node_path + "' node '" + script.string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(json::parse(r.out), json::parse(R"({"count":3,"bodies":["h\u00e9llo","one","two"]})"));
 }
