@@ -20,6 +20,7 @@
 #include "cli/run/event_sources.hpp"
 #include "cli/run/function_configs.hpp"
 #include "cli/run/run_options.hpp"
+#include "emulator/engine/destination_record.hpp"
 #include "emulator/engine/engine.hpp"
 #include "emulator/net/http_server.hpp"
 #include "emulator/store/database.hpp"
@@ -121,7 +122,41 @@ void run_offline(Context& ctx, OfflineOptions o) {
   const bool endpoint_given = std::any_of(settings.env_overrides.begin(), settings.env_overrides.end(),
                                           [](const auto& kv) { return kv.first == "AWS_ENDPOINT_URL"; });
   if (o.aws_endpoint_env && !endpoint_given) settings.env_overrides.emplace_back("AWS_ENDPOINT_URL", aws_url);
+  // Async destinations: records go to the service's queues (created below) or functions.
+  const run::EventSources sources = run::event_sources(m.service, m.service.provider.region);
+  for (const auto& w : sources.warnings) ctx.out().warning(w);
   std::unique_ptr<engine::Engine> engine;
+  std::unique_ptr<triggers::sqs::SqsStore> queues;
+  const std::string function_arn_prefix =
+      "arn:aws:lambda:" + m.service.provider.region + ":" + ctx.load_options().account_id + ":function:";
+  settings.async.on_outcome = [&sources, &engine, &queues,
+                               function_arn_prefix](const engine::AsyncOutcome& outcome) {
+    auto found = sources.destinations.find(outcome.function);
+    if (found == sources.destinations.end() || !engine || !queues) return;
+    const run::FunctionDestinations& d = found->second;
+    const bool ok = outcome.condition == engine::AsyncOutcome::Condition::success;
+    const run::Destination& target = ok ? d.on_success : d.on_failure;
+    if (target.kind != run::Destination::Kind::none) {
+      std::string record = engine::destination_record(outcome, function_arn_prefix + outcome.function);
+      if (target.kind == run::Destination::Kind::queue)
+        queues->send(target.name, triggers::sqs::SendRequest{record, {}, {}, {}, {}, {}});
+      else
+        engine->invoke_async(target.name, std::move(record));
+    }
+    if (!ok && d.on_error.kind == run::Destination::Kind::queue) {
+      // A dead-letter queue gets the event itself, with the error in message attributes.
+      triggers::sqs::SendRequest dlq;
+      dlq.body = outcome.payload;
+      dlq.attributes["RequestID"] = {"String", outcome.request_id, ""};
+      dlq.attributes["ErrorCode"] = {"Number", "200", ""};
+      dlq.attributes["ErrorMessage"] = {"String",
+                                        outcome.last.payload.empty()
+                                            ? std::string(engine::condition_name(outcome.condition))
+                                            : outcome.last.payload,
+                                        ""};
+      queues->send(d.on_error.name, dlq);
+    }
+  };
   try {
     engine = std::make_unique<engine::Engine>(configs.functions, std::move(settings));
   } catch (const std::runtime_error& e) {
@@ -148,9 +183,7 @@ void run_offline(Context& ctx, OfflineOptions o) {
   }
   // SQS and S3 keep their state in stratus.db, each on a connection of its own (the SQS store
   // holds transactions across calls); object bytes are files under .stratus/s3/.
-  const run::EventSources sources = run::event_sources(m.service, m.service.provider.region);
   std::unique_ptr<store::Database> sqs_db, s3_db;
-  std::unique_ptr<triggers::sqs::SqsStore> queues;
   std::unique_ptr<triggers::s3::S3Store> buckets;
   try {
     sqs_db =

@@ -58,6 +58,38 @@ std::string bucket_name_of(const manifest::Service& service, const std::string& 
   return lower;
 }
 
+// A destination as written: an ARN (SQS queue or Lambda function), a function of the service by
+// its key, {Fn::GetAtt: [Queue, Arn]}, or the object form {type, arn}.
+Destination resolve_destination(const manifest::Service& service, const Value& v, const std::string& where,
+                                std::vector<std::string>& warnings) {
+  if (v.is_map()) {
+    if (const Value* arn = v.find("arn")) return resolve_destination(service, *arn, where, warnings);
+    const std::string id = referenced_id(v);
+    for (const auto& [logical, props] : resources_of(service, "AWS::SQS::Queue"))
+      if (logical == id) return {Destination::Kind::queue, queue_name_of(service, id)};
+    warnings.push_back(where + ": '" + id +
+                       "' is not a queue of this service; its records are not delivered locally");
+    return {};
+  }
+  if (!v.is_string()) return {};
+  const std::string& text = v.as_string();
+  if (text.rfind("arn:aws:sqs:", 0) == 0) return {Destination::Kind::queue, text.substr(text.rfind(':') + 1)};
+  if (auto at = text.find(":function:"); text.rfind("arn:aws:lambda:", 0) == 0 && at != std::string::npos) {
+    std::string name = text.substr(at + 10);
+    return {Destination::Kind::function, name.substr(0, name.find(':'))};
+  }
+  if (text.rfind("arn:", 0) != 0) {
+    if (const manifest::Function* fn = service.find_function(text))
+      return {Destination::Kind::function, fn->name};
+    warnings.push_back(where + ": '" + text +
+                       "' is not a function of this service; its records are not delivered locally");
+    return {};
+  }
+  warnings.push_back(where + ": '" + text +
+                     "' is not emulated locally (SQS queues and functions are); its records are dropped");
+  return {};
+}
+
 }  // namespace
 
 EventSources event_sources(const manifest::Service& service, const std::string& region) {
@@ -105,6 +137,25 @@ EventSources event_sources(const manifest::Service& service, const std::string& 
     add_bucket(bucket_name_of(service, logical));
 
   for (const auto& fn : service.functions) {
+    FunctionDestinations d;
+    const std::string where = "functions." + fn.key;
+    if (fn.destinations && fn.destinations->is_map()) {
+      if (const Value* v = fn.destinations->find("onSuccess"))
+        d.on_success = resolve_destination(service, *v, where + ".destinations.onSuccess", out.warnings);
+      if (const Value* v = fn.destinations->find("onFailure"))
+        d.on_failure = resolve_destination(service, *v, where + ".destinations.onFailure", out.warnings);
+    }
+    if (fn.on_error) {
+      d.on_error = resolve_destination(service, *fn.on_error, where + ".onError", out.warnings);
+      if (d.on_error.kind == Destination::Kind::function) {
+        out.warnings.push_back(where +
+                               ".onError: a dead-letter queue is an SQS queue (or SNS topic); ignored");
+        d.on_error = {};
+      }
+    }
+    if (d.on_success.kind != Destination::Kind::none || d.on_failure.kind != Destination::Kind::none ||
+        d.on_error.kind != Destination::Kind::none)
+      out.destinations[fn.name] = d;
     for (const auto& event : fn.events) {
       if (const auto* q = std::get_if<manifest::SqsEvent>(&event.detail)) {
         QueueSpec spec;

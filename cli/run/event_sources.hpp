@@ -1,7 +1,7 @@
 #pragma once
 // From the service model to the emulator's event sources: the SQS queues and S3 buckets to create
 // (from `sqs`/`s3` events and from `resources`), one poller (event source mapping) per enabled `sqs`
-// event, one notification rule per `s3` event.
+// event, one notification rule per `s3` event, and each function's async destinations.
 #include <map>
 #include <string>
 #include <vector>
@@ -21,12 +21,27 @@ struct QueueSpec {
       attributes;  // SQS attribute names: VisibilityTimeout, RedrivePolicy, ...
 };
 
+// Where an asynchronous invocation's record goes: a queue of the service, or a function of it.
+struct Destination {
+  enum class Kind { none, queue, function };
+  Kind kind = Kind::none;
+  std::string name;  // the queue's name, or the function's deployed name
+};
+
+struct FunctionDestinations {
+  Destination on_success;  // destinations.onSuccess
+  Destination on_failure;  // destinations.onFailure
+  Destination on_error;    // onError: the dead-letter queue, which gets the event itself
+};
+
 struct EventSources {
   std::vector<QueueSpec> queues;  // dead-letter queues before the queues that name them
   std::vector<std::string> buckets;
   std::vector<triggers::sqs::SqsPollerSettings> pollers;
   std::vector<triggers::s3::NotificationRule> rules;
-  std::vector<triggers::s3::NotificationRule> existing;  // rules with `existing: true`
+  std::vector<triggers::s3::NotificationRule> existing;      // rules with `existing: true`
+  std::map<std::string, FunctionDestinations> destinations;  // by deployed function name
+  std::vector<std::string> warnings;                         // destinations that cannot be reached locally
 };
 
 // `region` goes into the ARNs of dead-letter queues named by a RedrivePolicy.

@@ -106,6 +106,16 @@ std::string format_iso8601(std::int64_t unix_seconds) {
   return buffer;
 }
 
+std::string format_iso_ms(std::int64_t unix_ms) {
+  const std::int64_t seconds = unix_ms >= 0 ? unix_ms / 1000 : -((-unix_ms + 999) / 1000);  // floor
+  const CivilTime t = civil_from_unix(seconds);
+  char buffer[80];
+  std::snprintf(buffer, sizeof buffer, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                static_cast<long long>(t.year), t.month, t.day, t.hour, t.minute, t.second,
+                static_cast<int>(unix_ms - seconds * 1000));
+  return buffer;
+}
+
 std::optional<std::int64_t> parse_iso8601(std::string_view text) {
   // 0123456789012345678
   // YYYY-MM-DDTHH:MM:SSZ

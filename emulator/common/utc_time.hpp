@@ -38,6 +38,9 @@ std::int64_t unix_from_civil(const CivilTime& time);
 // past 9999 are printed with their sign and all their digits.
 std::string format_iso8601(std::int64_t unix_seconds);
 
+// "2026-11-23T00:50:14.123Z": milliseconds, as S3 listings and Lambda's records print times.
+std::string format_iso_ms(std::int64_t unix_ms);
+
 // Reads exactly "YYYY-MM-DDTHH:MM:SSZ" (the form format_iso8601 writes for years 0000-9999);
 // nullopt for anything else, including an impossible date such as 2026-02-30.
 std::optional<std::int64_t> parse_iso8601(std::string_view text);

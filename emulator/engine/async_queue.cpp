@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "emulator/common/clock.hpp"
 #include "emulator/common/ids.hpp"
 
 namespace stratus::engine {
@@ -24,7 +25,21 @@ struct Event {
   Clock::time_point expires;
   Clock::time_point not_before;
   int retries_used = 0;
+  int attempts = 0;
+  InvokeResult last;
 };
+
+AsyncOutcome outcome_of(Event& event, AsyncOutcome::Condition condition) {
+  AsyncOutcome out;
+  out.condition = condition;
+  out.function = std::move(event.function);
+  out.request_id = std::move(event.request_id);
+  out.payload = std::move(event.payload);
+  out.attempts = event.attempts;
+  out.last = std::move(event.last);
+  out.unix_ms = unix_ms_now();
+  return out;
+}
 
 }  // namespace
 
@@ -42,21 +57,25 @@ struct AsyncQueue::State {
   std::vector<std::thread> workers;
 
   void work();
-  void finish(Event event, const InvokeResult& result, bool threw);
+  // Requeues the event or ends it (its outcome then goes to `ended`). Called with `mutex` held.
+  void finish(Event event, bool threw, std::vector<AsyncOutcome>& ended);
+  void report(std::vector<AsyncOutcome>& ended, std::unique_lock<std::mutex>& lock);
 };
 
-void AsyncQueue::State::finish(Event event, const InvokeResult& result, bool threw) {
-  // Called with `mutex` held.
+void AsyncQueue::State::finish(Event event, bool threw, std::vector<AsyncOutcome>& ended) {
   const auto now = Clock::now();
-  if (!threw && result.status == InvokeStatus::ok) {
+  const InvokeStatus status = event.last.status;
+  if (!threw && status == InvokeStatus::ok) {
     ++stats.succeeded;
+    ended.push_back(outcome_of(event, AsyncOutcome::Condition::success));
     return;
   }
-  if (!threw && result.status == InvokeStatus::throttled) {
+  if (!threw && status == InvokeStatus::throttled) {
     event.not_before = now + options.throttle_delay;
   } else {
     if (event.retries_used >= event.max_retries) {
       ++stats.failed;
+      ended.push_back(outcome_of(event, AsyncOutcome::Condition::retries_exhausted));
       return;
     }
     event.not_before = now + options.retry_delays[std::min(event.retries_used, 1)];
@@ -64,14 +83,36 @@ void AsyncQueue::State::finish(Event event, const InvokeResult& result, bool thr
   }
   if (event.not_before >= event.expires) {
     ++stats.expired;
+    ended.push_back(outcome_of(event, AsyncOutcome::Condition::event_age_exceeded));
     return;
   }
   events.push_back(std::move(event));
 }
 
+// Hands the ended events to on_outcome without the lock (it may enqueue).
+void AsyncQueue::State::report(std::vector<AsyncOutcome>& ended, std::unique_lock<std::mutex>& lock) {
+  if (ended.empty()) return;
+  std::vector<AsyncOutcome> batch = std::exchange(ended, {});
+  if (!options.on_outcome) return;
+  ++running;  // wait_idle() waits for the report too
+  lock.unlock();
+  for (const auto& outcome : batch) {
+    try {
+      options.on_outcome(outcome);
+    } catch (const std::exception&) {
+      // A destination that fails loses the record, as a full or missing destination does on AWS.
+    }
+  }
+  lock.lock();
+  --running;
+  changed.notify_all();
+}
+
 void AsyncQueue::State::work() {
   std::unique_lock lock(mutex);
+  std::vector<AsyncOutcome> ended;
   for (;;) {
+    report(ended, lock);
     if (stopping && (events.empty() || Clock::now() >= drain_deadline)) return;
     // The earliest due event; drop the expired on the way.
     auto now = Clock::now();
@@ -79,6 +120,7 @@ void AsyncQueue::State::work() {
     for (auto it = events.begin(); it != events.end();) {
       if (now >= it->expires) {
         ++stats.expired;
+        ended.push_back(outcome_of(*it, AsyncOutcome::Condition::event_age_exceeded));
         it = events.erase(it);
         changed.notify_all();
         continue;
@@ -86,6 +128,7 @@ void AsyncQueue::State::work() {
       if (next == events.end() || it->not_before < next->not_before) next = it;
       ++it;
     }
+    if (!ended.empty()) continue;  // report the expired first
     if (next == events.end()) {
       if (stopping) return;
       changed.wait(lock);
@@ -104,19 +147,24 @@ void AsyncQueue::State::work() {
     ++running;
     ++stats.attempts;
     lock.unlock();
-    InvokeResult result;
     bool threw = false;
     try {
       InvokeRequest request;
       request.payload = event.payload;
       request.request_id = event.request_id;  // every attempt runs under the id the 202 carried
-      result = runner(event.function, std::move(request));
-    } catch (const std::exception&) {
+      event.last = runner(event.function, std::move(request));
+      if (event.last.status != InvokeStatus::throttled) ++event.attempts;
+    } catch (const std::exception& e) {
       threw = true;  // counts as a function error: retried
+      ++event.attempts;
+      event.last = InvokeResult{};
+      event.last.status = InvokeStatus::function_error;
+      event.last.error_type = "Stratus.InvokeFailed";
+      event.last.payload = e.what();
     }
     lock.lock();
     --running;
-    finish(std::move(event), result, threw);
+    finish(std::move(event), threw, ended);
     changed.notify_all();
   }
 }

@@ -5,7 +5,8 @@
 //     retry_delays[0] (AWS: about 1 min) and then retry_delays[1] (about 2 min);
 //   - a throttled attempt is tried again after throttle_delay without using up a retry;
 //   - an event older than maximum_event_age_s (counted in event_age_unit) when its turn comes is
-//     dropped.
+//     dropped;
+//   - how each event ended goes to AsyncQueueOptions::on_outcome (for destinations).
 // stop() refuses new events, runs what is due within `drain`, drops the rest and joins.
 // Not durable: events queued at exit are lost (the SQLite-backed queue replaces this later).
 #include <chrono>
@@ -19,12 +20,27 @@
 
 namespace stratus::engine {
 
+// How an event ended, for its destinations (Lambda's onSuccess / onFailure, and the older DLQ).
+struct AsyncOutcome {
+  enum class Condition { success, retries_exhausted, event_age_exceeded };
+  Condition condition = Condition::success;
+  std::string function;
+  std::string request_id;
+  std::string payload;       // the event
+  int attempts = 0;          // runs of the function (approximateInvokeCount)
+  InvokeResult last;         // the last attempt's result (none for an event that never ran)
+  std::int64_t unix_ms = 0;  // when it ended
+};
+
 struct AsyncQueueOptions {
   int workers = 2;
   std::chrono::milliseconds retry_delays[2] = {std::chrono::minutes(1), std::chrono::minutes(2)};
   std::chrono::milliseconds throttle_delay{1000};
   std::chrono::milliseconds event_age_unit{1000};  // one unit of maximum_event_age_s
   std::chrono::milliseconds drain{5000};
+  // Called once per event that ends (not for those stop() drops), on a worker thread, outside the
+  // queue's lock. It may enqueue.
+  std::function<void(const AsyncOutcome&)> on_outcome;
 };
 
 struct AsyncQueueStats {

@@ -260,15 +260,21 @@ struct Engine::Impl {
     release_admission(pool);
     --running;
   }
+  // Closes a ticket when it leaves scope, however the invocation ended.
+  struct TicketGuard {
+    Impl& impl;
+    Pool& pool;
+    ~TicketGuard() { impl.close_ticket(pool); }
+  };
   // Runs an admitted invocation on `instance` (or, `cold`, on one it starts there), which stays
   // with the caller to release.
   InvokeResult execute(Pool& pool, Ticket& ticket, std::unique_ptr<Instance>& instance, bool cold);
   InvokeResult run(Pool& pool, InvokeRequest request);
   void run_then(Pool& pool, InvokeRequest request, Dispatcher::Done done);
-  // Runs `first`, then, while the function has queued invoke_then() calls, the next one on the
-  // same instance, each answered through its `done` as soon as it ends. A thread serving the
-  // queue this way wakes nobody to pass an instance or a result on.
-  void serve(Pool& pool, Assignment first);
+  // Runs `first`, answered through its `done` as soon as it ends; with `keep_serving`, then the
+  // function's next queued invoke_then() call on the same instance, and so on. A thread serving
+  // the queue this way wakes nobody to pass an instance or a result on.
+  void serve(Pool& pool, Assignment first, bool keep_serving);
   // Hands each assignment to a server thread (idle ones first, else a new one).
   void dispatch(Pool& pool, std::vector<Assignment> assignments);
   void server_loop();
@@ -449,11 +455,11 @@ std::optional<InvokeResult> Engine::Impl::open_ticket(Pool& pool, InvokeRequest 
 InvokeResult Engine::Impl::run(Pool& pool, InvokeRequest request) {
   Ticket ticket;
   if (auto rejected = open_ticket(pool, std::move(request), ticket)) return std::move(*rejected);
+  TicketGuard guard{*this, pool};
   bool cold = false;
   std::unique_ptr<Instance> instance = acquire(pool, cold);
   InvokeResult result = execute(pool, ticket, instance, cold);
   dispatch(pool, release(pool, std::move(instance), cold));
-  close_ticket(pool);
   return result;
 }
 
@@ -473,28 +479,25 @@ void Engine::Impl::run_then(Pool& pool, InvokeRequest request, Dispatcher::Done 
     }
   }
   now.waiter = std::move(waiter);
-  // Run here; a queue that builds up meanwhile goes to server threads, so this (the caller's)
-  // thread returns to its own work after one invocation.
-  InvokeResult result = execute(pool, now.waiter->ticket, now.instance, now.cold);
-  now.waiter->done(std::move(result));
-  dispatch(pool, release(pool, std::move(now.instance), now.cold));
-  close_ticket(pool);
+  // Run here, once: a queue that builds up meanwhile goes to server threads, so this (the
+  // caller's) thread returns to its own work.
+  serve(pool, std::move(now), false);
 }
 
-void Engine::Impl::serve(Pool& pool, Assignment first) {
+void Engine::Impl::serve(Pool& pool, Assignment first, bool keep_serving) {
   std::optional<Assignment> next(std::move(first));
   while (next) {
     Assignment a = std::move(*next);
     next.reset();
+    TicketGuard guard{*this, pool};
     InvokeResult result = execute(pool, a.waiter->ticket, a.instance, a.cold);
     a.waiter->done(std::move(result));
     std::vector<Assignment> served = release(pool, std::move(a.instance), a.cold);
-    close_ticket(pool);
-    if (!served.empty()) {
+    if (keep_serving && !served.empty()) {
       next = std::move(served.front());
       served.erase(served.begin());
-      dispatch(pool, std::move(served));
     }
+    dispatch(pool, std::move(served));
   }
 }
 
@@ -517,7 +520,7 @@ void Engine::Impl::server_loop() {
     auto [pool, assignment] = std::move(server_queue.front());
     server_queue.pop_front();
     lock.unlock();
-    serve(*pool, std::move(assignment));
+    serve(*pool, std::move(assignment), true);
     lock.lock();
   }
 }

@@ -353,3 +353,68 @@ TEST(OfflineEvents, SqsMessagesAndS3UploadsReachTheirFunctions) {
 
 }  // namespace
 }  // namespace stratus::e2e
+
+namespace stratus::e2e {
+namespace {
+
+// An Event invocation that fails past its retries: Lambda's record goes to destinations.onFailure
+// and the event itself to the onError dead-letter queue, both queues of the service.
+TEST(OfflineEvents, FailedEventInvocationsReachTheirDestinations) {
+  TempDir dir;
+  dir.write(
+      "serverless.yml",
+      "service: dst\n"
+      "provider:\n  name: aws\n  runtime: python3.12\n  region: us-east-1\n"
+      "functions:\n"
+      "  flaky:\n    handler: handler.flaky\n    maximumRetryAttempts: 0\n"
+      "    destinations:\n      onFailure: { 'Fn::GetAtt': [Failures, Arn] }\n"
+      "    onError: arn:aws:sqs:us-east-1:000000000000:dead-letters\n"
+      "resources:\n  Resources:\n"
+      "    Failures:\n      Type: AWS::SQS::Queue\n      Properties:\n        QueueName: failures\n"
+      "    DeadLetters:\n      Type: AWS::SQS::Queue\n      Properties:\n        QueueName: dead-letters\n");
+  dir.write("handler.py", "def flaky(event, context):\n    raise ValueError('no luck')\n");
+  Background offline(dir.path(), {"offline", "--lambda-port", "0", "--aws-port", "0", "--json"});
+  const std::string banner = offline.first_line();
+  ASSERT_FALSE(banner.empty()) << offline.err();
+  const std::string endpoint = json::parse(banner).at("awsEndpoint");
+  auto aws = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "aws");
+    args.insert(args.end(), {"--endpoint-url", endpoint, "--output", "json"});
+    return run_program(dir.path(), args, kAwsEnv);
+  };
+  RunResult r = aws({"lambda", "invoke", "--function-name", "flaky", "--invocation-type", "Event",
+                     "--payload", R"({"order":7})", "out.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out).at("StatusCode"), 202);
+
+  auto receive = [&](const std::string& queue) {
+    RunResult got = aws({"sqs", "receive-message", "--queue-url", endpoint + "/000000000000/" + queue,
+                         "--wait-time-seconds", "10", "--message-attribute-names", "All"});
+    EXPECT_EQ(got.exit_code, 0) << got.err;
+    const json doc = got.out.empty() ? json() : json::parse(got.out);
+    return doc.contains("Messages") ? doc["Messages"][0] : json();
+  };
+  const json failure = receive("failures");
+  ASSERT_FALSE(failure.is_null()) << offline.err();
+  const json record = json::parse(failure.at("Body").get<std::string>());
+  EXPECT_EQ(record.at("requestContext").at("condition"), "RetriesExhausted");
+  EXPECT_EQ(record.at("requestContext").at("approximateInvokeCount"), 1);
+  EXPECT_EQ(record.at("requestContext").at("functionArn"),
+            "arn:aws:lambda:us-east-1:000000000000:function:dst-dev-flaky:$LATEST");
+  EXPECT_EQ(record.at("requestPayload"), json::parse(R"({"order":7})"));
+  EXPECT_EQ(record.at("responseContext").at("functionError"), "Unhandled");
+  EXPECT_EQ(record.at("responsePayload").at("errorType"), "ValueError");
+
+  const json dead = receive("dead-letters");
+  ASSERT_FALSE(dead.is_null()) << offline.err();
+  EXPECT_EQ(json::parse(dead.at("Body").get<std::string>()), json::parse(R"({"order":7})"));
+  EXPECT_EQ(dead.at("MessageAttributes").at("RequestID").at("StringValue"),
+            record.at("requestContext").at("requestId"));
+  EXPECT_EQ(dead.at("MessageAttributes").at("ErrorCode").at("StringValue"), "200");
+
+  offline.signal(SIGINT);
+  EXPECT_EQ(offline.wait(), 0) << offline.err();
+}
+
+}  // namespace
+}  // namespace stratus::e2e

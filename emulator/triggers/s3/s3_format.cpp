@@ -32,15 +32,6 @@ void append_utf8(std::string& out, unsigned long code) {
 
 }  // namespace
 
-std::string format_iso_ms(std::int64_t unix_ms) {
-  const std::int64_t seconds = floor_seconds(unix_ms);
-  const CivilTime c = civil_from_unix(seconds);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", static_cast<long long>(c.year),
-                c.month, c.day, c.hour, c.minute, c.second, static_cast<int>(unix_ms - seconds * 1000));
-  return buf;
-}
-
 std::string format_http_date(std::int64_t unix_ms) {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

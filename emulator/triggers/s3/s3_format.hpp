@@ -5,10 +5,12 @@
 #include <string>
 #include <string_view>
 
+#include "emulator/common/utc_time.hpp"
+
 namespace stratus::triggers::s3 {
 
 // "2026-11-23T00:50:14.123Z": LastModified in listings, eventTime in notifications.
-std::string format_iso_ms(std::int64_t unix_ms);
+using stratus::format_iso_ms;
 // "Mon, 23 Nov 2026 00:50:14 GMT" (RFC 1123): the Last-Modified header.
 std::string format_http_date(std::int64_t unix_ms);
 // Unix seconds of that form (If-Modified-Since and friends); nullopt for anything else, which

@@ -4,8 +4,11 @@
 
 #include <atomic>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <vector>
+
+#include "emulator/engine/destination_record.hpp"
 
 namespace stratus::engine {
 namespace {
@@ -157,6 +160,76 @@ TEST(AsyncQueue, StopDropsRetriesNotDueWithinTheDrain) {
   EXPECT_LT(Clock::now() - start, 2s);
   EXPECT_EQ(queue.stats().expired, 1u);
   EXPECT_EQ(runner.attempts.size(), 1u);
+}
+
+}  // namespace
+}  // namespace stratus::engine
+
+namespace stratus::engine {
+namespace {
+
+// Each ended event reaches on_outcome once, with its condition, attempts and last result; the
+// record Lambda sends to a destination is built from it.
+TEST(AsyncQueue, EndedEventsReachTheOutcomeHookAndMakeLambdasRecord) {
+  ScriptedRunner runner;
+  runner.script = {InvokeStatus::ok, InvokeStatus::function_error, InvokeStatus::function_error};
+  std::mutex mutex;
+  std::vector<AsyncOutcome> outcomes;
+  AsyncQueueOptions options = fast();
+  options.on_outcome = [&](const AsyncOutcome& o) {
+    std::lock_guard lock(mutex);
+    outcomes.push_back(o);
+  };
+  AsyncQueue queue([&](const std::string& f, InvokeRequest r) { return runner(f, std::move(r)); }, options);
+  const std::string ok_id = queue.enqueue(function(1), R"({"n":1})");
+  ASSERT_TRUE(queue.wait_idle(5s));
+  const std::string failed_id = queue.enqueue(function(1), R"({"n":2})");  // one retry, both fail
+  ASSERT_TRUE(queue.wait_idle(5s));
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].condition, AsyncOutcome::Condition::success);
+  EXPECT_EQ(outcomes[0].request_id, ok_id);
+  EXPECT_EQ(outcomes[0].attempts, 1);
+  EXPECT_EQ(outcomes[1].condition, AsyncOutcome::Condition::retries_exhausted);
+  EXPECT_EQ(outcomes[1].request_id, failed_id);
+  EXPECT_EQ(outcomes[1].attempts, 2);
+  EXPECT_EQ(outcomes[1].payload, R"({"n":2})");
+
+  AsyncOutcome failed = outcomes[1];
+  failed.last.payload = R"({"errorType":"KeyError","errorMessage":"x"})";
+  failed.unix_ms = 1763859600123;  // 2025-11-23T01:00:00.123Z
+  const auto record =
+      nlohmann::json::parse(destination_record(failed, "arn:aws:lambda:us-east-1:000000000000:function:f"));
+  EXPECT_EQ(record.at("version"), "1.0");
+  EXPECT_EQ(record.at("timestamp"), "2025-11-23T01:00:00.123Z");
+  EXPECT_EQ(
+      record.at("requestContext"),
+      nlohmann::json::parse(R"({"requestId":")" + failed_id +
+                            R"(","functionArn":"arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST",)"
+                            R"("condition":"RetriesExhausted","approximateInvokeCount":2})"));
+  EXPECT_EQ(record.at("requestPayload"), nlohmann::json::parse(R"({"n":2})"));
+  EXPECT_EQ(
+      record.at("responseContext"),
+      nlohmann::json::parse(R"({"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"})"));
+  EXPECT_EQ(record.at("responsePayload").at("errorType"), "KeyError");
+}
+
+TEST(AsyncQueue, AnEventPastItsAgeEndsAsEventAgeExceeded) {
+  ScriptedRunner runner;
+  runner.script = {InvokeStatus::function_error};
+  std::vector<AsyncOutcome> outcomes;
+  AsyncQueueOptions options = fast();
+  options.retry_delays[0] = 200ms;  // the retry would come after the event's 50 ms age
+  options.on_outcome = [&](const AsyncOutcome& o) { outcomes.push_back(o); };
+  AsyncQueue queue([&](const std::string& f, InvokeRequest r) { return runner(f, std::move(r)); }, options);
+  queue.enqueue(function(2, 50), "not json");
+  ASSERT_TRUE(queue.wait_idle(5s));
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].condition, AsyncOutcome::Condition::event_age_exceeded);
+  EXPECT_EQ(outcomes[0].attempts, 1);
+  const auto record = nlohmann::json::parse(destination_record(outcomes[0], "arn:f"));
+  EXPECT_EQ(record.at("requestContext").at("condition"), "EventAgeExceeded");
+  EXPECT_EQ(record.at("requestPayload"), "not json");  // not JSON: embedded as a string
 }
 
 }  // namespace

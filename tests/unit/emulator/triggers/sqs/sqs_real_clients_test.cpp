@@ -5,13 +5,12 @@
 // with their own implementation of AWS's algorithm and fail on a mismatch. Skipped when the client
 // is not installed.
 #include <gtest/gtest.h>
-
-#include <cstdlib>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -494,8 +493,9 @@ TEST_F(SqsRealClientTest, JsSdkV3VerifiesTheDigests) {
   const char* cache = std::getenv("STRATUS_CACHE");
   const char* home = std::getenv("HOME");
   const std::string cache_dir = cache ? cache : std::string(home ? home : "/tmp") + "/.cache/stratus";
-  ProcessResult sdk = run("STRATUS_CACHE='" + cache_dir + "' bash '" STRATUS_SOURCE_DIR
-                          "/scripts/npm-fixture.sh' @aws-sdk/client-sqs@3.1169.0");
+  ProcessResult sdk =
+      run("STRATUS_CACHE='" + cache_dir +
+          "' bash '" STRATUS_SOURCE_DIR "/scripts/npm-fixture.sh' @aws-sdk/client-sqs@3.1169.0");
   ASSERT_EQ(sdk.exit_code, 0) << sdk.err;
   const std::string node_path = sdk.out.substr(0, sdk.out.find('\n'));
   const fs::path script = tmp.write("client.js", R"JS(
