@@ -38,7 +38,8 @@ std::string destination_record(const AsyncOutcome& outcome, const std::string& f
   if (outcome.attempts > 0) {
     Json context = {{"statusCode", 200}, {"executedVersion", outcome.last.executed_version}};
     if (outcome.last.status == InvokeStatus::function_error)
-      context["functionError"] = outcome.last.function_error_type.empty() ? "Unhandled" : outcome.last.function_error_type;
+      context["functionError"] =
+          outcome.last.function_error_type.empty() ? "Unhandled" : outcome.last.function_error_type;
     record["responseContext"] = context;
     record["responsePayload"] = outcome.last.payload.empty() ? Json() : embed(outcome.last.payload);
   }

@@ -183,8 +183,8 @@ TEST(Usage, HelpListsOnlyWorkingCommands) {
   TempDir dir;
   auto r = run_stratus(dir.path(), {"--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* cmd :
-       {"init", "validate", "print", "package", "invoke", "offline", "billing", "completion"})
+  for (const char* cmd : {"init", "validate", "print", "package", "invoke", "offline", "generate-event",
+                          "billing", "completion"})
     EXPECT_NE(r.out.find(std::string("  ") + cmd), std::string::npos) << cmd;
   for (const char* cmd : {"deploy", "logs", "__complete"})
     EXPECT_EQ(r.out.find(std::string("  ") + cmd + " "), std::string::npos) << cmd;
