@@ -74,8 +74,8 @@ std::string generate(const GenerateEventOptions& o) {
     message.sent_ms = message.first_receive_ms = unix_ms_now();
     message.receive_count = 1;
     message.sender_id = kLocalAccountId;
-    return triggers::sqs::sqs_event({message}, "arn:aws:sqs:" + o.region + ":" + kLocalAccountId + ":" + o.queue,
-                                    o.region);
+    return triggers::sqs::sqs_event(
+        {message}, "arn:aws:sqs:" + o.region + ":" + kLocalAccountId + ":" + o.queue, o.region);
   }
   triggers::s3::ObjectEvent event;
   event.bucket = o.bucket;
@@ -97,7 +97,8 @@ std::string generate(const GenerateEventOptions& o) {
 
 void register_generate_event(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<GenerateEventOptions>();
-  auto* cmd = app.add_subcommand("generate-event", "Print a sample trigger event (pipe it into invoke local)");
+  auto* cmd =
+      app.add_subcommand("generate-event", "Print a sample trigger event (pipe it into invoke local)");
   cmd->add_option("-t,--type", o->type, "aws:apiGateway | aws:httpApi | aws:sqs | aws:s3")
       ->required()
       ->check(CLI::IsMember({"aws:apiGateway", "aws:httpApi", "aws:sqs", "aws:s3"}));

@@ -12,14 +12,16 @@ using nlohmann::json;
 
 TEST(GenerateEvent, EachTypeAndItsOptions) {
   TempDir dir;
-  RunResult r = run_stratus(dir.path(), {"generate-event", "-t", "aws:sqs", "-b", "hello", "--queue", "jobs"});
+  RunResult r =
+      run_stratus(dir.path(), {"generate-event", "-t", "aws:sqs", "-b", "hello", "--queue", "jobs"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json e = json::parse(r.out);
   EXPECT_EQ(e["Records"][0]["body"], "hello");
   EXPECT_EQ(e["Records"][0]["eventSource"], "aws:sqs");
   EXPECT_EQ(e["Records"][0]["eventSourceARN"], "arn:aws:sqs:us-east-1:000000000000:jobs");
 
-  r = run_stratus(dir.path(), {"generate-event", "-t", "aws:s3", "--bucket", "photos", "--key", "in/a b.txt"});
+  r = run_stratus(dir.path(),
+                  {"generate-event", "-t", "aws:s3", "--bucket", "photos", "--key", "in/a b.txt"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   e = json::parse(r.out);
   EXPECT_EQ(e["Records"][0]["eventName"], "ObjectCreated:Put");
@@ -44,10 +46,12 @@ TEST(GenerateEvent, EachTypeAndItsOptions) {
 
 TEST(GenerateEvent, PipedIntoInvokeLocal) {
   TempDir dir;
-  dir.write("serverless.yml",
-            "service: gen\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  f:\n    handler: h.f\n");
+  dir.write(
+      "serverless.yml",
+      "service: gen\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  f:\n    handler: h.f\n");
   dir.write("h.py", "def f(event, context):\n    return event['Records'][0]['body']\n");
-  const RunResult sample = run_stratus(dir.path(), {"generate-event", "-t", "aws:sqs", "-b", "from the queue"});
+  const RunResult sample =
+      run_stratus(dir.path(), {"generate-event", "-t", "aws:sqs", "-b", "from the queue"});
   ASSERT_EQ(sample.exit_code, 0) << sample.err;
   const RunResult r = run_stratus(dir.path(), {"invoke", "local", "-f", "f"}, {}, sample.out);
   ASSERT_EQ(r.exit_code, 0) << r.err;

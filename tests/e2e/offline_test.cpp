@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "tests/e2e/harness.hpp"
@@ -414,6 +416,81 @@ TEST(OfflineEvents, FailedEventInvocationsReachTheirDestinations) {
 
   offline.signal(SIGINT);
   EXPECT_EQ(offline.wait(), 0) << offline.err();
+}
+
+}  // namespace
+}  // namespace stratus::e2e
+
+namespace stratus::e2e {
+namespace {
+
+// Durability: 1,000 messages accepted by SendMessageBatch, the emulator killed with SIGKILL while
+// it works through them, restarted: every message reaches the function (at least once).
+TEST(OfflineEvents, KillNineLosesNoAcceptedMessage) {
+  TempDir dir;
+  dir.write("serverless.yml",
+            "service: dur\n"
+            "provider:\n  name: aws\n  runtime: python3.12\n  region: us-east-1\n"
+            "functions:\n"
+            "  sink:\n    handler: handler.sink\n"
+            "    events:\n      - sqs:\n          arn: arn:aws:sqs:us-east-1:000000000000:work\n"
+            "          batchSize: 10\n");
+  dir.write("handler.py",
+            "import os, time\n"
+            "def sink(event, context):\n"
+            "    time.sleep(0.05)\n"
+            "    with open(os.path.join(os.environ['LAMBDA_TASK_ROOT'], 'seen.txt'), 'a') as f:\n"
+            "        f.write(''.join(r['body'] + '\\n' for r in event['Records']))\n");
+  auto start = [&](std::unique_ptr<Background>& offline) {
+    offline = std::make_unique<Background>(
+        dir.path(), std::vector<std::string>{"offline", "--lambda-port", "0", "--aws-port", "0", "--json"});
+    const std::string banner = offline->first_line();
+    EXPECT_FALSE(banner.empty()) << offline->err();
+    return banner.empty() ? std::string() : json::parse(banner).at("awsEndpoint").get<std::string>();
+  };
+  auto seen = [&] {
+    std::set<std::string> bodies;
+    std::istringstream lines(
+        std::filesystem::exists(dir.path() / "seen.txt") ? read_file(dir.path() / "seen.txt") : "");
+    for (std::string line; std::getline(lines, line);) bodies.insert(line);
+    return bodies;
+  };
+
+  std::unique_ptr<Background> offline;
+  const std::string endpoint = start(offline);
+  ASSERT_FALSE(endpoint.empty());
+  const RunResult sent =
+      run_program(dir.path(),
+                  {"python3", "-c",
+                   "import boto3, botocore, sys\n"
+                   "c = boto3.client('sqs', endpoint_url=sys.argv[1], region_name='us-east-1',\n"
+                   "                 config=botocore.config.Config(retries={'max_attempts': 1}))\n"
+                   "url = c.get_queue_url(QueueName='work')['QueueUrl']\n"
+                   "ok = 0\n"
+                   "for b in range(100):\n"
+                   "    r = c.send_message_batch(QueueUrl=url, Entries=[{'Id': str(i), 'MessageBody': "
+                   "'m%04d' % (b * 10 + i)}\n"
+                   "                                                    for i in range(10)])\n"
+                   "    ok += len(r.get('Successful', []))\n"
+                   "print(ok)\n",
+                   endpoint},
+                  kAwsEnv);
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  ASSERT_EQ(sent.out, "1000\n");
+  offline->signal(SIGKILL);  // mid-way: some delivered, some in flight, most still queued
+  offline->wait();
+  const std::size_t before_restart = seen().size();
+  EXPECT_LT(before_restart, 1000u) << "the kill came after the work: the test proves nothing";
+
+  ASSERT_FALSE(start(offline).empty());
+  std::set<std::string> bodies;
+  for (int i = 0; i < 600 && (bodies = seen()).size() < 1000; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(bodies.size(), 1000u) << "delivered before the kill: " << before_restart << "\n"
+                                  << offline->err();
+  EXPECT_TRUE(bodies.count("m0000") && bodies.count("m0999"));
+  offline->signal(SIGINT);
+  EXPECT_EQ(offline->wait(), 0) << offline->err();
 }
 
 }  // namespace

@@ -32,9 +32,10 @@ bool valid_utf8(const std::string& text) {
 // What HTTP APIs pass as text (AWS: "non-text" bodies are base64).
 bool textual(const std::string& content_type) {
   const std::string type = lower(content_type.substr(0, content_type.find(';')));
-  return type.empty() || type.rfind("text/", 0) == 0 || type == "application/json" || type.ends_with("+json") ||
-         type == "application/xml" || type.ends_with("+xml") || type == "application/javascript" ||
-         type == "application/x-www-form-urlencoded" || type == "application/graphql";
+  return type.empty() || type.rfind("text/", 0) == 0 || type == "application/json" ||
+         type.ends_with("+json") || type == "application/xml" || type.ends_with("+xml") ||
+         type == "application/javascript" || type == "application/x-www-form-urlencoded" ||
+         type == "application/graphql";
 }
 
 std::string header_value(const net::wire::Fields& headers, const std::string& name) {
@@ -48,7 +49,8 @@ Json identity(const ApiRequest& request) {
   for (const char* key : {"cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller", "accessKey"})
     id[key] = nullptr;
   id["sourceIp"] = request.source_ip;
-  for (const char* key : {"cognitoAuthenticationType", "cognitoAuthenticationProvider", "userArn"}) id[key] = nullptr;
+  for (const char* key : {"cognitoAuthenticationType", "cognitoAuthenticationProvider", "userArn"})
+    id[key] = nullptr;
   id["userAgent"] = header_value(request.headers, "user-agent");
   id["user"] = nullptr;
   return id;
@@ -62,8 +64,8 @@ std::string api_gateway_time(std::int64_t unix_ms) {
   const std::int64_t seconds = unix_ms >= 0 ? unix_ms / 1000 : -((-unix_ms + 999) / 1000);
   const CivilTime t = civil_from_unix(seconds);
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%02d/%s/%04lld:%02d:%02d:%02d +0000", t.day, kMonths[(t.month + 11) % 12],
-                static_cast<long long>(t.year), t.hour, t.minute, t.second);
+  std::snprintf(buffer, sizeof buffer, "%02d/%s/%04lld:%02d:%02d:%02d +0000", t.day,
+                kMonths[(t.month + 11) % 12], static_cast<long long>(t.year), t.hour, t.minute, t.second);
   return buffer;
 }
 

@@ -29,10 +29,10 @@ struct ApiRequest {
 };
 
 struct ApiRoute {
-  std::string resource = "/";   // "/items/{id}", "/{proxy+}"; 2.0 routeKey "GET /items/{id}", "$default"
+  std::string resource = "/";  // "/items/{id}", "/{proxy+}"; 2.0 routeKey "GET /items/{id}", "$default"
   std::string route_key = "$default";
   std::map<std::string, std::string> path_parameters;  // decoded
-  std::string stage = "$default";                       // 1.0: "dev"; 2.0: "$default" or a name
+  std::string stage = "$default";                      // 1.0: "dev"; 2.0: "$default" or a name
 };
 
 struct ApiContext {

@@ -14,7 +14,10 @@ ApiRequest request() {
   r.method = "GET";
   r.path = "/items/42";
   r.raw_query = "q=a&q=b&flag";
-  r.headers = {{"Accept", "*/*"}, {"X-Multi", "v1"}, {"x-multi", "v2"}, {"User-Agent", "curl/8.5.0"},
+  r.headers = {{"Accept", "*/*"},
+               {"X-Multi", "v1"},
+               {"x-multi", "v2"},
+               {"User-Agent", "curl/8.5.0"},
                {"Cookie", "s=1; t=2"}};
   r.source_ip = "203.0.113.1";
   r.time_ms = 1428582896000;  // 09/Apr/2015:12:34:56 +0000
