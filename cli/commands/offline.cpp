@@ -122,11 +122,35 @@ void run_offline(Context& ctx, OfflineOptions o) {
   const bool endpoint_given = std::any_of(settings.env_overrides.begin(), settings.env_overrides.end(),
                                           [](const auto& kv) { return kv.first == "AWS_ENDPOINT_URL"; });
   if (o.aws_endpoint_env && !endpoint_given) settings.env_overrides.emplace_back("AWS_ENDPOINT_URL", aws_url);
-  // Async destinations: records go to the service's queues (created below) or functions.
+  // Queues and buckets from events and resources; async destinations (records to those queues, or
+  // to functions).
   const run::EventSources sources = run::event_sources(m.service, m.service.provider.region);
   for (const auto& w : sources.warnings) ctx.out().warning(w);
-  std::unique_ptr<engine::Engine> engine;
+  // SQS and S3 keep their state in stratus.db, each on a connection of its own (the SQS store
+  // holds transactions across calls); object bytes are files under .stratus/s3/.
+  // Declared before the engine: its async queue may still send to a queue while it stops.
+  std::unique_ptr<store::Database> sqs_db, s3_db;
   std::unique_ptr<triggers::sqs::SqsStore> queues;
+  std::unique_ptr<triggers::s3::S3Store> buckets;
+  try {
+    sqs_db =
+        std::make_unique<store::Database>(store::stratus_db_path(m.service.dir), store::stratus_migrations());
+    s3_db =
+        std::make_unique<store::Database>(store::stratus_db_path(m.service.dir), store::stratus_migrations());
+    queues = std::make_unique<triggers::sqs::SqsStore>(*sqs_db, m.service.provider.region);
+    buckets = std::make_unique<triggers::s3::S3Store>(*s3_db, m.service.dir / ".stratus" / "s3");
+    for (const auto& q : sources.queues) {
+      if (queues->find_queue(q.name))
+        queues->set_queue_attributes(q.name, q.attributes);
+      else
+        queues->create_queue(q.name, q.attributes);
+    }
+    for (const auto& b : sources.buckets)
+      if (!buckets->bucket_exists(b)) buckets->create_bucket(b);
+  } catch (const std::exception& e) {
+    throw UserError(std::string("cannot set up the service's queues and buckets: ") + e.what());
+  }
+  std::unique_ptr<engine::Engine> engine;
   const std::string function_arn_prefix =
       "arn:aws:lambda:" + m.service.provider.region + ":" + ctx.load_options().account_id + ":function:";
   settings.async.on_outcome = [&sources, &engine, &queues,
@@ -180,28 +204,6 @@ void run_offline(Context& ctx, OfflineOptions o) {
         server_options);
   } catch (const net::BindError& e) {
     throw UserError(e.what(), kExitFailure);
-  }
-  // SQS and S3 keep their state in stratus.db, each on a connection of its own (the SQS store
-  // holds transactions across calls); object bytes are files under .stratus/s3/.
-  std::unique_ptr<store::Database> sqs_db, s3_db;
-  std::unique_ptr<triggers::s3::S3Store> buckets;
-  try {
-    sqs_db =
-        std::make_unique<store::Database>(store::stratus_db_path(m.service.dir), store::stratus_migrations());
-    s3_db =
-        std::make_unique<store::Database>(store::stratus_db_path(m.service.dir), store::stratus_migrations());
-    queues = std::make_unique<triggers::sqs::SqsStore>(*sqs_db, m.service.provider.region);
-    buckets = std::make_unique<triggers::s3::S3Store>(*s3_db, m.service.dir / ".stratus" / "s3");
-    for (const auto& q : sources.queues) {
-      if (queues->find_queue(q.name))
-        queues->set_queue_attributes(q.name, q.attributes);
-      else
-        queues->create_queue(q.name, q.attributes);
-    }
-    for (const auto& b : sources.buckets)
-      if (!buckets->bucket_exists(b)) buckets->create_bucket(b);
-  } catch (const std::exception& e) {
-    throw UserError(std::string("cannot set up the service's queues and buckets: ") + e.what());
   }
   triggers::s3::NotifierOptions notifier_options;
   notifier_options.region = m.service.provider.region;
