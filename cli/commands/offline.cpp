@@ -2,14 +2,20 @@
 // invocation through a pool of real runtime processes, logs printed live and stored, every
 // invocation metered; SQS and S3 (and the Invoke API again) on one AWS endpoint, --aws-port, with
 // the service's queues and buckets, its `sqs` event source mappings and `s3` notifications.
+// The service's `schedule` events fire on their rate/cron (UTC); POST /_stratus/schedules/NAME/fire on
+// the Lambda port (what `stratus trigger schedule` calls) fires one now. While it runs,
+// .stratus/offline.json tells `stratus trigger` where the endpoints are.
 // Ctrl-C (or SIGTERM) drains what is in flight and exits cleanly.
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands/commands.hpp"
@@ -20,6 +26,8 @@
 #include "cli/run/event_sources.hpp"
 #include "cli/run/function_configs.hpp"
 #include "cli/run/run_options.hpp"
+#include "cli/run/schedules.hpp"
+#include "emulator/common/utc_time.hpp"
 #include "emulator/engine/destination_record.hpp"
 #include "emulator/engine/engine.hpp"
 #include "emulator/net/http_server.hpp"
@@ -29,6 +37,7 @@
 #include "emulator/triggers/aws_endpoint.hpp"
 #include "emulator/triggers/invoke_api/invoke_api.hpp"
 #include "emulator/triggers/s3/s3_api.hpp"
+#include "emulator/triggers/schedule/control.hpp"
 #include "emulator/triggers/sqs/sqs_api.hpp"
 
 namespace stratus {
@@ -58,6 +67,38 @@ int wait_for_signal(const sigset_t& set) {
   int sig = 0;
   sigwait(&set, &sig);
   return sig;
+}
+
+// .stratus/offline.json while offline runs: {pid, lambdaEndpoint, awsEndpoint}, for `stratus trigger`
+// (ports chosen with 0 are known only to this process). Written then renamed; removed however
+// run_offline ends.
+class RunFile {
+ public:
+  RunFile(std::filesystem::path path, const std::string& lambda_url, const std::string& aws_url)
+      : m_path(std::move(path)) {
+    const nlohmann::json doc = {{"pid", static_cast<long long>(::getpid())},
+                                {"lambdaEndpoint", lambda_url},
+                                {"awsEndpoint", aws_url}};
+    std::error_code ec;
+    std::filesystem::create_directories(m_path.parent_path(), ec);
+    const auto tmp = m_path.string() + ".tmp";
+    std::ofstream(tmp) << doc.dump() << "\n";
+    std::filesystem::rename(tmp, m_path, ec);
+  }
+  ~RunFile() {
+    std::error_code ec;
+    std::filesystem::remove(m_path, ec);
+  }
+  RunFile(const RunFile&) = delete;
+  RunFile& operator=(const RunFile&) = delete;
+
+ private:
+  std::filesystem::path m_path;
+};
+
+std::string next_text(const triggers::schedule::RuleStatus& r) {
+  if (!r.enabled) return "disabled";
+  return r.next ? format_iso8601(*r.next) : "never";
 }
 
 void run_offline(Context& ctx, OfflineOptions o) {
@@ -188,6 +229,19 @@ void run_offline(Context& ctx, OfflineOptions o) {
   }
   for (const auto& w : engine->warnings()) ctx.out().warning(w);
 
+  // Schedules fire through the engine; the scheduler starts after it and stops before it.
+  run::ScheduleRules schedule_rules = run::schedule_rules(m.service);
+  for (const auto& w : schedule_rules.warnings) ctx.out().warning(w);
+  triggers::schedule::SystemClock schedule_clock;
+  std::unique_ptr<triggers::schedule::Scheduler> scheduler;
+  try {
+    scheduler = std::make_unique<triggers::schedule::Scheduler>(
+        std::move(schedule_rules.rules), *engine, schedule_clock,
+        triggers::schedule::SchedulerSettings{m.service.provider.region, ctx.load_options().account_id});
+  } catch (const std::invalid_argument& e) {
+    throw UserError(e.what());
+  }
+
   triggers::InvokeApiOptions api_options;
   api_options.region = m.service.provider.region;
   api_options.account_id = ctx.load_options().account_id;
@@ -198,7 +252,9 @@ void run_offline(Context& ctx, OfflineOptions o) {
   try {
     server = std::make_unique<net::HttpServer>(
         o.host, o.lambda_port,
-        [&api](const net::Request& request, net::Responder responder) {
+        [&api, &scheduler](const net::Request& request, net::Responder responder) {
+          if (auto control = triggers::schedule::handle_control(*scheduler, request))
+            return responder.send(std::move(*control));
           api.handle_async(request, std::move(responder));
         },
         server_options);
@@ -233,8 +289,11 @@ void run_offline(Context& ctx, OfflineOptions o) {
   }
   if (!sources.existing.empty())
     triggers::s3::S3Notifier(*engine, sources.existing, notifier_options).notify_existing(*buckets);
+  scheduler->start();
 
   const std::string invoke_url = "http://" + o.host + ":" + std::to_string(server->port());
+  const RunFile run_file(m.service.dir / ".stratus" / "offline.json", invoke_url, aws_url);
+  const auto schedules = scheduler->rules();
   if (ctx.options.json) {
     nlohmann::json banner = {{"service", m.service.name},
                              {"stage", m.service.provider.stage},
@@ -243,11 +302,19 @@ void run_offline(Context& ctx, OfflineOptions o) {
                              {"awsEndpoint", aws_url},
                              {"queues", nlohmann::json::array()},
                              {"buckets", sources.buckets},
-                             {"functions", nlohmann::json::array()}};
+                             {"functions", nlohmann::json::array()},
+                             {"schedules", nlohmann::json::array()}};
     for (const auto& q : sources.queues) banner["queues"].push_back(q.name);
     for (const auto& f : configs.functions)
       banner["functions"].push_back(
           {{"name", f.short_name}, {"deployedName", f.name}, {"runtime", f.runtime}});
+    for (const auto& r : schedules)
+      banner["schedules"].push_back(
+          {{"name", r.name},
+           {"function", r.function},
+           {"expression", r.expression},
+           {"enabled", r.enabled},
+           {"next", r.next ? nlohmann::json(format_iso8601(*r.next)) : nlohmann::json()}});
     ctx.out().data(banner.dump() + "\n");
     std::fflush(stdout);
   } else {
@@ -265,12 +332,16 @@ void run_offline(Context& ctx, OfflineOptions o) {
       out.info("  " + out.green(f.short_name) + "  " +
                out.dim(f.name + " · " + f.runtime + " · " + std::to_string(f.memory_mb) + " MB · " +
                        std::to_string(f.timeout_s) + " s"));
+    for (const auto& r : schedules)
+      out.info("  " + out.dim("schedule") + " " + r.name + "   " + r.expression + " -> " + r.function +
+               "   " + out.dim("next " + next_text(r) + " · stratus trigger schedule " + r.name));
     out.info(out.dim("Ctrl-C to stop."));
   }
 
   const int sig = wait_for_signal(stop_signals);
   ctx.out().info(std::string("stratus offline: ") + (sig == SIGINT ? "interrupted" : "terminated") +
                  ", draining invocations in flight");
+  scheduler->stop();
   for (auto& poller : pollers) poller->stop();
   queues->close_waits();  // long polls end now, so the servers can drain
   aws_server->stop();

@@ -183,9 +183,17 @@ TEST(Usage, HelpListsOnlyWorkingCommands) {
   TempDir dir;
   auto r = run_stratus(dir.path(), {"--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* cmd : {"init", "validate", "print", "package", "invoke", "offline", "generate-event",
-                          "billing", "completion"})
-    EXPECT_NE(r.out.find(std::string("  ") + cmd), std::string::npos) << cmd;
+  // In this order: the inner loop's commands first, `trigger` right after the offline it talks to.
+  std::size_t previous = 0;
+  for (const char* cmd : {"init", "validate", "print", "package", "invoke", "offline", "trigger",
+                          "generate-event", "billing", "completion"}) {
+    const std::size_t at = r.out.find(std::string("  ") + cmd);
+    ASSERT_NE(at, std::string::npos) << cmd;
+    EXPECT_GT(at, previous) << cmd
+                            << " is out of order in
+                               " << r.out;
+        previous = at;
+  }
   for (const char* cmd : {"deploy", "logs", "__complete"})
     EXPECT_EQ(r.out.find(std::string("  ") + cmd + " "), std::string::npos) << cmd;
 }
