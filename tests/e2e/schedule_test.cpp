@@ -136,6 +136,13 @@ TEST(Schedules, BannerTriggerAndShutdown) {
   EXPECT_EQ(r.err, "stratus: error: no schedule named 'nope' in stratus offline on " + where +
                        "; its schedules: svc-dev-TickEventsRuleSchedule1, weekly-report\n");
 
+  // Something that is not offline's Lambda port (its AWS endpoint) answers otherwise: a failure.
+  const std::string aws = banner.at("awsEndpoint");
+  r = run_stratus(dir.path(), {"trigger", "schedule", "weekly-report", "--endpoint", aws});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.rfind("stratus: error: stratus offline on " + aws.substr(7) + " answered ", 0), 0u)
+      << r.err;
+
   offline.signal(SIGINT);
   EXPECT_EQ(offline.wait(), 0) << offline.err();
   EXPECT_FALSE(std::filesystem::exists(dir.path() / ".stratus" / "offline.json"));
@@ -160,6 +167,21 @@ TEST(Schedules, HumanBannerListsSchedules) {
       << err;
   offline.signal(SIGTERM);
   EXPECT_EQ(offline.wait(), 0) << offline.err();
+}
+
+TEST(Schedules, RuleNamedTwiceStopsOfflineBeforeListening) {
+  TempDir dir;
+  dir.write(
+      "serverless.yml",
+      "service: svc\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n"
+      "  a:\n    handler: handler.mark\n    events:\n      - schedule: {rate: rate(1 day), name: same}\n"
+      "  b:\n    handler: handler.mark\n    events:\n      - schedule: {rate: rate(2 days), name: same}\n");
+  dir.write("handler.py", kHandler);
+  const RunResult r = run_stratus(dir.path(), {"offline", "--lambda-port", "0", "--aws-port", "0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("stratus: error: schedule rule 'same' is defined twice\n"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / ".stratus" / "offline.json"));
 }
 
 TEST(Schedules, TriggerWithoutAnOffline) {
