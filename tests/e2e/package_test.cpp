@@ -189,10 +189,8 @@ TEST(Usage, HelpListsOnlyWorkingCommands) {
                           "generate-event", "billing", "completion"}) {
     const std::size_t at = r.out.find(std::string("  ") + cmd);
     ASSERT_NE(at, std::string::npos) << cmd;
-    EXPECT_GT(at, previous) << cmd
-                            << " is out of order in
-                               " << r.out;
-        previous = at;
+    EXPECT_GT(at, previous) << cmd << " is out of order in\n" << r.out;
+    previous = at;
   }
   for (const char* cmd : {"deploy", "logs", "__complete"})
     EXPECT_EQ(r.out.find(std::string("  ") + cmd + " "), std::string::npos) << cmd;
