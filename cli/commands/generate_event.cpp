@@ -12,6 +12,7 @@
 #include "emulator/common/local_account.hpp"
 #include "emulator/triggers/http/api_gateway_events.hpp"
 #include "emulator/triggers/s3/s3_notifier.hpp"
+#include "emulator/triggers/schedule/scheduled_event.hpp"
 #include "emulator/triggers/sqs/sqs_poller.hpp"
 
 namespace stratus {
@@ -28,6 +29,7 @@ struct GenerateEventOptions {
   std::string key = "test/key";
   std::string queue = "example-queue";
   std::string region = "us-east-1";
+  std::string rule = "my-schedule";
 };
 
 triggers::http::ApiRequest api_request(const GenerateEventOptions& o) {
@@ -77,6 +79,11 @@ std::string generate(const GenerateEventOptions& o) {
     return triggers::sqs::sqs_event(
         {message}, "arn:aws:sqs:" + o.region + ":" + kLocalAccountId + ":" + o.queue, o.region);
   }
+  if (o.type == "aws:schedule")
+    return triggers::schedule::scheduled_event(
+               new_request_id(), unix_ms_now() / 1000, o.region, kLocalAccountId,
+               triggers::schedule::rule_arn(o.region, kLocalAccountId, o.rule))
+        .dump();
   triggers::s3::ObjectEvent event;
   event.bucket = o.bucket;
   event.event_name = "ObjectCreated:Put";
@@ -99,9 +106,9 @@ void register_generate_event(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<GenerateEventOptions>();
   auto* cmd =
       app.add_subcommand("generate-event", "Print a sample trigger event (pipe it into invoke local)");
-  cmd->add_option("-t,--type", o->type, "aws:apiGateway | aws:httpApi | aws:sqs | aws:s3")
+  cmd->add_option("-t,--type", o->type, "aws:apiGateway | aws:httpApi | aws:sqs | aws:s3 | aws:schedule")
       ->required()
-      ->check(CLI::IsMember({"aws:apiGateway", "aws:httpApi", "aws:sqs", "aws:s3"}));
+      ->check(CLI::IsMember({"aws:apiGateway", "aws:httpApi", "aws:sqs", "aws:s3", "aws:schedule"}));
   cmd->add_option("-b,--body", o->body, "The request body, message body or object content");
   cmd->add_option("--path", o->path, "HTTP: the request path, with a query string if any (default: /)");
   cmd->add_option("--method", o->method, "HTTP: the method (default: GET)");
@@ -109,6 +116,7 @@ void register_generate_event(CLI::App& app, Context& ctx) {
   cmd->add_option("--bucket", o->bucket, "S3: the bucket (default: example-bucket)");
   cmd->add_option("--key", o->key, "S3: the object key (default: test/key)");
   cmd->add_option("--queue", o->queue, "SQS: the queue name (default: example-queue)");
+  cmd->add_option("--rule", o->rule, "Schedule: the rule name in resources (default: my-schedule)");
   cmd->add_option("--region", o->region, "The region in ARNs and records (default: us-east-1)");
   cmd->callback([&ctx, o] {
     ctx.out().data(nlohmann::ordered_json::parse(generate(*o)).dump(2) + "\n");

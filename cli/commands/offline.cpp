@@ -49,6 +49,7 @@ struct OfflineOptions {
   int lambda_port = -1;  // -1: custom.serverless-offline.lambdaPort, else 3002
   int aws_port = 4566;
   bool aws_endpoint_env = true;  // AWS_ENDPOINT_URL for the functions
+  bool json_logs = false;        // one JSON object per log line
   run::RunOptions run;
 };
 
@@ -127,7 +128,7 @@ void run_offline(Context& ctx, OfflineOptions o) {
   } catch (const std::runtime_error& e) {
     ctx.out().warning(std::string(e.what()) + "; invocations are not recorded");
   }
-  run::ConsoleSink console(stderr, true, ctx.out().color(), names);
+  run::ConsoleSink console(stderr, true, ctx.out().color() && !o.json_logs, names, o.json_logs);
   if (recorder) console.forward_to(recorder.get());
   engine::EngineSettings settings;
   settings.state_dir = m.service.dir / ".stratus";
@@ -362,6 +363,8 @@ void register_offline(CLI::App& app, Context& ctx) {
   cmd->add_option("--aws-port", o->aws_port,
                   "Port of the AWS endpoint: SQS, S3 and the Invoke API (default: 4566)")
       ->check(CLI::Range(0, 65535));
+  cmd->add_flag("--json-logs", o->json_logs,
+                "Function logs as one JSON object per line (time, function, requestId, stream, message)");
   cmd->add_flag("!--no-aws-endpoint-env", o->aws_endpoint_env,
                 "Do not point the functions' AWS SDKs at the AWS endpoint (AWS_ENDPOINT_URL)");
   run::add_run_options(*cmd, o->run, true);

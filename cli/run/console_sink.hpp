@@ -2,7 +2,9 @@
 // The engine's Sink for people: every log line printed live on stderr, and everything passed on
 // to the next sinks (the store). With `prefix`, each line starts with the function's short name,
 // one colour per function on a colour terminal (stratus offline); without, lines are printed as
-// the function and the platform wrote them (stratus invoke local).
+// the function and the platform wrote them (stratus invoke local). With `json` (offline
+// --json-logs), each line is one JSON object for CI:
+//   {"time":"…Z","function":"short name","requestId":"…","stream":"stdout|stderr|platform","message":"…"}
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -16,7 +18,8 @@ namespace stratus::run {
 class ConsoleSink : public engine::Sink {
  public:
   // `names` maps deployed names to the short names shown in prefixes.
-  ConsoleSink(std::FILE* stream, bool prefix, bool color, std::map<std::string, std::string> names);
+  ConsoleSink(std::FILE* stream, bool prefix, bool color, std::map<std::string, std::string> names,
+              bool json = false);
 
   void forward_to(engine::Sink* next) { m_next.push_back(next); }
 
@@ -30,6 +33,7 @@ class ConsoleSink : public engine::Sink {
   std::FILE* m_stream;
   bool m_prefix;
   bool m_color;
+  bool m_json;
   std::map<std::string, std::string> m_names;
   std::map<std::string, const char*> m_colors;
   std::vector<engine::Sink*> m_next;

@@ -42,6 +42,14 @@ TEST(GenerateEvent, EachTypeAndItsOptions) {
   r = run_stratus(dir.path(), {"generate-event", "-t", "aws:httpApi", "--path", "/"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out)["version"], "2.0");
+
+  r = run_stratus(dir.path(),
+                  {"generate-event", "-t", "aws:schedule", "--rule", "nightly", "--region", "eu-west-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  e = json::parse(r.out);
+  EXPECT_EQ(e["detail-type"], "Scheduled Event");
+  EXPECT_EQ(e["resources"], json::parse(R"(["arn:aws:events:eu-west-1:000000000000:rule/nightly"])"));
+  EXPECT_EQ(e["time"].get<std::string>().size(), 20u);  // 2026-11-23T02:40:00Z: no fractions
 }
 
 TEST(GenerateEvent, PipedIntoInvokeLocal) {

@@ -495,3 +495,41 @@ TEST(OfflineEvents, KillNineLosesNoAcceptedMessage) {
 
 }  // namespace
 }  // namespace stratus::e2e
+
+namespace stratus::e2e {
+namespace {
+
+TEST(OfflineLogs, JsonLogsAreOneObjectPerLine) {
+  TempDir dir;
+  dir.write(
+      "serverless.yml",
+      "service: logs\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  f:\n    handler: h.f\n");
+  dir.write("h.py", "def f(event, context):\n    print('hello there')\n    return 1\n");
+  Background offline(dir.path(),
+                     {"offline", "--lambda-port", "0", "--aws-port", "0", "--json", "--json-logs"});
+  const std::string banner = offline.first_line();
+  ASSERT_FALSE(banner.empty()) << offline.err();
+  const std::string endpoint = json::parse(banner).at("lambdaEndpoint");
+  const RunResult r = run_program(
+      dir.path(), {"aws", "lambda", "invoke", "--function-name", "f", "--endpoint-url", endpoint, "out.json"},
+      kAwsEnv);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  offline.signal(SIGINT);
+  EXPECT_EQ(offline.wait(), 0) << offline.err();
+  std::vector<json> lines;
+  std::istringstream err(offline.err());
+  for (std::string line; std::getline(err, line);)
+    if (!line.empty() && line[0] == '{') lines.push_back(json::parse(line));
+  ASSERT_EQ(lines.size(), 4u) << offline.err();  // START, the print, END, REPORT
+  EXPECT_EQ(lines[1]["message"], "hello there");
+  EXPECT_EQ(lines[1]["stream"], "stdout");
+  EXPECT_EQ(lines[1]["function"], "f");
+  EXPECT_EQ(lines[1]["requestId"], lines[0]["requestId"]);
+  EXPECT_TRUE(lines[0]["message"].get<std::string>().starts_with("START RequestId: "));
+  EXPECT_EQ(lines[0]["stream"], "platform");
+  EXPECT_TRUE(lines[3]["message"].get<std::string>().starts_with("REPORT RequestId: "));
+  EXPECT_EQ(lines[0]["time"].get<std::string>().size(), 24u);  // 2026-11-23T02:40:00.123Z
+}
+
+}  // namespace
+}  // namespace stratus::e2e
