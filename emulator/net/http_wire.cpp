@@ -257,7 +257,8 @@ void serialize_response(std::string& out, const Response& response, bool keep_al
   out += "\r\nContent-Type: ";
   out += response.content_type;
   out += "\r\nContent-Length: ";
-  out += std::to_string(response.body.size());
+  out += std::to_string(mode == BodyMode::omit && response.head_length ? *response.head_length
+                                                                       : response.body.size());
   out += keep_alive ? "\r\n" : "\r\nConnection: close\r\n";
   for (const auto& [key, value] : response.headers) {
     out += key;

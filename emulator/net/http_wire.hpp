@@ -41,6 +41,8 @@ struct Response {
   std::string content_type = "application/json";
   Fields headers;
   std::string body;
+  // A HEAD answer's Content-Length (what the GET would send), so the body need not be built.
+  std::optional<std::size_t> head_length;
 };
 
 struct Limits {
@@ -63,7 +65,7 @@ class Connection {
   explicit Connection(int fd) : m_fd(fd) {}
   ReadStatus read_request(Request& request, const Limits& limits);
   // Serialises and sends the whole response in one send() call when the kernel takes it.
-  // Content-Length is the body's size in both modes.
+  // Content-Length is the body's size in both modes (head_length instead, when set, for omit).
   // A response deferred before goes out first, in the same send.
   bool write_response(const Response& response, bool keep_alive, BodyMode mode = BodyMode::send);
   // Holds `response` back: it leaves ahead of the next write_response, in the same send. For a client

@@ -547,9 +547,10 @@ class Handler {
                                                       std::to_string(info.size));
       }
     }
-    // The server's HEAD mode sends Content-Length = body size without the body, so a HEAD carries a
-    // placeholder of the right size rather than the file's bytes.
-    res.body = head ? std::string(static_cast<std::size_t>(length), '\0') : reader.read(offset, length);
+    if (head)
+      res.head_length = static_cast<std::size_t>(length);
+    else
+      res.body = reader.read(offset, length);
     res.headers.emplace_back("ETag", etag);
     res.headers.emplace_back("Last-Modified", format_http_date(info.last_modified_ms));
     res.headers.emplace_back("Accept-Ranges", "bytes");

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "emulator/common/utc_time.hpp"
+#include "emulator/common/xml_escape.hpp"
 
 namespace stratus::triggers::s3 {
 
@@ -18,7 +19,7 @@ std::string format_http_date(std::int64_t unix_ms);
 std::optional<std::int64_t> parse_http_date(std::string_view text);
 
 // &, <, >, ", ' and control characters as XML character references.
-std::string xml_escape(std::string_view text);
+using stratus::xml_escape;
 // The reverse for the entities a client may send (&amp; &lt; &gt; &quot; &apos; &#N; &#xN;).
 std::string xml_unescape(std::string_view text);
 

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "emulator/common/xml_escape.hpp"
+
 namespace stratus::triggers::sqs {
 namespace {
 
@@ -116,23 +118,6 @@ Json form_to_json(const net::wire::Fields& fields) {
 namespace {
 
 // --- responses --------------------------------------------------------------------------------
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#xD;"; break;  // a raw CR would be folded into LF by the client's parser
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 void write_xml(std::string& out, const std::string& op, const Json& value);
 
