@@ -13,6 +13,7 @@
 
 #include "emulator/common/base64.hpp"
 #include "emulator/triggers/invoke_api/invoke_api.hpp"
+#include "tests/support/shell.hpp"
 #include "tests/unit/emulator/triggers/invoke_api/fake_dispatcher.hpp"
 
 namespace stratus::triggers {
@@ -21,18 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test_support::ProcessResult;
+using test_support::read_file;
 
 class RealClientTest : public ::testing::Test {
  protected:
@@ -58,16 +49,7 @@ class RealClientTest : public ::testing::Test {
         "AWS_EC2_METADATA_DISABLED=true AWS_PAGER= ENDPOINT=" +
         endpoint() + " ";
     const fs::path err = dir / "stderr.txt";
-    ProcessResult result;
-    FILE* pipe = ::popen((env + command + " 2>'" + err.string() + "'").c_str(), "r");
-    if (!pipe) return result;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) result.out.append(buf, n);
-    int status = ::pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.err = read_file(err);
-    return result;
+    return test_support::run_shell(env + command, err);
   }
 
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(server.port()); }

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "emulator/triggers/s3/s3_api.hpp"
+#include "tests/support/shell.hpp"
 #include "tests/unit/emulator/triggers/s3/recording_dispatcher.hpp"
 #include "tests/unit/emulator/triggers/s3/s3_fixture.hpp"
 
@@ -23,18 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test_support::ProcessResult;
+using test_support::read_file;
 
 // `size` pseudo-random bytes (incompressible, so nothing upstream can shortcut them).
 std::string random_bytes(std::size_t size, unsigned seed) {
@@ -81,16 +72,7 @@ class S3RealClientTest : public ::testing::Test, public S3Fixture {
                             "AWS_EC2_METADATA_DISABLED=true AWS_PAGER= ENDPOINT=" +
                             endpoint() + " timeout " + std::to_string(timeout_s) + " ";
     const fs::path err = work / "stderr.txt";
-    ProcessResult result;
-    FILE* pipe = ::popen((env + command + " 2>'" + err.string() + "'").c_str(), "r");
-    if (!pipe) return result;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) result.out.append(buf, n);
-    int status = ::pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.err = read_file(err);
-    return result;
+    return test_support::run_shell(env + command, err);
   }
 
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(server.port()); }

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "emulator/triggers/sqs/sqs_api.hpp"
+#include "tests/support/shell.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace stratus::triggers::sqs {
@@ -27,18 +28,8 @@ using nlohmann::json;
 
 constexpr std::array<std::string_view, 1> kMigrations = {kSqsSchema};
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test_support::ProcessResult;
+using test_support::read_file;
 
 // Python helpers every script starts with: digests computed independently of the emulator.
 constexpr const char* kPrelude = R"PY(
@@ -82,16 +73,7 @@ class SqsRealClientTest : public ::testing::Test {
         "AWS_EC2_METADATA_DISABLED=true AWS_PAGER= ENDPOINT=" +
         endpoint() + " ";
     const fs::path err = tmp.path() / "stderr.txt";
-    ProcessResult result;
-    FILE* pipe = ::popen((env + command + " 2>'" + err.string() + "'").c_str(), "r");
-    if (!pipe) return result;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) result.out.append(buf, n);
-    const int status = ::pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.err = read_file(err);
-    return result;
+    return test_support::run_shell(env + command, err);
   }
 
   ProcessResult python(const std::string& script) {
