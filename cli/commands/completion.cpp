@@ -12,6 +12,7 @@
 #include "cli/context.hpp"
 #include "cli/errors.hpp"
 #include "cli/manifest/diagnostics.hpp"
+#include "cli/run/sample_events.hpp"
 #include "cli/scaffold/templates.hpp"
 #include "emulator/common/embedded.hpp"
 
@@ -39,6 +40,7 @@ const ValueSource kValueSources[] = {
        return {"yaml", "json"};
      }},
     {"completion", "shell", [] { return completion_shells(); }},
+    {"trigger s3", "--event", [] { return run::s3_event_names(); }},
 };
 
 bool visible(const CLI::App* app) {

@@ -7,13 +7,13 @@
 #include "cli/commands/commands.hpp"
 #include "cli/context.hpp"
 #include "cli/errors.hpp"
+#include "cli/run/sample_events.hpp"
 #include "emulator/common/clock.hpp"
 #include "emulator/common/ids.hpp"
 #include "emulator/common/local_account.hpp"
 #include "emulator/triggers/http/api_gateway_events.hpp"
-#include "emulator/triggers/s3/s3_notifier.hpp"
+#include "emulator/triggers/s3/s3_store.hpp"
 #include "emulator/triggers/schedule/scheduled_event.hpp"
-#include "emulator/triggers/sqs/sqs_poller.hpp"
 
 namespace stratus {
 
@@ -68,36 +68,20 @@ std::string generate(const GenerateEventOptions& o) {
     }
     return triggers::http::http_api_event(request, route, context);
   }
-  if (o.type == "aws:sqs") {
-    triggers::sqs::Message message;
-    message.id = new_request_id();
-    message.receipt_handle = random_hex(64);
-    message.body = o.body.empty() ? "Hello from SQS!" : o.body;
-    message.sent_ms = message.first_receive_ms = unix_ms_now();
-    message.receive_count = 1;
-    message.sender_id = kLocalAccountId;
-    return triggers::sqs::sqs_event(
-        {message}, "arn:aws:sqs:" + o.region + ":" + kLocalAccountId + ":" + o.queue, o.region);
-  }
+  if (o.type == "aws:sqs")
+    return run::sqs_message_event(o.body.empty() ? "Hello from SQS!" : o.body, o.queue, o.region);
   if (o.type == "aws:schedule")
     return triggers::schedule::scheduled_event(
                new_request_id(), unix_ms_now() / 1000, o.region, kLocalAccountId,
                triggers::schedule::rule_arn(o.region, kLocalAccountId, o.rule))
         .dump();
-  triggers::s3::ObjectEvent event;
-  event.bucket = o.bucket;
-  event.event_name = "ObjectCreated:Put";
-  event.key = o.key;
-  event.size = static_cast<std::int64_t>(o.body.size());
-  event.etag = triggers::s3::md5_hex(o.body);
-  event.request_id = random_hex(8);
-  event.host_id = random_hex(32);
-  event.time_ms = unix_ms_now();
-  triggers::s3::NotificationRule rule;
-  rule.bucket = o.bucket;
-  triggers::s3::NotifierOptions notifier;
-  notifier.region = o.region;
-  return triggers::s3::build_event_payload(event, rule, notifier, random_hex(8));
+  run::S3Sample sample;
+  sample.bucket = o.bucket;
+  sample.key = o.key;
+  sample.size = static_cast<std::int64_t>(o.body.size());
+  sample.etag = triggers::s3::md5_hex(o.body);
+  sample.region = o.region;
+  return run::s3_object_event(sample);
 }
 
 }  // namespace

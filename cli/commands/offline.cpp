@@ -25,6 +25,7 @@
 #include "cli/run/console_sink.hpp"
 #include "cli/run/event_sources.hpp"
 #include "cli/run/function_configs.hpp"
+#include "cli/run/hot_reload.hpp"
 #include "cli/run/run_options.hpp"
 #include "cli/run/schedules.hpp"
 #include "emulator/common/utc_time.hpp"
@@ -50,6 +51,7 @@ struct OfflineOptions {
   int aws_port = 4566;
   bool aws_endpoint_env = true;  // AWS_ENDPOINT_URL for the functions
   bool json_logs = false;        // one JSON object per log line
+  bool reload = true;            // hot reload (--no-reload: off)
   run::RunOptions run;
 };
 
@@ -291,6 +293,7 @@ void run_offline(Context& ctx, OfflineOptions o) {
   if (!sources.existing.empty())
     triggers::s3::S3Notifier(*engine, sources.existing, notifier_options).notify_existing(*buckets);
   scheduler->start();
+  auto hot_reload = o.reload ? run::start_hot_reload(*engine, ctx.out()) : nullptr;  // hot reload
 
   const std::string invoke_url = "http://" + o.host + ":" + std::to_string(server->port());
   const RunFile run_file(m.service.dir / ".stratus" / "offline.json", invoke_url, aws_url);
@@ -342,6 +345,7 @@ void run_offline(Context& ctx, OfflineOptions o) {
   const int sig = wait_for_signal(stop_signals);
   ctx.out().info(std::string("stratus offline: ") + (sig == SIGINT ? "interrupted" : "terminated") +
                  ", draining invocations in flight");
+  hot_reload.reset();  // hot reload
   scheduler->stop();
   for (auto& poller : pollers) poller->stop();
   queues->close_waits();  // long polls end now, so the servers can drain
@@ -367,6 +371,7 @@ void register_offline(CLI::App& app, Context& ctx) {
                 "Function logs as one JSON object per line (time, function, requestId, stream, message)");
   cmd->add_flag("!--no-aws-endpoint-env", o->aws_endpoint_env,
                 "Do not point the functions' AWS SDKs at the AWS endpoint (AWS_ENDPOINT_URL)");
+  cmd->add_flag("!--no-reload", o->reload, "Do not restart a function's instances when its files change");
   run::add_run_options(*cmd, o->run, true);
   cmd->callback([&ctx, o] { run_offline(ctx, *o); });
 }

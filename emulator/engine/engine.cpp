@@ -92,9 +92,10 @@ struct Pool {
   std::mutex mutex;
   std::vector<std::unique_ptr<Instance>> idle;  // most recently used last
   std::set<Instance*> busy;
-  std::deque<Waiter*> waiters;  // owned by their blocked invoke(), or (invoke_then) by this queue
-  int live = 0;                 // idle + busy + starting
-  int in_flight = 0;            // admitted invocations (running or waiting for an instance)
+  std::deque<Waiter*> waiters;   // owned by their blocked invoke(), or (invoke_then) by this queue
+  int live = 0;                  // idle + busy + starting
+  std::uint64_t generation = 0;  // bumped by Engine::reload; older instances are not reused
+  int in_flight = 0;             // admitted invocations (running or waiting for an instance)
 
   // Gives idle instances and free slots to the oldest waiters. Called with `mutex` held after
   // anything that frees an instance or a slot; the queued invoke_then() calls served are returned,
@@ -154,6 +155,11 @@ struct Engine::Impl {
   }
 
   std::unique_ptr<Instance> spawn(Pool& pool, bool provisioned) {
+    std::uint64_t generation = 0;
+    {
+      std::lock_guard lock(pool.mutex);  // read before the start: a reload meanwhile makes it stale
+      generation = pool.generation;
+    }
     InstanceStart start;
     start.config = &pool.config;
     start.argv = pool.plan.argv;
@@ -166,8 +172,13 @@ struct Engine::Impl {
       return instance_environment(pool.config, settings.host, settings.env_overrides,
                                   InstanceEnv{api, stream, tmp, provisioned});
     };
-    return std::make_unique<Instance>(std::move(start));
+    auto instance = std::make_unique<Instance>(std::move(start));
+    instance->generation = generation;
+    return instance;
   }
+
+  std::mutex reload_mutex;  // one reload at a time; stop() waits for one in progress
+  void start_provisioned(Pool& pool);
 
   // Admission as Lambda counts concurrency: a reserved function against its reservation, the
   // others against what the account has left after every reservation. "" = admitted.
@@ -238,7 +249,7 @@ struct Engine::Impl {
     {
       std::lock_guard lock(pool.mutex);
       if (instance) pool.busy.erase(instance.get());
-      if (instance && !instance->dead() && !stopping) {
+      if (instance && !instance->dead() && !stopping && instance->generation == pool.generation) {
         instance->last_used = Clock::now();
         pool.idle.push_back(std::move(instance));
         served = pool.hand_over_locked();
@@ -336,16 +347,7 @@ const std::vector<std::string>& Engine::warnings() const {
 
 void Engine::start() {
   Impl& s = *m_impl;
-  for (auto& pool : s.pools) {
-    for (int i = 0; i < pool->config.provisioned_concurrency; ++i) {
-      auto instance = s.spawn(*pool, true);
-      instance->wait_ready(Clock::now() + std::chrono::seconds(10));
-      std::lock_guard lock(pool->mutex);
-      ++pool->live;
-      instance->last_used = Clock::now();
-      pool->idle.push_back(std::move(instance));
-    }
-  }
+  for (auto& pool : s.pools) s.start_provisioned(*pool);
   s.reaper = std::thread([&s] { s.reaper_loop(); });
   s.watch = std::thread([&s] { s.watch_loop(); });
 }
@@ -354,6 +356,7 @@ void Engine::stop(std::chrono::milliseconds drain) {
   Impl& s = *m_impl;
   s.async->stop();  // events due now run (within its drain); the rest are dropped
   s.stopping = true;
+  { std::lock_guard wait_for_reload(s.reload_mutex); }
   const auto until = Clock::now() + drain;
   while (s.running.load() > 0 && Clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -395,6 +398,48 @@ std::vector<FunctionConfig> Engine::functions() const {
 std::optional<FunctionConfig> Engine::find_function(std::string_view name_or_arn) const {
   if (const Pool* pool = m_impl->pool_for(bare_function_name(name_or_arn))) return pool->config;
   return std::nullopt;
+}
+
+void Engine::Impl::start_provisioned(Pool& pool) {
+  for (int i = 0; i < pool.config.provisioned_concurrency && !stopping; ++i) {
+    auto instance = spawn(pool, true);
+    instance->wait_ready(Clock::now() + std::chrono::seconds(10));
+    std::vector<Assignment> served;
+    {
+      std::lock_guard lock(pool.mutex);
+      if (stopping || instance->generation != pool.generation) continue;  // ended outside the lock
+      ++pool.live;
+      instance->last_used = Clock::now();
+      pool.idle.push_back(std::move(instance));
+      served = pool.hand_over_locked();
+    }
+    dispatch(pool, std::move(served));
+  }
+}
+
+bool Engine::reload(const std::string& function) {
+  Impl& s = *m_impl;
+  Pool* pool = s.pool_for(bare_function_name(function));
+  if (!pool) return false;
+  std::lock_guard one_at_a_time(s.reload_mutex);
+  if (s.stopping) return true;
+  std::vector<std::unique_ptr<Instance>> doomed;
+  {
+    std::lock_guard lock(pool->mutex);
+    ++pool->generation;  // busy instances are now stale: release() ends them
+    doomed.swap(pool->idle);
+  }
+  const int count = static_cast<int>(doomed.size());
+  doomed.clear();  // kills and joins outside the lock
+  std::vector<Assignment> served;
+  {
+    std::lock_guard lock(pool->mutex);
+    pool->live -= count;
+    served = pool->hand_over_locked();
+  }
+  s.dispatch(*pool, std::move(served));
+  s.start_provisioned(*pool);
+  return true;
 }
 
 int Engine::instance_count(const std::string& function) const {

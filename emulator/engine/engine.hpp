@@ -58,6 +58,11 @@ class Engine : public Dispatcher {
   void invoke_then(const std::string& function, InvokeRequest request, Done done) override;
   std::string invoke_async(const std::string& function, std::string payload) override;
 
+  // The function's code changed: its idle instances end now, busy ones end when their invocation
+  // finishes instead of being reused, and provisioned instances are started again; the next
+  // invocation cold-starts (or takes a new provisioned instance). False for an unknown function.
+  bool reload(const std::string& function);
+
   // Live instances of a function (idle + busy + starting); for tests and the banner.
   int instance_count(const std::string& function) const;
 

@@ -89,7 +89,8 @@ class Instance {
   // Killed for its memory: by the memory watch, or by the kernel in the instance's cgroup.
   bool out_of_memory() const { return m_oom.load() || (m_cgroup && m_cgroup->oom_killed()); }
 
-  Clock::time_point last_used;  // maintained by the pool
+  Clock::time_point last_used;   // maintained by the pool
+  std::uint64_t generation = 0;  // the pool's code generation it was started for (Engine::reload)
 
  private:
   void reader_loop();

@@ -6,12 +6,23 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
 #include "emulator/net/http_wire.hpp"
 
 namespace stratus::net {
+
+std::string ClientResponse::header(std::string_view name) const {
+  for (const auto& [key, value] : headers)
+    if (key.size() == name.size() && std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        }))
+      return value;
+  return "";
+}
 
 ClientResult http_request(const std::string& host, int port, const std::string& method,
                           const std::string& target, const std::string& body,
@@ -66,6 +77,19 @@ ClientResult http_request(const std::string& host, int port, const std::string& 
   ClientResponse response;
   response.status = std::atoi(data.c_str() + 9);
   response.body = data.substr(head_end + 4);
+  for (std::size_t at = data.find("\r\n"); at != std::string::npos && at < head_end;) {
+    const std::size_t line_start = at + 2;
+    const std::size_t line_end = data.find("\r\n", line_start);
+    const std::string line = data.substr(line_start, line_end - line_start);
+    const auto colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string value = line.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(" \t"));
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
+      response.headers.emplace_back(line.substr(0, colon), std::move(value));
+    }
+    at = line_end;
+  }
   result.response = std::move(response);
   return result;
 }

@@ -5,12 +5,19 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace stratus::net {
 
 struct ClientResponse {
   int status = 0;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // as received
+
+  // The first header of that name (any case); "" when there is none.
+  std::string header(std::string_view name) const;
 };
 
 struct ClientResult {

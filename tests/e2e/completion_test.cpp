@@ -68,6 +68,18 @@ TEST(Complete, AnswersFromTheCommandTree) {
   EXPECT_EQ(run_stratus(dir.path(), {"__complete"}).out.find("__complete"), std::string::npos);
 }
 
+TEST(Complete, TriggerSubcommandsAndTheReloadFlag) {
+  TempDir dir;
+  EXPECT_EQ(run_stratus(dir.path(), {"__complete", "--", "trigger", ""}).out, "schedule\nsqs\ns3\n");
+  EXPECT_EQ(run_stratus(dir.path(), {"__complete", "--", "offline", "--no-r"}).out, "--no-reload\n");
+  EXPECT_EQ(
+      run_stratus(dir.path(), {"__complete", "--", "trigger", "s3", "--event", "s3:ObjectRemoved:"}).out,
+      "s3:ObjectRemoved:Delete\ns3:ObjectRemoved:DeleteMarkerCreated\n");
+  const std::string sqs = run_stratus(dir.path(), {"__complete", "--", "trigger", "sqs", "--"}).out;
+  for (const char* option : {"--function", "--body", "--path", "--queue", "--lambda-port", "--endpoint"})
+    EXPECT_NE(sqs.find(std::string(option) + "\n"), std::string::npos) << option << " in " << sqs;
+}
+
 TEST(Complete, IsHiddenFromHelp) {
   TempDir dir;
   auto r = run_stratus(dir.path(), {"--help"});

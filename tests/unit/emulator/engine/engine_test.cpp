@@ -447,5 +447,87 @@ TEST_F(EngineTest, ImportErrorIsReportedAsLambdaDoes) {
   EXPECT_NE(r.payload.find("Unable to import module 'handler'"), std::string::npos) << r.payload;
 }
 
+// Hot reload (Engine::reload): what the file watcher calls when a function's code changes.
+const char* kVersioned =
+    "import os, time\n"
+    "VERSION = 'v1'\n"
+    "def handle(event, context):\n"
+    "    print('running', flush=True)\n"
+    "    time.sleep(event.get('sleep', 0))\n"
+    "    return {'version': VERSION, 'pid': os.getpid()}\n";
+
+std::string with_version(const std::string& v) {
+  return std::regex_replace(kVersioned, std::regex("'v1'"), "'" + v + "'");
+}
+
+int pid_of(const InvokeResult& r) {
+  return std::stoi(std::regex_replace(r.payload, std::regex(R"(.*"pid": (\d+).*)"), "$1"));
+}
+
+TEST_F(EngineTest, ReloadEndsIdleInstancesAndTheNextCallColdStartsTheNewCode) {
+  code("handler.py", kVersioned);
+  Engine& engine = start({function("fn", "python3.12", "handler.handle")});
+  const InvokeResult first = call("fn");
+  ASSERT_EQ(first.status, InvokeStatus::ok) << first.payload << first.log;
+  EXPECT_FALSE(call("fn").cold);
+  EXPECT_EQ(engine.instance_count("fn"), 1);
+
+  code("handler.py", with_version("v2"));
+  EXPECT_FALSE(call("fn").cold) << "no reload without reload()";
+  ASSERT_TRUE(engine.reload("fn"));
+  EXPECT_EQ(engine.instance_count("fn"), 0) << "the idle instance ends at once";
+  EXPECT_EQ(::kill(pid_of(first), 0), -1);
+
+  const InvokeResult after = call("fn");
+  ASSERT_EQ(after.status, InvokeStatus::ok) << after.payload;
+  EXPECT_TRUE(after.cold);
+  EXPECT_NE(after.payload.find(R"("version": "v2")"), std::string::npos) << after.payload;
+  EXPECT_NE(pid_of(after), pid_of(first));
+  EXPECT_FALSE(call("fn").cold) << "the new instance is reused";
+  EXPECT_TRUE(engine.reload("svc-dev-fn"));  // deployed names too
+  EXPECT_FALSE(engine.reload("nope"));
+}
+
+TEST_F(EngineTest, ReloadLetsABusyInstanceFinishThenEndsIt) {
+  code("handler.py", kVersioned);
+  Engine& engine = start({function("fn", "python3.12", "handler.handle")});
+  auto busy = std::async(std::launch::async, [&] { return call("fn", R"({"sleep": 0.8})"); });
+  // Wait until the invocation runs (its first line).
+  bool started = false;
+  for (int i = 0; i < 250 && !started; ++i) {
+    for (const auto& record : m_sink.logs())
+      if (record.text == "running") started = true;
+    if (!started) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(started);
+  code("handler.py", with_version("v2"));
+  ASSERT_TRUE(engine.reload("fn"));
+  EXPECT_EQ(engine.instance_count("fn"), 1) << "the busy instance is not killed";
+  const InvokeResult finished = busy.get();
+  ASSERT_EQ(finished.status, InvokeStatus::ok) << finished.payload << finished.log;
+  EXPECT_NE(finished.payload.find(R"("version": "v1")"), std::string::npos) << finished.payload;
+  EXPECT_EQ(engine.instance_count("fn"), 0) << "released after the reload: ended, not reused";
+  EXPECT_EQ(::kill(pid_of(finished), 0), -1);
+  const InvokeResult next = call("fn");
+  EXPECT_TRUE(next.cold);
+  EXPECT_NE(next.payload.find(R"("version": "v2")"), std::string::npos) << next.payload;
+}
+
+TEST_F(EngineTest, ReloadRestartsProvisionedInstances) {
+  code("handler.py", kVersioned);
+  auto fn = function("fn", "python3.12", "handler.handle");
+  fn.provisioned_concurrency = 1;
+  Engine& engine = start({fn});
+  const InvokeResult before = call("fn");
+  ASSERT_FALSE(before.cold);
+  code("handler.py", with_version("v2"));
+  ASSERT_TRUE(engine.reload("fn"));
+  EXPECT_EQ(engine.instance_count("fn"), 1) << "a new provisioned instance is up";
+  EXPECT_EQ(::kill(pid_of(before), 0), -1);
+  const InvokeResult after = call("fn");
+  EXPECT_FALSE(after.cold) << "provisioned: warm, with the new code";
+  EXPECT_NE(after.payload.find(R"("version": "v2")"), std::string::npos) << after.payload;
+}
+
 }  // namespace
 }  // namespace stratus::engine
