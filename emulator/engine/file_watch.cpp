@@ -56,6 +56,12 @@ FileWatcher::FileWatcher(std::vector<fs::path> roots, Callback on_change, FileWa
     if (std::none_of(m_roots.begin(), m_roots.end(), [&](const fs::path& r) { return within(c, r); }))
       m_roots.push_back(c);
 
+  for (const auto& file : m_options.ignored_files) {
+    std::error_code ec;
+    fs::path c = fs::weakly_canonical(file, ec);
+    if (!ec) m_ignored_files.push_back(std::move(c));
+  }
+
   m_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (m_fd < 0)
     throw std::runtime_error(std::string("cannot watch files (inotify): ") + std::strerror(errno));
@@ -77,6 +83,7 @@ FileWatcher::~FileWatcher() {
 }
 
 bool FileWatcher::ignored(const fs::path& path) const {
+  if (std::find(m_ignored_files.begin(), m_ignored_files.end(), path) != m_ignored_files.end()) return true;
   for (const auto& root : m_roots)
     if (within(path, root)) return file_watch_ignored(path.lexically_relative(root));
   return false;

@@ -18,6 +18,9 @@ namespace stratus::engine {
 struct FileWatchOptions {
   std::chrono::milliseconds debounce{100};
   std::chrono::milliseconds max_delay{2000};
+  // Files whose changes are never reported, e.g. the log file the emulator's own output is
+  // redirected to (a change would print a line, which would change it again).
+  std::vector<std::filesystem::path> ignored_files;
 };
 
 // Whether a path relative to a watched root is ignored (see above).
@@ -46,6 +49,7 @@ class FileWatcher {
   void loop();
 
   std::vector<std::filesystem::path> m_roots;
+  std::vector<std::filesystem::path> m_ignored_files;  // canonical
   Callback m_on_change;
   FileWatchOptions m_options;
   int m_fd = -1;

@@ -33,7 +33,31 @@ HotReload::~HotReload() {
   m_watcher.reset();
 }
 
+namespace {
+
+// Python trusts a cached module (__pycache__/NAME.cpython-3xx.pyc) whose source has the size and
+// the mtime second it was compiled from: a quick same-length edit would run the old code. The
+// caches of changed sources go (python writes them again).
+void drop_python_caches(const std::vector<fs::path>& paths) {
+  for (const auto& p : paths) {
+    if (p.extension() != ".py") continue;
+    const std::string prefix = p.stem().string() + ".";
+    std::error_code ec;
+    fs::directory_iterator it(p.parent_path() / "__pycache__", ec);
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (name.starts_with(prefix) && name.ends_with(".pyc")) {
+        std::error_code remove_ec;
+        fs::remove(it->path(), remove_ec);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void HotReload::changed(const std::vector<fs::path>& paths) {
+  drop_python_caches(paths);
   for (const auto& f : m_functions) {
     std::vector<fs::path> mine;
     for (const auto& p : paths) {

@@ -12,6 +12,7 @@
 #include <regex>
 #include <thread>
 
+#include "emulator/engine/hot_reload.hpp"
 #include "emulator/engine/sinks.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -456,6 +457,8 @@ const char* kVersioned =
     "    time.sleep(event.get('sleep', 0))\n"
     "    return {'version': VERSION, 'pid': os.getpid()}\n";
 
+// (A new length too: python trusts a cached .pyc whose source has the same size and mtime second;
+// HotReload drops those, Engine::reload alone does not.)
 std::string with_version(const std::string& v) {
   return std::regex_replace(kVersioned, std::regex("'v1'"), "'" + v + "'");
 }
@@ -472,7 +475,7 @@ TEST_F(EngineTest, ReloadEndsIdleInstancesAndTheNextCallColdStartsTheNewCode) {
   EXPECT_FALSE(call("fn").cold);
   EXPECT_EQ(engine.instance_count("fn"), 1);
 
-  code("handler.py", with_version("v2"));
+  code("handler.py", with_version("second"));
   EXPECT_FALSE(call("fn").cold) << "no reload without reload()";
   ASSERT_TRUE(engine.reload("fn"));
   EXPECT_EQ(engine.instance_count("fn"), 0) << "the idle instance ends at once";
@@ -481,7 +484,7 @@ TEST_F(EngineTest, ReloadEndsIdleInstancesAndTheNextCallColdStartsTheNewCode) {
   const InvokeResult after = call("fn");
   ASSERT_EQ(after.status, InvokeStatus::ok) << after.payload;
   EXPECT_TRUE(after.cold);
-  EXPECT_NE(after.payload.find(R"("version": "v2")"), std::string::npos) << after.payload;
+  EXPECT_NE(after.payload.find(R"("version": "second")"), std::string::npos) << after.payload;
   EXPECT_NE(pid_of(after), pid_of(first));
   EXPECT_FALSE(call("fn").cold) << "the new instance is reused";
   EXPECT_TRUE(engine.reload("svc-dev-fn"));  // deployed names too
@@ -500,7 +503,7 @@ TEST_F(EngineTest, ReloadLetsABusyInstanceFinishThenEndsIt) {
     if (!started) std::this_thread::sleep_for(20ms);
   }
   ASSERT_TRUE(started);
-  code("handler.py", with_version("v2"));
+  code("handler.py", with_version("second"));
   ASSERT_TRUE(engine.reload("fn"));
   EXPECT_EQ(engine.instance_count("fn"), 1) << "the busy instance is not killed";
   const InvokeResult finished = busy.get();
@@ -510,7 +513,38 @@ TEST_F(EngineTest, ReloadLetsABusyInstanceFinishThenEndsIt) {
   EXPECT_EQ(::kill(pid_of(finished), 0), -1);
   const InvokeResult next = call("fn");
   EXPECT_TRUE(next.cold);
-  EXPECT_NE(next.payload.find(R"("version": "v2")"), std::string::npos) << next.payload;
+  EXPECT_NE(next.payload.find(R"("version": "second")"), std::string::npos) << next.payload;
+}
+
+TEST_F(EngineTest, HotReloadWatchesTheCodeFolderAndAnnounces) {
+  code("handler.py", kVersioned);
+  Engine& engine = start({function("fn", "python3.12", "handler.handle")});
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<std::string> lines;
+  FileWatchOptions options;
+  options.debounce = 50ms;
+  HotReload reload(
+      engine,
+      [&](const std::string& line) {
+        std::lock_guard lock(mutex);
+        lines.push_back(line);
+        cv.notify_all();
+      },
+      options);
+  const InvokeResult first = call("fn");
+  ASSERT_EQ(first.status, InvokeStatus::ok) << first.payload;
+  EXPECT_FALSE(call("fn").cold);
+  // The same length, within the same second: python's cached byte code must not win.
+  code("handler.py", with_version("v2"));
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return !lines.empty(); }));
+    EXPECT_EQ(lines, std::vector<std::string>{"reloaded fn (handler.py changed)"});
+  }
+  const InvokeResult after = call("fn");
+  EXPECT_TRUE(after.cold);
+  EXPECT_NE(after.payload.find(R"("version": "v2")"), std::string::npos) << after.payload;
 }
 
 TEST_F(EngineTest, ReloadRestartsProvisionedInstances) {
@@ -520,13 +554,13 @@ TEST_F(EngineTest, ReloadRestartsProvisionedInstances) {
   Engine& engine = start({fn});
   const InvokeResult before = call("fn");
   ASSERT_FALSE(before.cold);
-  code("handler.py", with_version("v2"));
+  code("handler.py", with_version("second"));
   ASSERT_TRUE(engine.reload("fn"));
   EXPECT_EQ(engine.instance_count("fn"), 1) << "a new provisioned instance is up";
   EXPECT_EQ(::kill(pid_of(before), 0), -1);
   const InvokeResult after = call("fn");
   EXPECT_FALSE(after.cold) << "provisioned: warm, with the new code";
-  EXPECT_NE(after.payload.find(R"("version": "v2")"), std::string::npos) << after.payload;
+  EXPECT_NE(after.payload.find(R"("version": "second")"), std::string::npos) << after.payload;
 }
 
 }  // namespace
