@@ -271,10 +271,10 @@ struct Engine::Impl {
   InvokeResult execute(Pool& pool, Ticket& ticket, std::unique_ptr<Instance>& instance, bool cold);
   InvokeResult run(Pool& pool, InvokeRequest request);
   void run_then(Pool& pool, InvokeRequest request, Dispatcher::Done done);
-  // Runs `first`, answered through its `done` as soon as it ends; with `keep_serving`, then the
-  // function's next queued invoke_then() call on the same instance, and so on. A thread serving
-  // the queue this way wakes nobody to pass an instance or a result on.
-  void serve(Pool& pool, Assignment first, bool keep_serving);
+  // Runs `first`, answered through its `done` as soon as it ends, then the function's next queued
+  // invoke_then() call on the same instance, and so on. A thread serving the queue this way wakes
+  // nobody to pass an instance or a result on.
+  void serve(Pool& pool, Assignment first);
   // Hands each assignment to a server thread (idle ones first, else a new one).
   void dispatch(Pool& pool, std::vector<Assignment> assignments);
   void server_loop();
@@ -479,12 +479,13 @@ void Engine::Impl::run_then(Pool& pool, InvokeRequest request, Dispatcher::Done 
     }
   }
   now.waiter = std::move(waiter);
-  // Run here, once: a queue that builds up meanwhile goes to server threads, so this (the
-  // caller's) thread returns to its own work.
-  serve(pool, std::move(now), false);
+  // Never here: the caller (an event loop) returns to its work at once; a server thread runs it.
+  std::vector<Assignment> one;
+  one.push_back(std::move(now));
+  dispatch(pool, std::move(one));
 }
 
-void Engine::Impl::serve(Pool& pool, Assignment first, bool keep_serving) {
+void Engine::Impl::serve(Pool& pool, Assignment first) {
   std::optional<Assignment> next(std::move(first));
   while (next) {
     Assignment a = std::move(*next);
@@ -493,7 +494,7 @@ void Engine::Impl::serve(Pool& pool, Assignment first, bool keep_serving) {
     InvokeResult result = execute(pool, a.waiter->ticket, a.instance, a.cold);
     a.waiter->done(std::move(result));
     std::vector<Assignment> served = release(pool, std::move(a.instance), a.cold);
-    if (keep_serving && !served.empty()) {
+    if (!served.empty()) {
       next = std::move(served.front());
       served.erase(served.begin());
     }
@@ -520,7 +521,7 @@ void Engine::Impl::server_loop() {
     auto [pool, assignment] = std::move(server_queue.front());
     server_queue.pop_front();
     lock.unlock();
-    serve(*pool, std::move(assignment), true);
+    serve(*pool, std::move(assignment));
     lock.lock();
   }
 }

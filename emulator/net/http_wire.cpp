@@ -137,6 +137,34 @@ bool Connection::buffered_get() const {
   return true;
 }
 
+Connection::Buffered Connection::buffered_request() const {
+  std::string_view rest = std::string_view(m_buffer).substr(m_pos);
+  while (rest.starts_with("\r\n")) rest.remove_prefix(2);  // stray CRLFs, as read_request skips them
+  if (rest.empty()) return Buffered::nothing;
+  const std::size_t end = rest.find("\r\n\r\n");
+  if (end == std::string_view::npos)
+    return rest.size() > kMaxHeaderBytes ? Buffered::complete : Buffered::partial;
+  unsigned long long length = 0;
+  std::size_t pos = rest.find("\r\n") + 2;  // past the request line
+  while (pos < end + 2) {
+    const std::size_t eol = rest.find("\r\n", pos);
+    const std::string_view line = rest.substr(pos, eol - pos);
+    pos = eol + 2;
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;  // malformed: read_request says so
+    const std::string_view name = trim(line.substr(0, colon));
+    if (iequals(name, "Transfer-Encoding")) return Buffered::body_pending;
+    if (iequals(name, "Content-Length")) {
+      const std::string value(trim(line.substr(colon + 1)));
+      char* stop = nullptr;
+      errno = 0;
+      length = std::strtoull(value.c_str(), &stop, 10);
+      if (value.empty() || *stop != '\0' || errno == ERANGE) return Buffered::complete;  // malformed
+    }
+  }
+  return rest.size() - (end + 4) >= length ? Buffered::complete : Buffered::body_pending;
+}
+
 bool Connection::fill() {
   if (m_pos > 0) {  // drop what was consumed, so the buffer holds at most one read past a line
     m_buffer.erase(0, m_pos);

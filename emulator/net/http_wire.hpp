@@ -76,6 +76,19 @@ class Connection {
   // A whole bodiless GET head is buffered: read_request() returns it without touching the socket.
   bool buffered_get() const;
 
+  // For event loops, which read only when epoll says the socket is readable:
+  // one recv() of what has arrived; false at the end of the stream or on an error.
+  bool fill_once() { return fill(); }
+  enum class Buffered {
+    nothing,       // no request has begun
+    partial,       // part of a head
+    complete,      // read_request() returns without touching the socket (it may report the
+                   // request malformed or too large)
+    body_pending,  // a whole head whose body has not all arrived (or is chunked): read_request()
+                   // reads on, and may answer 100 Continue first
+  };
+  Buffered buffered_request() const;
+
  private:
   bool fill();                        // appends what the socket has to m_buffer
   bool read_line(std::string& line);  // CRLF-terminated, CRLF stripped
