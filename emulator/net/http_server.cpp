@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -411,7 +412,12 @@ void EventLoop::run() {
   auto next_idle_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   epoll_event events[64];
   for (;;) {
-    const int n = ::epoll_wait(epoll_fd, events, 64, conns.empty() && workers.empty() ? -1 : 1000);
+    int timeout_ms = conns.empty() && workers.empty() ? -1 : 1000;  // idle checks
+    if (drain_until) {  // the cut comes on time
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*drain_until - std::chrono::steady_clock::now());
+      timeout_ms = static_cast<int>(std::clamp<long long>(left.count(), 1, 1000));
+    }
+    const int n = ::epoll_wait(epoll_fd, events, 64, timeout_ms);
     if (n < 0 && errno != EINTR) break;
     const auto now = std::chrono::steady_clock::now();
     for (int i = 0; i < n; ++i) {

@@ -165,7 +165,7 @@ Connection::Buffered Connection::buffered_request() const {
   return rest.size() - (end + 4) >= length ? Buffered::complete : Buffered::body_pending;
 }
 
-bool Connection::fill() {
+ssize_t Connection::receive(int flags) {
   if (m_pos > 0) {  // drop what was consumed, so the buffer holds at most one read past a line
     m_buffer.erase(0, m_pos);
     m_pos = 0;
@@ -173,10 +173,20 @@ bool Connection::fill() {
   // Into a scratch buffer, then appended: growing m_buffer by a chunk would zero 64 KiB per read.
   if (!m_scratch) m_scratch = std::make_unique<char[]>(kReadChunk);
   ssize_t n;
-  do n = ::recv(m_fd, m_scratch.get(), kReadChunk, 0);
+  do n = ::recv(m_fd, m_scratch.get(), kReadChunk, flags);
   while (n < 0 && errno == EINTR);
   if (n > 0) m_buffer.append(m_scratch.get(), static_cast<std::size_t>(n));
-  return n > 0;
+  return n;
+}
+
+bool Connection::fill() {
+  return receive(0) > 0;
+}
+
+Connection::Fill Connection::fill_nowait() {
+  const ssize_t n = receive(MSG_DONTWAIT);
+  if (n > 0) return Fill::data;
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? Fill::again : Fill::closed;
 }
 
 bool Connection::read_line(std::string& line) {
