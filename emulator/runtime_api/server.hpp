@@ -14,8 +14,9 @@
 //   - /next once the server is stopping or the process gone-> 500 (the runtime should exit)
 //   - any other path                                       -> 404 NotFound
 //
-// The engine side is one blocking call, invoke(), made from the pool's thread: it hands the event
-// to the runtime's /next and waits for the answer, the deadline, or the end of the instance.
+// The engine side is one blocking call, invoke(): it hands the event to the runtime's /next and
+// waits for the answer, the deadline, or the end of the instance. An event loop drives the same
+// exchange without blocking: try_start(), then step() whenever watch_fds() are readable.
 // Every method is thread-safe. No exception escapes except from the constructor.
 //
 // Transport: a purpose-built HTTP/1.1 server (net/http_wire.hpp) - one thread accepts, one thread per
