@@ -51,6 +51,7 @@ class Dispatcher {
   virtual InvokeResult invoke(const std::string& function, InvokeRequest request) = 0;
   // Runs one invocation and calls `done` with its result exactly once: before returning, or later
   // from another thread. Throws, without calling `done`, where invoke() throws. Thread-safe.
+  // This default blocks in invoke(); the Engine's returns at once (what event loops need).
   using Done = std::function<void(InvokeResult)>;
   virtual void invoke_then(const std::string& function, InvokeRequest request, Done done) {
     done(invoke(function, std::move(request)));

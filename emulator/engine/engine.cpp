@@ -1,12 +1,16 @@
 #include "emulator/engine/engine.hpp"
 
 #include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -82,6 +86,24 @@ struct Assignment {
   std::unique_ptr<Waiter> waiter;
   std::unique_ptr<Instance> instance;
   bool cold = false;
+};
+
+// An invocation ready for its instance: the event, and the times it is measured by.
+struct Prepared {
+  runtime_api::Invocation invocation;
+  Clock::time_point begun;
+  Clock::time_point deadline;
+  std::optional<double> init_ms;
+};
+
+// A warm invoke_then() call in flight that no thread waits for: the reactor watches its runtime's
+// socket and wake-up eventfd and finishes it when the answer is in.
+struct Pool;
+struct Flight {
+  Pool* pool = nullptr;
+  Assignment a;
+  Prepared p;
+  runtime_api::WatchFds fds;  // as registered in the reactor's epoll set
 };
 
 // One function: its configuration, launch plan, instances and concurrency counters.
@@ -278,24 +300,47 @@ struct Engine::Impl {
     ~TicketGuard() { impl.close_ticket(pool); }
   };
   // Runs an admitted invocation on `instance` (or, `cold`, on one it starts there), which stays
-  // with the caller to release.
+  // with the caller to release. Blocks until it ends.
   InvokeResult execute(Pool& pool, Ticket& ticket, std::unique_ptr<Instance>& instance, bool cold);
+  // execute() in two halves around the Runtime API exchange, for the reactor.
+  Prepared prepare(Pool& pool, Ticket& ticket, Instance& instance, bool cold, std::optional<double> init_ms);
+  InvokeResult finish(Pool& pool, Ticket& ticket, Instance& instance, runtime_api::InvokeOutcome outcome,
+                      const Prepared& p);
   InvokeResult run(Pool& pool, InvokeRequest request);
   void run_then(Pool& pool, InvokeRequest request, Dispatcher::Done done);
-  // Runs `first`, answered through its `done` as soon as it ends; with `keep_serving`, then the
-  // function's next queued invoke_then() call on the same instance, and so on. A thread serving
-  // the queue this way wakes nobody to pass an instance or a result on.
-  void serve(Pool& pool, Assignment first, bool keep_serving);
-  // Hands each assignment to a server thread (idle ones first, else a new one).
+  // On a server thread: runs `first` (a cold start) and answers it, then the next queued cold
+  // start the freed slot allows, and so on.
+  void serve(Pool& pool, Assignment first);
+  // Starts queued invoke_then() calls: those with a warm instance fly (start_flight), cold starts
+  // go to server threads.
   void dispatch(Pool& pool, std::vector<Assignment> assignments);
+  void post_task(std::function<void()> task);  // to a server thread (an idle one, else a new one)
   void server_loop();
+
+  // The reactor: one thread drives every Flight. A warm invoke_then() call costs no thread of its
+  // own: the caller writes the event, the reactor reads the answer, answers the caller's `done`,
+  // and starts the next queued call on the freed instance, all on one thread.
+  void start_flight(Pool& pool, Assignment a);
+  void drive(Flight* flight);  // on the reactor, when its fds are readable or its deadline passed
+  // Ends a flight: answers, releases the instance and starts what that frees. What may block
+  // (killing a timed-out or crashed instance) does not run on the reactor: it moves to a thread.
+  void land(std::unique_ptr<Flight> flight, runtime_api::InvokeOutcome outcome, bool on_reactor);
+  // A flight whose exchange must block (the /next not there yet, or a body still arriving).
+  void to_thread(std::unique_ptr<Flight> flight, bool started);
+  void reactor_loop();
+  int reactor_epoll = -1;
+  int reactor_wake = -1;  // eventfd: stop
+  std::atomic<bool> reactor_stop{false};
+  std::thread reactor;
+  std::mutex flights_mutex;  // guards `flights` and their registration in reactor_epoll
+  std::set<Flight*> flights;  // owned: released from their unique_ptr while in flight
   void reaper_loop();
   void watch_loop();
 
   // Threads that run queued invoke_then() calls; at most one per instance handed over at a time.
   std::mutex servers_mutex;
   std::condition_variable servers_cv;
-  std::deque<std::pair<Pool*, Assignment>> server_queue;
+  std::deque<std::function<void()>> server_queue;
   std::vector<std::thread> servers;
   int servers_idle = 0;
   bool servers_stop = false;
@@ -328,6 +373,18 @@ Engine::Engine(std::vector<FunctionConfig> functions, EngineSettings settings)
     }
   }
   s.unreserved_capacity = std::max(0, s.settings.account_concurrency - reserved);
+  s.reactor_epoll = ::epoll_create1(EPOLL_CLOEXEC);
+  s.reactor_wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (s.reactor_epoll < 0 || s.reactor_wake < 0) {
+    if (s.reactor_epoll >= 0) ::close(s.reactor_epoll);
+    if (s.reactor_wake >= 0) ::close(s.reactor_wake);
+    throw std::runtime_error("cannot create the engine's event loop: " + std::string(std::strerror(errno)));
+  }
+  epoll_event wake{};
+  wake.events = EPOLLIN;
+  wake.data.ptr = nullptr;
+  ::epoll_ctl(s.reactor_epoll, EPOLL_CTL_ADD, s.reactor_wake, &wake);
+  s.reactor = std::thread([&s] { s.reactor_loop(); });
   s.async = std::make_unique<AsyncQueue>(
       [&s](const std::string& function, InvokeRequest request) {
         Pool* pool = s.pool_for(function);
@@ -379,6 +436,14 @@ void Engine::stop(std::chrono::milliseconds drain) {
     idle.clear();
   }
   while (s.running.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (s.reactor.joinable()) {  // no flight is left: each held a ticket
+    s.reactor_stop = true;
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto written = ::write(s.reactor_wake, &one, sizeof one);
+    s.reactor.join();
+    ::close(s.reactor_epoll);
+    ::close(s.reactor_wake);
+  }
   std::vector<std::thread> servers;
   {
     std::lock_guard lock(s.servers_mutex);
@@ -524,35 +589,52 @@ void Engine::Impl::run_then(Pool& pool, InvokeRequest request, Dispatcher::Done 
     }
   }
   now.waiter = std::move(waiter);
-  // Run here, once: a queue that builds up meanwhile goes to server threads, so this (the
-  // caller's) thread returns to its own work.
-  serve(pool, std::move(now), false);
+  std::vector<Assignment> one;
+  one.push_back(std::move(now));
+  dispatch(pool, std::move(one));
 }
 
-void Engine::Impl::serve(Pool& pool, Assignment first, bool keep_serving) {
+void Engine::Impl::serve(Pool& pool, Assignment first) {
   std::optional<Assignment> next(std::move(first));
   while (next) {
     Assignment a = std::move(*next);
     next.reset();
-    TicketGuard guard{*this, pool};
-    InvokeResult result = execute(pool, a.waiter->ticket, a.instance, a.cold);
-    a.waiter->done(std::move(result));
-    std::vector<Assignment> served = release(pool, std::move(a.instance), a.cold);
-    if (keep_serving && !served.empty()) {
-      next = std::move(served.front());
-      served.erase(served.begin());
+    std::vector<Assignment> served;
+    {
+      TicketGuard guard{*this, pool};
+      InvokeResult result = execute(pool, a.waiter->ticket, a.instance, a.cold);
+      a.waiter->done(std::move(result));
+      served = release(pool, std::move(a.instance), a.cold);
+    }
+    for (auto it = served.begin(); it != served.end(); ++it) {
+      if (it->cold) {  // a cold start stays on this thread
+        next = std::move(*it);
+        served.erase(it);
+        break;
+      }
     }
     dispatch(pool, std::move(served));
   }
 }
 
 void Engine::Impl::dispatch(Pool& pool, std::vector<Assignment> assignments) {
-  if (assignments.empty()) return;
+  for (auto& a : assignments) {
+    if (!a.cold) {
+      start_flight(pool, std::move(a));
+      continue;
+    }
+    auto box = std::make_shared<Assignment>(std::move(a));
+    post_task([this, &pool, box] { serve(pool, std::move(*box)); });
+  }
+}
+
+void Engine::Impl::post_task(std::function<void()> task) {
   std::lock_guard lock(servers_mutex);
-  for (auto& a : assignments) server_queue.emplace_back(&pool, std::move(a));
-  const int waiting = static_cast<int>(server_queue.size());
-  for (int i = servers_idle; i < waiting; ++i) servers.emplace_back([this] { server_loop(); });
-  for (int i = 0; i < std::min(servers_idle, waiting); ++i) servers_cv.notify_one();
+  server_queue.push_back(std::move(task));
+  if (servers_idle > 0)
+    servers_cv.notify_one();
+  else
+    servers.emplace_back([this] { server_loop(); });
 }
 
 void Engine::Impl::server_loop() {
@@ -562,18 +644,125 @@ void Engine::Impl::server_loop() {
     servers_cv.wait(lock, [&] { return servers_stop || !server_queue.empty(); });
     --servers_idle;
     if (server_queue.empty()) return;  // stopping
-    auto [pool, assignment] = std::move(server_queue.front());
+    auto task = std::move(server_queue.front());
     server_queue.pop_front();
     lock.unlock();
-    serve(*pool, std::move(assignment), true);
+    task();
     lock.lock();
+  }
+}
+
+void Engine::Impl::start_flight(Pool& pool, Assignment a) {
+  auto flight = std::make_unique<Flight>();
+  flight->pool = &pool;
+  flight->a = std::move(a);
+  flight->p = prepare(pool, flight->a.waiter->ticket, *flight->a.instance, false, std::nullopt);
+  runtime_api::RuntimeApiServer& api = flight->a.instance->api();
+  if (!api.try_start(flight->p.invocation, flight->p.deadline)) return to_thread(std::move(flight), false);
+  Flight* raw = flight.release();
+  std::lock_guard lock(flights_mutex);
+  raw->fds = api.watch_fds();
+  for (int fd : {raw->fds.socket, raw->fds.wake}) {
+    if (fd < 0) continue;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = raw;
+    ::epoll_ctl(reactor_epoll, EPOLL_CTL_ADD, fd, &ev);
+  }
+  flights.insert(raw);
+}
+
+void Engine::Impl::drive(Flight* flight) {
+  runtime_api::RuntimeApiServer& api = flight->a.instance->api();
+  bool blocked = false;
+  std::optional<runtime_api::InvokeOutcome> outcome = api.step(blocked);
+  {
+    std::lock_guard lock(flights_mutex);
+    if (!outcome && !blocked) {
+      // Still waiting. A socket that broke is not watched any more (it would read as ready forever).
+      if (flight->fds.socket >= 0 && api.watch_fds().socket < 0) {
+        ::epoll_ctl(reactor_epoll, EPOLL_CTL_DEL, flight->fds.socket, nullptr);
+        flight->fds.socket = -1;
+      }
+      return;
+    }
+    for (int fd : {flight->fds.socket, flight->fds.wake})
+      if (fd >= 0) ::epoll_ctl(reactor_epoll, EPOLL_CTL_DEL, fd, nullptr);
+    flights.erase(flight);
+  }
+  std::unique_ptr<Flight> owned(flight);
+  if (blocked) return to_thread(std::move(owned), true);
+  land(std::move(owned), std::move(*outcome), true);
+}
+
+void Engine::Impl::to_thread(std::unique_ptr<Flight> flight, bool started) {
+  auto box = std::make_shared<std::unique_ptr<Flight>>(std::move(flight));
+  auto run = [this, box, started] {
+    Flight& f = **box;
+    runtime_api::RuntimeApiServer& api = f.a.instance->api();
+    runtime_api::InvokeOutcome outcome =
+        started ? api.finish_blocking() : api.invoke(f.p.invocation, f.p.deadline);
+    land(std::move(*box), std::move(outcome), false);
+  };
+  post_task(std::move(run));
+}
+
+void Engine::Impl::land(std::unique_ptr<Flight> flight, runtime_api::InvokeOutcome outcome, bool on_reactor) {
+  const bool may_block = outcome.kind == OutcomeKind::timeout || outcome.kind == OutcomeKind::instance_gone ||
+                         outcome.kind == OutcomeKind::init_error;
+  if (on_reactor && may_block) {
+    auto box = std::make_shared<std::pair<std::unique_ptr<Flight>, runtime_api::InvokeOutcome>>(
+        std::move(flight), std::move(outcome));
+    post_task([this, box] { land(std::move(box->first), std::move(box->second), false); });
+    return;
+  }
+  Pool& pool = *flight->pool;
+  Assignment& a = flight->a;
+  std::vector<Assignment> served;
+  {
+    TicketGuard guard{*this, pool};
+    InvokeResult result = finish(pool, a.waiter->ticket, *a.instance, std::move(outcome), flight->p);
+    a.waiter->done(std::move(result));
+    served = release(pool, std::move(a.instance), false);
+  }
+  dispatch(pool, std::move(served));
+}
+
+void Engine::Impl::reactor_loop() {
+  epoll_event events[64];
+  std::vector<Flight*> ready;
+  while (!reactor_stop) {
+    int timeout_ms;
+    {
+      std::lock_guard lock(flights_mutex);
+      timeout_ms = flights.empty() ? -1 : 100;  // deadlines are checked at least this often
+    }
+    const int n = ::epoll_wait(reactor_epoll, events, 64, timeout_ms);
+    if (n < 0 && errno != EINTR) break;
+    ready.clear();
+    for (int i = 0; i < n; ++i) {
+      if (events[i].data.ptr == nullptr) {
+        std::uint64_t count;
+        [[maybe_unused]] auto got = ::read(reactor_wake, &count, sizeof count);
+      } else {
+        ready.push_back(static_cast<Flight*>(events[i].data.ptr));
+      }
+    }
+    {
+      const auto now = Clock::now();
+      std::lock_guard lock(flights_mutex);
+      for (Flight* f : flights)
+        if (now >= f->p.deadline) ready.push_back(f);
+    }
+    std::sort(ready.begin(), ready.end());
+    ready.erase(std::unique(ready.begin(), ready.end()), ready.end());
+    for (Flight* f : ready) drive(f);
   }
 }
 
 InvokeResult Engine::Impl::execute(Pool& pool, Ticket& ticket, std::unique_ptr<Instance>& instance,
                                    bool cold) {
   const FunctionConfig& config = pool.config;
-  InvokeRequest& request = ticket.request;
   InvokeResult& result = ticket.result;
   billing::LedgerRow& row = ticket.row;
   if (stopping && cold) {  // waited through a shutdown: start nothing new
@@ -600,24 +789,46 @@ InvokeResult Engine::Impl::execute(Pool& pool, Ticket& ticket, std::unique_ptr<I
     instance->wait_ready(instance->spawned_at() + init_limit);
     if (auto first = instance->first_next_at()) init_ms = ms_between(instance->spawned_at(), *first);
   }
+  Prepared p = prepare(pool, ticket, *instance, cold, init_ms);
+  runtime_api::InvokeOutcome outcome = instance->invoke(p.invocation, p.deadline);
+  return finish(pool, ticket, *instance, std::move(outcome), p);
+}
+
+Prepared Engine::Impl::prepare(Pool& pool, Ticket& ticket, Instance& instance, bool cold,
+                               std::optional<double> init_ms) {
+  const FunctionConfig& config = pool.config;
+  InvokeRequest& request = ticket.request;
+  InvokeResult& result = ticket.result;
   result.cold = cold;
-  row.cold = cold;
-
-  instance->begin(result.request_id, request.want_log || cold,
-                  logs::start_line(result.request_id, config.version), cold);
-
-  runtime_api::Invocation invocation;
+  ticket.row.cold = cold;
+  instance.begin(result.request_id, request.want_log || cold, logs::start_line(result.request_id, config.version),
+                 cold);
+  Prepared p;
+  p.init_ms = init_ms;
+  runtime_api::Invocation& invocation = p.invocation;
   invocation.request_id = result.request_id;
   invocation.event = std::move(request.payload);
   invocation.invoked_function_arn = request.invoked_arn.empty() ? config.arn() : request.invoked_arn;
   invocation.trace_id = new_trace_id();
   invocation.client_context = std::move(request.client_context);
-  const auto begun = Clock::now();
+  p.begun = Clock::now();
   const auto timeout = std::chrono::milliseconds(config.timeout_s * 1000LL);
+  p.deadline = p.begun + timeout;
   invocation.deadline_ms = unix_ms_now() + timeout.count();
-  runtime_api::InvokeOutcome outcome = instance->invoke(invocation, begun + timeout);
+  return p;
+}
+
+InvokeResult Engine::Impl::finish(Pool& pool, Ticket& ticket, Instance& inst, runtime_api::InvokeOutcome outcome,
+                                  const Prepared& p) {
+  const FunctionConfig& config = pool.config;
+  InvokeRequest& request = ticket.request;
+  InvokeResult& result = ticket.result;
+  billing::LedgerRow& row = ticket.row;
+  Instance* instance = &inst;
+  const auto timeout = std::chrono::milliseconds(config.timeout_s * 1000LL);
+  const std::optional<double>& init_ms = p.init_ms;
   const auto finished = outcome.answered_at.value_or(Clock::now());
-  double duration_ms = ms_between(begun, finished);
+  double duration_ms = ms_between(p.begun, finished);
 
   std::vector<std::string> extra_lines;  // platform lines between the function's output and END
   auto fail = [&](billing::Outcome kind, std::string type, std::string payload) {

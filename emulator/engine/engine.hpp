@@ -53,8 +53,8 @@ class Engine : public Dispatcher {
   std::vector<FunctionConfig> functions() const override;
   std::optional<FunctionConfig> find_function(std::string_view name_or_arn) const override;
   InvokeResult invoke(const std::string& function, InvokeRequest request) override;
-  // At the local instance cap the call returns at once and `done` runs later on an engine thread
-  // that serves the function's queue; with an instance free it runs on this thread.
+  // Never blocks: the invocation runs on an engine thread, which calls `done` (at the local
+  // instance cap it waits in the function's queue first). Event-loop front doors rely on this.
   void invoke_then(const std::string& function, InvokeRequest request, Done done) override;
   std::string invoke_async(const std::string& function, std::string payload) override;
 

@@ -66,6 +66,8 @@ class Instance {
   runtime_api::InvokeOutcome invoke(const runtime_api::Invocation& invocation, Clock::time_point deadline) {
     return m_api.invoke(invocation, deadline);
   }
+  // Its Runtime API endpoint, for an event loop's try_start() / step().
+  runtime_api::RuntimeApiServer& api() { return m_api; }
   // Reads what the process wrote so far (a last partial line included), then stops attributing
   // lines to the request. Returns the collected lines when begin() asked for them; `start` gets
   // the START record when it has not reached the sink yet (the caller sends it first).

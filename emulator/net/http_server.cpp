@@ -3,12 +3,15 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -16,48 +19,60 @@
 #include <cstring>
 #include <exception>
 #include <list>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace stratus::net {
 
-// One request's answer in flight. The connection's thread does not end (so the Conn outlives this)
-// while `pending` is set; complete() touches the Conn only before it clears it.
-struct ServedConnection;
+// What an Exchange answers on: a connection served by a thread of its own, or by the event loop.
+struct AnsweredConnection {
+  int fd = -1;
+  // The response owed has left (sent_ok) or could not be sent. Called once per request, on the
+  // thread that answered; the connection must not be touched by that thread afterwards.
+  virtual void answered(bool sent_ok, bool keep_alive) = 0;
 
+ protected:
+  ~AnsweredConnection() = default;
+};
+
+// One request's answer in flight. Its connection is not destroyed while the answer is owed.
 struct Exchange {
-  ServedConnection* conn;
+  AnsweredConnection* conn;
   bool keep_alive;
   wire::BodyMode mode;
   std::atomic<bool> sent{false};
-  Exchange(ServedConnection* c, bool k, wire::BodyMode m) : conn(c), keep_alive(k), mode(m) {}
+  Exchange(AnsweredConnection* c, bool k, wire::BodyMode m) : conn(c), keep_alive(k), mode(m) {}
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
   ~Exchange();
   void complete(const Response& response);
 };
 
-struct ServedConnection {
-  int fd = -1;
+struct ServedConnection final : AnsweredConnection {
   std::thread thread;
   bool done = false;  // guarded by HttpServer::State::mutex
   std::mutex mutex;   // guards the three below
-  std::condition_variable answered;
+  std::condition_variable answered_cv;
   bool pending = false;  // a response is owed
-  bool waiting = false;  // the thread waits on `answered`
+  bool waiting = false;  // the thread waits on `answered_cv`
   bool broken = false;   // a response could not be sent
+  void answered(bool sent_ok, bool) override {
+    std::lock_guard lock(mutex);
+    pending = false;
+    broken = !sent_ok;
+    if (waiting) answered_cv.notify_one();
+  }
 };
 
 void Exchange::complete(const Response& response) {
   if (sent.exchange(true)) return;
   std::string bytes;
   wire::serialize_response(bytes, response, keep_alive, mode);
-  const bool ok = wire::send_all(conn->fd, bytes);
-  std::lock_guard lock(conn->mutex);
-  conn->pending = false;
-  conn->broken = !ok;
-  if (conn->waiting) conn->answered.notify_one();
+  conn->answered(wire::send_all(conn->fd, bytes), keep_alive);
 }
 
 Exchange::~Exchange() {
@@ -74,6 +89,8 @@ Exchange::~Exchange() {
 void Responder::send(Response response) {
   if (m_exchange) std::exchange(m_exchange, nullptr)->complete(response);
 }
+
+struct EventLoop;
 
 struct HttpServer::State {
   std::string host;
@@ -93,6 +110,8 @@ struct HttpServer::State {
   void serve(ServedConnection& conn);
   void accept_loop();
   void reap_locked();
+
+  std::unique_ptr<EventLoop> loop;  // ServerOptions::event_loop: no acceptor, no thread per connection
 };
 
 namespace {
@@ -105,15 +124,29 @@ Response plain(int status, std::string body) {
   return res;
 }
 
-}  // namespace
+// What the server answers by itself to a request it could not read whole: 400, or 413.
+Response refusal(wire::ReadStatus status, const wire::Limits& limits) {
+  if (status == wire::ReadStatus::too_large)
+    return plain(413, "Request body too large (limit " + std::to_string(limits.body_max) + " bytes)\n");
+  return plain(400, "Bad Request\n");
+}
+
+// A new connection's socket options: small writes leave at once; a silent client ends; a client
+// that stops reading must not hold stop() forever.
+void tune_accepted(int fd, std::chrono::seconds idle_timeout) {
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  timeval idle{static_cast<time_t>(idle_timeout.count()), 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof idle);
+  timeval send_timeout{30, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+}
 
 // Blocks until the response owed on `conn` has left; false when it could not be sent.
-namespace {
-
 bool await_answer(ServedConnection& conn) {
   std::unique_lock lock(conn.mutex);
   conn.waiting = true;
-  conn.answered.wait(lock, [&] { return !conn.pending; });
+  conn.answered_cv.wait(lock, [&] { return !conn.pending; });
   conn.waiting = false;
   return !conn.broken;
 }
@@ -129,14 +162,8 @@ void HttpServer::State::serve(ServedConnection& conn) {
     // for it before sending on, as nearly all do, finds it long gone).
     if (!await_answer(conn)) break;
     if (status == wire::ReadStatus::closed) break;
-    if (status == wire::ReadStatus::malformed) {
-      wire_conn.write_response(plain(400, "Bad Request\n"), false);
-      break;
-    }
-    if (status == wire::ReadStatus::too_large) {
-      wire_conn.write_response(plain(413, "Request body too large (limit " +
-                                              std::to_string(options.limits.body_max) + " bytes)\n"),
-                               false);
+    if (status != wire::ReadStatus::ok) {
+      wire_conn.write_response(refusal(status, options.limits), false);
       break;
     }
     const bool keep_alive = req.keep_alive && !stopping;
@@ -190,17 +217,257 @@ void HttpServer::State::accept_loop() {
     if (fds[1].revents != 0) return;
     int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    timeval idle{static_cast<time_t>(options.idle_timeout.count()), 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof idle);
-    timeval send_timeout{30, 0};  // a client that stops reading must not hold stop() forever
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+    tune_accepted(fd, options.idle_timeout);
     std::lock_guard lock(mutex);
     reap_locked();
     ServedConnection& conn = conns.emplace_back();
     conn.fd = fd;
     conn.thread = std::thread([this, &conn] { serve(conn); });
+  }
+}
+
+// ServerOptions::event_loop: one thread, one epoll set, every connection. A connection is armed
+// (EPOLLIN, one-shot) only while the loop owns it; while a response is owed, or a worker thread
+// reads a request whose body is still arriving, it is `busy` and the loop leaves it alone. The
+// answer's thread hands it back: re-armed directly when nothing is buffered, else posted to the
+// loop (an eventfd wakes it) to serve the pipelined request or to close the connection.
+struct LoopConnection final : AnsweredConnection {
+  explicit LoopConnection(int f) : wire(f) { fd = f; }
+  EventLoop* loop = nullptr;
+  wire::Connection wire;
+  std::chrono::steady_clock::time_point last_active;
+  std::mutex mutex;         // guards the three flags below
+  bool busy = false;        // a response is owed, or a worker reads: not the loop's
+  bool in_handler = false;  // the handler runs now: its caller continues, not answered()
+  bool finished = false;    // close after the response (it said close, or could not be sent)
+  std::optional<std::pair<wire::Request, wire::ReadStatus>> read_ahead;  // by a worker
+  void answered(bool sent_ok, bool keep_alive) override;
+};
+
+struct EventLoop {
+  EventLoop(int listen, const AsyncHandler& h, const ServerOptions& o, const std::atomic<bool>& s)
+      : listen_fd(listen), handler(h), options(o), stopping(s) {}
+  int listen_fd;
+  const AsyncHandler& handler;
+  const ServerOptions& options;
+  const std::atomic<bool>& stopping;  // stop() sets it, then wakes the loop
+  int epoll_fd = -1;
+  int wake_fd = -1;  // eventfd: posted connections, stop
+  std::thread thread;
+  std::map<LoopConnection*, std::unique_ptr<LoopConnection>> conns;  // the loop thread's
+  std::mutex posted_mutex;               // guards `posted`
+  std::vector<LoopConnection*> posted;  // busy until the loop takes them
+  struct Worker {
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+  std::list<Worker> workers;  // the loop thread's
+
+  void wake() {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto written = ::write(wake_fd, &one, sizeof one);
+  }
+  // Hands `conn` to the loop; it stays busy (no idle close) until the loop takes it.
+  void post(LoopConnection& conn) {
+    {
+      std::lock_guard lock(posted_mutex);
+      posted.push_back(&conn);
+    }
+    wake();
+  }
+  void arm(LoopConnection& conn, int op) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLONESHOT;
+    ev.data.ptr = &conn;
+    ::epoll_ctl(epoll_fd, op, conn.fd, &ev);
+  }
+  void close_conn(LoopConnection& conn) {
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, conn.fd, nullptr);
+    ::shutdown(conn.fd, SHUT_RDWR);
+    ::close(conn.fd);
+    conns.erase(&conn);
+  }
+  // Runs the handler for one request read whole; true when its response has left already.
+  bool serve_one(LoopConnection& conn, const wire::Request& req, wire::ReadStatus status) {
+    if (status != wire::ReadStatus::ok) {
+      if (status != wire::ReadStatus::closed) conn.wire.write_response(refusal(status, options.limits), false);
+      std::lock_guard lock(conn.mutex);
+      conn.finished = true;
+      return true;
+    }
+    const bool keep_alive = req.keep_alive && !stopping;
+    auto exchange = std::make_shared<Exchange>(&conn, keep_alive,
+                                               req.method == "HEAD" ? wire::BodyMode::omit : wire::BodyMode::send);
+    {
+      std::lock_guard lock(conn.mutex);
+      conn.busy = conn.in_handler = true;
+    }
+    try {
+      handler(req, Responder(exchange));
+    } catch (const std::exception& e) {
+      exchange->complete(plain(500, std::string("Internal error: ") + e.what() + "\n"));
+    } catch (...) {
+      exchange->complete(plain(500, "Internal error\n"));
+    }
+    exchange.reset();  // a handler that kept no Responder is answered 500 here
+    std::lock_guard lock(conn.mutex);
+    conn.in_handler = false;
+    return !conn.busy;
+  }
+  // On the loop: serves what `conn` has buffered until a response is owed, more must be read, or
+  // the connection ends.
+  void process(LoopConnection& conn) {
+    for (;;) {
+      if (conn.finished || stopping) return close_conn(conn);
+      if (conn.read_ahead) {
+        auto [req, status] = std::move(*conn.read_ahead);
+        conn.read_ahead.reset();
+        if (!serve_one(conn, req, status)) return;
+        continue;
+      }
+      switch (conn.wire.buffered_request()) {
+        case wire::Connection::Buffered::nothing:
+        case wire::Connection::Buffered::partial:
+          return arm(conn, EPOLL_CTL_MOD);
+        case wire::Connection::Buffered::body_pending:
+          return read_on_worker(conn);
+        case wire::Connection::Buffered::complete:
+          break;
+      }
+      wire::Request req;
+      const wire::ReadStatus status = conn.wire.read_request(req, options.limits);
+      if (!serve_one(conn, req, status)) return;  // answered() hands it back
+    }
+  }
+  // A body still arriving (or chunked, or behind 100 Continue) is read with blocking reads, on a
+  // thread of its own, which then hands the connection back with the request.
+  void read_on_worker(LoopConnection& conn) {
+    {
+      std::lock_guard lock(conn.mutex);
+      conn.busy = true;
+    }
+    Worker& worker = workers.emplace_back();
+    worker.thread = std::thread([this, &conn, &worker] {
+      conn.read_ahead.emplace();
+      conn.read_ahead->second = conn.wire.read_request(conn.read_ahead->first, options.limits);
+      post(conn);
+      worker.done = true;
+    });
+  }
+  void reap_workers() {
+    for (auto it = workers.begin(); it != workers.end();) {
+      if (!it->done) {
+        ++it;
+        continue;
+      }
+      it->thread.join();
+      it = workers.erase(it);
+    }
+  }
+  void accept_all() {
+    for (;;) {
+      const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) return;  // EAGAIN: the listening socket is non-blocking
+      tune_accepted(fd, options.idle_timeout);
+      auto conn = std::make_unique<LoopConnection>(fd);
+      conn->loop = this;
+      conn->last_active = std::chrono::steady_clock::now();
+      LoopConnection& ref = *conn;
+      conns.emplace(&ref, std::move(conn));
+      arm(ref, EPOLL_CTL_ADD);
+    }
+  }
+  bool idle(LoopConnection& conn) {
+    std::lock_guard lock(conn.mutex);
+    return !conn.busy;
+  }
+  void run();
+};
+
+void LoopConnection::answered(bool sent_ok, bool keep_alive) {
+  std::unique_lock lock(mutex);
+  finished = finished || !sent_ok || !keep_alive;
+  if (in_handler) {  // the loop, which runs the handler, carries on
+    busy = false;
+    return;
+  }
+  const bool hand_to_loop = finished || wire.buffered();
+  busy = hand_to_loop;  // posted: busy until the loop takes it
+  lock.unlock();
+  if (hand_to_loop)
+    loop->post(*this);
+  else
+    loop->arm(*this, EPOLL_CTL_MOD);
+}
+
+void EventLoop::run() {
+  constexpr int kListen = 0, kWake = 1;  // tags in epoll_event::data.u64 (a connection is a pointer)
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kListen;
+  ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev);
+  ev.data.u64 = kWake;
+  ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, wake_fd, &ev);
+  std::optional<std::chrono::steady_clock::time_point> drain_until;
+  auto next_idle_check = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  epoll_event events[64];
+  for (;;) {
+    int timeout_ms = conns.empty() && workers.empty() ? -1 : 1000;  // idle checks
+    if (drain_until) {  // the cut comes on time
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*drain_until - std::chrono::steady_clock::now());
+      timeout_ms = static_cast<int>(std::clamp<long long>(left.count(), 1, 1000));
+    }
+    const int n = ::epoll_wait(epoll_fd, events, 64, timeout_ms);
+    if (n < 0 && errno != EINTR) break;
+    const auto now = std::chrono::steady_clock::now();
+    for (int i = 0; i < n; ++i) {
+      if (events[i].data.u64 == kListen) {
+        accept_all();
+      } else if (events[i].data.u64 == kWake) {
+        std::uint64_t count;
+        [[maybe_unused]] auto got = ::read(wake_fd, &count, sizeof count);
+        std::vector<LoopConnection*> ready;
+        {
+          std::lock_guard lock(posted_mutex);
+          ready.swap(posted);
+        }
+        if (stopping && !drain_until) {
+          drain_until = now + options.drain;
+          ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, nullptr);
+        }
+        for (LoopConnection* conn : ready) {
+          {
+            std::lock_guard lock(conn->mutex);
+            conn->busy = false;
+          }
+          process(*conn);
+        }
+      } else {
+        auto& conn = *static_cast<LoopConnection*>(events[i].data.ptr);
+        conn.last_active = now;
+        if (!conn.wire.fill_once())
+          close_conn(conn);
+        else
+          process(conn);
+      }
+    }
+    reap_workers();
+    if (drain_until) {
+      // Stopping: idle connections end now; busy ones when answered, or cut past the drain.
+      std::vector<LoopConnection*> idle_now;
+      for (auto& [ptr, conn] : conns)
+        if (idle(*ptr)) idle_now.push_back(ptr);
+      for (LoopConnection* conn : idle_now) close_conn(*conn);
+      if (now >= *drain_until)
+        for (auto& [ptr, conn] : conns) ::shutdown(ptr->fd, SHUT_RDWR);
+      if (conns.empty() && workers.empty()) break;
+    } else if (now >= next_idle_check) {
+      next_idle_check = now + std::chrono::seconds(1);
+      std::vector<LoopConnection*> silent;
+      for (auto& [ptr, conn] : conns)
+        if (now - ptr->last_active >= options.idle_timeout && idle(*ptr)) silent.push_back(ptr);
+      for (LoopConnection* conn : silent) close_conn(*conn);
+    }
   }
 }
 
@@ -239,6 +506,21 @@ HttpServer::HttpServer(std::string host, int port, AsyncHandler handler, ServerO
     throw BindError("cannot listen on " + where + ": " + std::strerror(err));
   }
   s.port = ntohs(addr.sin_port);
+  if (s.options.event_loop) {
+    auto loop = std::make_unique<EventLoop>(s.listen_fd, s.handler, s.options, s.stopping);
+    loop->wake_fd = s.wake_fd;
+    loop->epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+    if (loop->epoll_fd < 0 || ::fcntl(s.listen_fd, F_SETFL, O_NONBLOCK) != 0) {
+      const int err = errno;
+      if (loop->epoll_fd >= 0) ::close(loop->epoll_fd);
+      ::close(s.listen_fd);
+      ::close(s.wake_fd);
+      throw BindError("cannot serve " + where + ": " + std::strerror(err));
+    }
+    s.loop = std::move(loop);
+    s.loop->thread = std::thread([&s] { s.loop->run(); });
+    return;
+  }
   s.acceptor = std::thread([&s] { s.accept_loop(); });
 }
 
@@ -262,6 +544,13 @@ void HttpServer::stop() {
   s.stopping = true;
   std::uint64_t one = 1;
   [[maybe_unused]] auto written = ::write(s.wake_fd, &one, sizeof one);
+  if (s.loop) {  // it drains and closes every connection, then ends
+    s.loop->thread.join();
+    ::close(s.loop->epoll_fd);
+    ::close(s.listen_fd);
+    ::close(s.wake_fd);
+    return;
+  }
   s.acceptor.join();
   ::close(s.listen_fd);
   ::close(s.wake_fd);

@@ -1,7 +1,8 @@
 #pragma once
-// A small HTTP/1.1 server for the emulator's front doors (the Lambda Invoke API, later API Gateway,
-// SQS, S3): one thread accepts, one thread serves each connection (keep-alive; SDK clients keep a
-// few), the handler runs on that thread. Responses leave in one send() on a TCP_NODELAY socket.
+// A small HTTP/1.1 server for the emulator's front doors (the Lambda Invoke API, API Gateway, SQS,
+// S3): one thread accepts, one thread serves each connection (keep-alive; SDK clients keep a
+// few), the handler runs on that thread; or (ServerOptions::event_loop) one epoll thread serves
+// them all. Responses leave in one send() on a TCP_NODELAY socket.
 //
 // A Handler returns its response. An AsyncHandler gets a Responder instead and may answer later
 // from any thread (the engine answers a queued invocation from the thread that runs it, so no
@@ -59,6 +60,11 @@ struct ServerOptions {
   std::chrono::milliseconds drain{5000};   // stop(): how long requests in flight may take
   std::chrono::seconds idle_timeout{300};  // a connection silent this long is closed
   std::string port_flag = "--port";        // named in the "already in use" error
+  // One epoll thread reads every connection and runs the handler, instead of a thread per
+  // connection: under load one wake-up serves many requests. The handler must then never block
+  // (it answers later through the Responder, as the Invoke API does over Engine::invoke_then). A
+  // request whose body has not all arrived with its head is read on a thread of its own.
+  bool event_loop = false;
 };
 
 // Thrown by the constructor when the address cannot be bound; what() is the user-facing text,

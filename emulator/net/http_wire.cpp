@@ -137,7 +137,35 @@ bool Connection::buffered_get() const {
   return true;
 }
 
-bool Connection::fill() {
+Connection::Buffered Connection::buffered_request() const {
+  std::string_view rest = std::string_view(m_buffer).substr(m_pos);
+  while (rest.starts_with("\r\n")) rest.remove_prefix(2);  // stray CRLFs, as read_request skips them
+  if (rest.empty()) return Buffered::nothing;
+  const std::size_t end = rest.find("\r\n\r\n");
+  if (end == std::string_view::npos)
+    return rest.size() > kMaxHeaderBytes ? Buffered::complete : Buffered::partial;
+  unsigned long long length = 0;
+  std::size_t pos = rest.find("\r\n") + 2;  // past the request line
+  while (pos < end + 2) {
+    const std::size_t eol = rest.find("\r\n", pos);
+    const std::string_view line = rest.substr(pos, eol - pos);
+    pos = eol + 2;
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;  // malformed: read_request says so
+    const std::string_view name = trim(line.substr(0, colon));
+    if (iequals(name, "Transfer-Encoding")) return Buffered::body_pending;
+    if (iequals(name, "Content-Length")) {
+      const std::string value(trim(line.substr(colon + 1)));
+      char* stop = nullptr;
+      errno = 0;
+      length = std::strtoull(value.c_str(), &stop, 10);
+      if (value.empty() || *stop != '\0' || errno == ERANGE) return Buffered::complete;  // malformed
+    }
+  }
+  return rest.size() - (end + 4) >= length ? Buffered::complete : Buffered::body_pending;
+}
+
+ssize_t Connection::receive(int flags) {
   if (m_pos > 0) {  // drop what was consumed, so the buffer holds at most one read past a line
     m_buffer.erase(0, m_pos);
     m_pos = 0;
@@ -145,10 +173,20 @@ bool Connection::fill() {
   // Into a scratch buffer, then appended: growing m_buffer by a chunk would zero 64 KiB per read.
   if (!m_scratch) m_scratch = std::make_unique<char[]>(kReadChunk);
   ssize_t n;
-  do n = ::recv(m_fd, m_scratch.get(), kReadChunk, 0);
+  do n = ::recv(m_fd, m_scratch.get(), kReadChunk, flags);
   while (n < 0 && errno == EINTR);
   if (n > 0) m_buffer.append(m_scratch.get(), static_cast<std::size_t>(n));
-  return n > 0;
+  return n;
+}
+
+bool Connection::fill() {
+  return receive(0) > 0;
+}
+
+Connection::Fill Connection::fill_nowait() {
+  const ssize_t n = receive(MSG_DONTWAIT);
+  if (n > 0) return Fill::data;
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? Fill::again : Fill::closed;
 }
 
 bool Connection::read_line(std::string& line) {

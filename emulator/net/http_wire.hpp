@@ -7,6 +7,8 @@
 // `Limits::body_keep` bytes are kept; the rest is read and only counted in body_size (so a 413 can
 // name the size while the connection stays in step). A body declared or grown past
 // `Limits::body_max` stops the read at once: ReadStatus::too_large, and the caller closes.
+#include <sys/types.h>
+
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -76,7 +78,25 @@ class Connection {
   // A whole bodiless GET head is buffered: read_request() returns it without touching the socket.
   bool buffered_get() const;
 
+  // For event loops, which read only when epoll says the socket is readable:
+  // one recv() of what has arrived; false at the end of the stream or on an error.
+  bool fill_once() { return fill(); }
+  // One recv() that does not wait: what has arrived (data), nothing yet (again), or the end of the
+  // stream or an error (closed).
+  enum class Fill { data, again, closed };
+  Fill fill_nowait();
+  enum class Buffered {
+    nothing,       // no request has begun
+    partial,       // part of a head
+    complete,      // read_request() returns without touching the socket (it may report the
+                   // request malformed or too large)
+    body_pending,  // a whole head whose body has not all arrived (or is chunked): read_request()
+                   // reads on, and may answer 100 Continue first
+  };
+  Buffered buffered_request() const;
+
  private:
+  ssize_t receive(int flags);         // one recv() appended to m_buffer; its result
   bool fill();                        // appends what the socket has to m_buffer
   bool read_line(std::string& line);  // CRLF-terminated, CRLF stripped
   bool read_exact(std::size_t n, Request& request, std::size_t body_keep);

@@ -139,8 +139,20 @@ struct RuntimeApiServer::State {
                      bool by_invoker);
   void handle_init_error(const wire::Request& req, wire::Response& res);
   bool dispatch(Conn& conn, const wire::Request& req, wire::Response& res, bool by_invoker);
-  InvokeOutcome run_invocation(Conn& conn, const Invocation& inv, Clock::time_point deadline,
-                               bool& socket_ok);
+  // The invocation in flight on a lent connection (invoke(), or an event loop's try_start()).
+  struct Running {
+    Conn* conn = nullptr;
+    Clock::time_point deadline;
+    bool socket_ok = true;  // the connection stays usable after the invocation
+    bool watch = true;      // the invoker reads the socket (false once it broke)
+  };
+  std::optional<Running> running;  // set and cleared by the invoker only
+
+  bool start_locked(const Invocation& inv, Clock::time_point deadline, std::unique_lock<std::mutex>& lock);
+  void send_event(Running& r, const Invocation& inv);
+  std::optional<InvokeOutcome> advance(Running& r, bool may_block, bool& blocked);
+  InvokeOutcome await(Running& r);
+  InvokeOutcome complete(Running& r, InvokeOutcome out);
   void await_next_on(Conn& conn, Clock::time_point deadline);
   void serve_buffered(Conn& conn, bool& socket_ok);  // one request already read, on the invoker
   void give_back(Conn& conn, bool socket_ok);        // under `mutex`
@@ -283,11 +295,9 @@ bool RuntimeApiServer::State::dispatch(Conn& conn, const wire::Request& req, wir
   return false;
 }
 
-// On the invoking thread, which owns `conn` (its /next parked): writes the event, then serves the
-// runtime's requests on that socket until the answer arrives (here or on another connection), the
-// deadline passes, or the instance goes away.
-InvokeOutcome RuntimeApiServer::State::run_invocation(Conn& conn, const Invocation& inv,
-                                                      Clock::time_point deadline, bool& socket_ok) {
+// The invoker owns `r.conn` (its /next parked): the event goes out as the answer to that /next.
+void RuntimeApiServer::State::send_event(Running& r, const Invocation& inv) {
+  Conn& conn = *r.conn;
   wire::Response res;
   res.status = 200;
   res.headers.reserve(6);
@@ -301,10 +311,17 @@ InvokeOutcome RuntimeApiServer::State::run_invocation(Conn& conn, const Invocati
   res.body = inv.event;
   // A connection that breaks (or was not keep-alive) leaves the invocation in flight: its answer
   // may still come on another connection.
-  socket_ok = conn.wire.write_response(res, conn.next_keep_alive) && conn.next_keep_alive;
-  if (!socket_ok) ::shutdown(conn.fd, SHUT_RDWR);  // FIN now, as the connection's thread would
-  bool watch = socket_ok;                          // this thread reads the socket
+  r.socket_ok = conn.wire.write_response(res, conn.next_keep_alive) && conn.next_keep_alive;
+  if (!r.socket_ok) ::shutdown(conn.fd, SHUT_RDWR);  // FIN now, as the connection's thread would
+  r.watch = r.socket_ok;                             // the invoker reads the socket
+}
 
+// Serves the runtime's requests on the lent socket as far as that needs no waiting: the outcome
+// once the answer arrived (here or on another connection), the deadline passed, or the instance
+// went away; nullopt when the runtime has to send more first. Without `may_block`, a request
+// whose body is still arriving (or needs a 100 Continue) stops it with `blocked` set.
+std::optional<InvokeOutcome> RuntimeApiServer::State::advance(Running& r, bool may_block, bool& blocked) {
+  Conn& conn = *r.conn;
   wire::Request req;
   for (;;) {
     {
@@ -312,9 +329,9 @@ InvokeOutcome RuntimeApiServer::State::run_invocation(Conn& conn, const Invocati
       if (outcome) {
         // A runtime that pipelines sends its answer and its next /next in one write: park that /next
         // here, so the connection's thread need not wake to read it.
-        if (watch && !conn.parked && conn.wire.buffered_get()) {
+        if (r.watch && !conn.parked && conn.wire.buffered_get()) {
           lock.unlock();
-          serve_buffered(conn, socket_ok);
+          serve_buffered(conn, r.socket_ok);
           lock.lock();
         }
         InvokeOutcome out = std::move(*outcome);
@@ -323,34 +340,40 @@ InvokeOutcome RuntimeApiServer::State::run_invocation(Conn& conn, const Invocati
       }
       if (stopping || gone) return InvokeOutcome{};
     }
-    const auto now = Clock::now();
-    if (now >= deadline) {
+    if (Clock::now() >= r.deadline) {
       InvokeOutcome out;
       out.kind = OutcomeKind::timeout;
       return out;
     }
-    if (!(watch && conn.wire.buffered())) {
-      auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
-      int timeout_ms = static_cast<int>(std::min<decltype(left)>(left, std::numeric_limits<int>::max()));
-      pollfd fds[2] = {{invoker_fd, POLLIN, 0}, {conn.fd, POLLIN, 0}};
-      int n = ::poll(fds, watch ? 2 : 1, timeout_ms);
-      if (n < 0 && errno != EINTR) return InvokeOutcome{};
-      if (n <= 0) continue;
-      if (fds[0].revents != 0) {
-        std::uint64_t count;
-        [[maybe_unused]] auto got = ::read(invoker_fd, &count, sizeof count);
-      }
-      if (!watch || fds[1].revents == 0) continue;
+    if (!r.watch) return std::nullopt;
+    switch (conn.wire.buffered_request()) {
+      case wire::Connection::Buffered::complete:
+        break;
+      case wire::Connection::Buffered::body_pending:
+        if (may_block) break;
+        blocked = true;
+        return std::nullopt;
+      case wire::Connection::Buffered::nothing:
+      case wire::Connection::Buffered::partial:
+        switch (conn.wire.fill_nowait()) {
+          case wire::Connection::Fill::data:
+            continue;
+          case wire::Connection::Fill::again:
+            return std::nullopt;
+          case wire::Connection::Fill::closed:
+            r.socket_ok = r.watch = false;
+            ::shutdown(conn.fd, SHUT_RDWR);
+            continue;
+        }
     }
     if (conn.wire.read_request(req, kBodyLimits) != wire::ReadStatus::ok) {
-      socket_ok = watch = false;
+      r.socket_ok = r.watch = false;
       ::shutdown(conn.fd, SHUT_RDWR);
       continue;
     }
     wire::Response reply;
-    bool now_parked = dispatch(conn, req, reply, true);
-    if (now_parked) {
-      // A /next after the answer came on another connection: it waits for the next invoke().
+    if (dispatch(conn, req, reply, true)) {
+      // A /next after the answer came on another connection: it waits for the next invocation.
       std::lock_guard lock(mutex);
       if (outcome) {
         InvokeOutcome out = std::move(*outcome);
@@ -358,7 +381,7 @@ InvokeOutcome RuntimeApiServer::State::run_invocation(Conn& conn, const Invocati
         return out;
       }
       // Not reachable while an invocation is in flight (that /next gets 403); stay safe.
-      watch = false;
+      r.watch = false;
       continue;
     }
     if (req.keep_alive && conn.wire.buffered_get()) {
@@ -368,10 +391,59 @@ InvokeOutcome RuntimeApiServer::State::run_invocation(Conn& conn, const Invocati
       continue;
     }
     if (!conn.wire.write_response(reply, req.keep_alive) || !req.keep_alive) {
-      socket_ok = watch = false;
+      r.socket_ok = r.watch = false;
       ::shutdown(conn.fd, SHUT_RDWR);
     }
   }
+}
+
+// advance() until the invocation ends, sleeping in poll() on the socket and the invoker eventfd.
+InvokeOutcome RuntimeApiServer::State::await(Running& r) {
+  for (;;) {
+    bool blocked = false;
+    if (auto out = advance(r, true, blocked)) return complete(r, std::move(*out));
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(r.deadline - Clock::now()).count();
+    const int timeout_ms =
+        static_cast<int>(std::clamp<decltype(left)>(left, 0, std::numeric_limits<int>::max()));
+    pollfd fds[2] = {{invoker_fd, POLLIN, 0}, {r.conn->fd, POLLIN, 0}};
+    const int n = ::poll(fds, r.watch ? 2 : 1, timeout_ms);
+    if (n < 0 && errno != EINTR) return complete(r, InvokeOutcome{});
+    if (n > 0 && fds[0].revents != 0) {
+      std::uint64_t count;
+      [[maybe_unused]] auto got = ::read(invoker_fd, &count, sizeof count);
+    }
+  }
+}
+
+// Under no lock: the invocation is over, whatever happened; the connection goes back to its thread
+// and a late answer gets 403.
+InvokeOutcome RuntimeApiServer::State::complete(Running& r, InvokeOutcome out) {
+  std::lock_guard lock(mutex);
+  Conn& conn = *r.conn;
+  give_back(conn, r.socket_ok);
+  if (!conn.closed && !conn.parked && conn.armed) idle = &conn;
+  out.picked_up_at = picked_up_at;
+  outcome.reset();
+  inflight_id.reset();
+  busy = false;
+  running.reset();
+  return out;
+}
+
+// Under `mutex`, with `busy` set: lends the oldest parked connection and writes the event on it.
+bool RuntimeApiServer::State::start_locked(const Invocation& inv, Clock::time_point deadline,
+                                           std::unique_lock<std::mutex>& lock) {
+  if (parked.empty()) return false;
+  Conn& conn = *parked.front();
+  parked.pop_front();
+  conn.parked = false;
+  conn.lent = true;
+  inflight_id = inv.request_id;
+  picked_up_at = Clock::now();
+  running = Running{&conn, deadline};
+  lock.unlock();
+  send_event(*running, inv);
+  return true;
 }
 
 void RuntimeApiServer::State::serve_buffered(Conn& conn, bool& socket_ok) {
@@ -615,18 +687,8 @@ InvokeOutcome RuntimeApiServer::invoke(const Invocation& inv, Clock::time_point 
   } else if (s.parked.empty()) {
     out.kind = OutcomeKind::timeout;
   } else {
-    State::Conn& conn = *s.parked.front();
-    s.parked.pop_front();
-    conn.parked = false;
-    conn.lent = true;
-    s.inflight_id = inv.request_id;
-    s.picked_up_at = Clock::now();
-    lock.unlock();
-    bool socket_ok = true;
-    out = s.run_invocation(conn, inv, deadline, socket_ok);
-    lock.lock();
-    s.give_back(conn, socket_ok);
-    if (!conn.closed && !conn.parked && conn.armed) s.idle = &conn;
+    s.start_locked(inv, deadline, lock);
+    return s.await(*s.running);
   }
   out.picked_up_at = s.picked_up_at;
   // Whatever happened, this invocation is over: a late answer to it gets 403.
@@ -634,6 +696,32 @@ InvokeOutcome RuntimeApiServer::invoke(const Invocation& inv, Clock::time_point 
   s.inflight_id.reset();
   s.busy = false;
   return out;
+}
+
+bool RuntimeApiServer::try_start(const Invocation& inv, Clock::time_point deadline) {
+  State& s = *m_state;
+  std::unique_lock lock(s.mutex);
+  if (s.busy || s.parked.empty() || s.init_error || s.stopping || s.gone) return false;
+  s.busy = true;
+  s.outcome.reset();
+  return s.start_locked(inv, deadline, lock);
+}
+
+WatchFds RuntimeApiServer::watch_fds() const {
+  const State& s = *m_state;
+  return {s.running && s.running->watch ? s.running->conn->fd : -1, s.invoker_fd};
+}
+
+std::optional<InvokeOutcome> RuntimeApiServer::step(bool& blocked) {
+  State& s = *m_state;
+  std::uint64_t count;
+  [[maybe_unused]] auto got = ::read(s.invoker_fd, &count, sizeof count);  // non-blocking: drained
+  if (auto out = s.advance(*s.running, false, blocked)) return s.complete(*s.running, std::move(*out));
+  return std::nullopt;
+}
+
+InvokeOutcome RuntimeApiServer::finish_blocking() {
+  return m_state->await(*m_state->running);
 }
 
 ReadyState RuntimeApiServer::wait_ready(Clock::time_point deadline) {

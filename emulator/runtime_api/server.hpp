@@ -14,8 +14,9 @@
 //   - /next once the server is stopping or the process gone-> 500 (the runtime should exit)
 //   - any other path                                       -> 404 NotFound
 //
-// The engine side is one blocking call, invoke(), made from the pool's thread: it hands the event
-// to the runtime's /next and waits for the answer, the deadline, or the end of the instance.
+// The engine side is one blocking call, invoke(): it hands the event to the runtime's /next and
+// waits for the answer, the deadline, or the end of the instance. An event loop drives the same
+// exchange without blocking: try_start(), then step() whenever watch_fds() are readable.
 // Every method is thread-safe. No exception escapes except from the constructor.
 //
 // Transport: a purpose-built HTTP/1.1 server (net/http_wire.hpp) - one thread accepts, one thread per
@@ -76,6 +77,13 @@ std::string response_too_large_body(std::size_t size);
 
 enum class ReadyState { ready, init_error, gone, timeout };
 
+// What an event loop watches while it drives an invocation: the runtime's socket (-1 when it is
+// not read: broken, or the answer comes on another connection) and a wake-up eventfd.
+struct WatchFds {
+  int socket = -1;
+  int wake = -1;
+};
+
 class RuntimeApiServer {
  public:
   // Binds 127.0.0.1:0 and starts serving. Throws std::runtime_error if the socket cannot be bound.
@@ -92,6 +100,17 @@ class RuntimeApiServer {
   // instance_gone with error_type "Stratus.Busy" at once. A pending init error is returned as
   // init_error without offering the event. After a timeout, a late answer gets 403.
   InvokeOutcome invoke(const Invocation& inv, Clock::time_point deadline);
+
+  // The same for an event loop, which never blocks: starts `inv` when the runtime's /next is
+  // already parked (else false, nothing done; use invoke()). The loop then watches watch_fds() for
+  // reading and calls step() when one is readable, and at the deadline: the outcome once the
+  // invocation ended, else nullopt. A step() that would have to wait for a body (still arriving,
+  // chunked, or behind 100 Continue) sets `blocked`: a thread that may block then ends the
+  // invocation with finish_blocking(). Only the caller of try_start() calls these, until the end.
+  bool try_start(const Invocation& inv, Clock::time_point deadline);
+  WatchFds watch_fds() const;
+  std::optional<InvokeOutcome> step(bool& blocked);
+  InvokeOutcome finish_blocking();
 
   // Blocks until the runtime's first /next (ready), its init error, gone/stop, or `deadline`.
   ReadyState wait_ready(Clock::time_point deadline);

@@ -404,6 +404,8 @@ net::ServerOptions InvokeApi::server_options() {
   options.limits.body_keep = kMaxSyncPayloadBytes + 1;
   options.limits.body_max = 64 * 1024 * 1024;
   options.port_flag = "--lambda-port";
+  // handle_async never blocks over the Engine (invoke_then and invoke_async return at once).
+  options.event_loop = true;
   return options;
 }
 

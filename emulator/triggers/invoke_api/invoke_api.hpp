@@ -57,7 +57,8 @@ class InvokeApi {
   void handle_async(const net::Request& request, net::Responder responder) const;
 
   // The wire limits a server in front of this API needs: bodies up to the sync cap are kept,
-  // larger ones counted so the 413 can be AWS's.
+  // larger ones counted so the 413 can be AWS's; an event loop serves it (handle_async never blocks
+  // over the Engine).
   static net::ServerOptions server_options();
 
  private:

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <future>
+#include <map>
 #include <mutex>
 #include <regex>
 #include <thread>
@@ -314,6 +315,64 @@ TEST_F(EngineTest, InvokeThenAtTheCapQueuesAndAnswersFromTheServingThread) {
   }
   EXPECT_EQ(threads[1], threads[0]) << "one thread serves the queue on the freed instance";
   EXPECT_EQ(engine.instance_count("slow"), 1);
+}
+
+// Calls on warm instances fly on the engine's event loop (no thread waits for each): every answer
+// reaches its own caller, and a timeout or a crash in flight ends as it does on a thread.
+TEST_F(EngineTest, WarmInvokeThenCallsFlyAndTimeoutsAndCrashesInFlightEndAsUsual) {
+  code("flight.py",
+       "import os, time\n"
+       "def run(event, context):\n"
+       "    if event.get('crash'): os._exit(3)\n"
+       "    time.sleep(event.get('sleep', 0))\n"
+       "    return {'n': event.get('n'), 'id': context.aws_request_id}\n");
+  auto fn = function("flight", "python3.12", "flight.run");
+  fn.timeout_s = 1;
+  EngineSettings settings;
+  settings.max_instances = 2;
+  Engine& engine = start({fn}, settings);
+  ASSERT_EQ(call("flight").status, InvokeStatus::ok);  // warm
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::map<int, InvokeResult> answers;
+  auto fire = [&](int n, const std::string& payload) {
+    InvokeRequest request;
+    request.payload = payload;
+    engine.invoke_then("flight", request, [&, n](InvokeResult r) {
+      std::lock_guard lock(mutex);
+      answers.emplace(n, std::move(r));
+      changed.notify_all();
+    });
+  };
+  constexpr int kCalls = 200;
+  for (int i = 0; i < kCalls; ++i) fire(i, R"({"n":)" + std::to_string(i) + "}");
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, 30s, [&] { return answers.size() == kCalls; }));
+  }
+  for (auto& [n, r] : answers) {
+    ASSERT_EQ(r.status, InvokeStatus::ok) << r.payload;
+    EXPECT_NE(r.payload.find("\"n\": " + std::to_string(n) + ","), std::string::npos) << r.payload;
+    EXPECT_NE(r.payload.find(r.request_id), std::string::npos) << "answered to its own caller";
+  }
+  EXPECT_LE(engine.instance_count("flight"), 2);
+  fire(kCalls, R"({"sleep":5})");
+  fire(kCalls + 1, R"({"crash":true})");
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, 30s, [&] { return answers.size() == kCalls + 2; }));
+  }
+  EXPECT_EQ(answers[kCalls].error_type, "Sandbox.Timedout");
+  EXPECT_NE(answers[kCalls].payload.find("Task timed out after 1.00 seconds"), std::string::npos);
+  EXPECT_EQ(answers[kCalls + 1].error_type, "Runtime.ExitError");
+  EXPECT_EQ(call("flight", R"({"n":7})").status, InvokeStatus::ok) << "the function still runs";
+  int timeouts = 0, errors = 0;
+  for (const auto& row : m_sink.rows()) {
+    timeouts += row.outcome == billing::Outcome::timeout;
+    errors += row.outcome == billing::Outcome::error;
+  }
+  EXPECT_EQ(timeouts, 1);
+  EXPECT_EQ(errors, 1);
 }
 
 TEST_F(EngineTest, InvokeThenThrottlesAtOnceAndStopAnswersWhatIsQueued) {

@@ -24,8 +24,39 @@ Response ok(const Request& req) {
   return res;
 }
 
-TEST(HttpServer, EphemeralPortIsReported) {
-  HttpServer server("127.0.0.1", 0, ok);
+// Every behaviour holds in both ways of serving: a thread per connection, and one event loop
+// (whose handlers never block: those that wait here answer from a thread of their own).
+class HttpServerModes : public ::testing::TestWithParam<bool> {
+ protected:
+  ServerOptions options() const {
+    ServerOptions o;
+    o.event_loop = GetParam();
+    return o;
+  }
+  // Answers after `delay`, from a thread of its own; the threads are joined by the fixture.
+  AsyncHandler answer_later(std::chrono::milliseconds delay) {
+    return [this, delay](const Request& req, Responder responder) {
+      std::lock_guard lock(m_mutex);
+      m_late.emplace_back([delay, req, responder = std::move(responder)]() mutable {
+        std::this_thread::sleep_for(delay);
+        responder.send(ok(req));
+      });
+    };
+  }
+  void TearDown() override {
+    for (auto& t : m_late) t.join();
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::vector<std::thread> m_late;
+};
+
+INSTANTIATE_TEST_SUITE_P(Serving, HttpServerModes, ::testing::Values(false, true),
+                         [](const auto& param_info) { return param_info.param ? "EventLoop" : "ThreadPerConnection"; });
+
+TEST_P(HttpServerModes, EphemeralPortIsReported) {
+  HttpServer server("127.0.0.1", 0, ok, options());
   EXPECT_GT(server.port(), 0);
   EXPECT_EQ(server.address(), "127.0.0.1:" + std::to_string(server.port()));
   httplib::Client client("127.0.0.1", server.port());
@@ -59,8 +90,9 @@ TEST(HttpServer, BadHostIsABindError) {
   EXPECT_THROW(HttpServer("127.0.0.1", 70000, ok), BindError);
 }
 
-TEST(HttpServer, HandlerExceptionIs500) {
-  HttpServer server("127.0.0.1", 0, [](const Request&) -> Response { throw std::runtime_error("boom"); });
+TEST_P(HttpServerModes, HandlerExceptionIs500) {
+  HttpServer server(
+      "127.0.0.1", 0, [](const Request&) -> Response { throw std::runtime_error("boom"); }, options());
   httplib::Client client("127.0.0.1", server.port());
   auto res = client.Get("/");
   ASSERT_TRUE(res);
@@ -68,12 +100,15 @@ TEST(HttpServer, HandlerExceptionIs500) {
   EXPECT_EQ(res->body, "Internal error: boom\n");
 }
 
-TEST(HttpServer, SixtyFourKeepAliveClientsAtOnce) {
+TEST_P(HttpServerModes, SixtyFourKeepAliveClientsAtOnce) {
   std::atomic<int> handled{0};
-  HttpServer server("127.0.0.1", 0, [&](const Request& req) {
-    ++handled;
-    return ok(req);
-  });
+  HttpServer server(
+      "127.0.0.1", 0,
+      [&](const Request& req) {
+        ++handled;
+        return ok(req);
+      },
+      options());
   constexpr int kClients = 64;
   constexpr int kRequests = 200;
   std::atomic<int> good{0};
@@ -103,29 +138,109 @@ TEST(HttpServer, SixtyFourKeepAliveClientsAtOnce) {
 
 // An AsyncHandler may answer after it returns, from another thread; a client that pipelines gets
 // its responses in request order even when a later one is ready first.
-TEST(HttpServer, AsyncAnswersKeepRequestOrder) {
-  std::vector<std::thread> late;
-  std::mutex mutex;
-  auto server = std::make_unique<HttpServer>("127.0.0.1", 0, [&](const Request& req, Responder responder) {
-    if (req.target != "/slow") return responder.send(ok(req));
-    std::lock_guard lock(mutex);
-    late.emplace_back([req, responder = std::move(responder)]() mutable {
-      std::this_thread::sleep_for(200ms);
-      responder.send(ok(req));
-    });
-  });
-  test_support::RawClient client(server->port());
+TEST_P(HttpServerModes, AsyncAnswersKeepRequestOrder) {
+  auto slow = answer_later(200ms);
+  HttpServer server(
+      "127.0.0.1", 0,
+      [&](const Request& req, Responder responder) {
+        if (req.target != "/slow") return responder.send(ok(req));
+        slow(req, std::move(responder));
+      },
+      options());
+  test_support::RawClient client(server.port());
   ASSERT_TRUE(client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n"));
   const std::string bytes = client.read_until("GET /fast");
-  const auto slow = bytes.find("GET /slow");
-  ASSERT_NE(slow, std::string::npos) << bytes;
-  EXPECT_LT(slow, bytes.find("GET /fast"));
-  server.reset();
-  for (auto& t : late) t.join();
+  const auto at = bytes.find("GET /slow");
+  ASSERT_NE(at, std::string::npos) << bytes;
+  EXPECT_LT(at, bytes.find("GET /fast"));
 }
 
-TEST(HttpServer, AResponderDroppedUnansweredIs500) {
-  HttpServer server("127.0.0.1", 0, [](const Request&, Responder) {});
+// Requests pipelined in one send are all answered, in order (the event loop serves what it has
+// buffered before it reads again).
+TEST_P(HttpServerModes, PipelinedRequestsAreAllAnswered) {
+  HttpServer server("127.0.0.1", 0, ok, options());
+  test_support::RawClient client(server.port());
+  ASSERT_TRUE(client.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
+                          "GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  const std::string bytes = client.read_all();
+  const auto first = bytes.find("GET /1"), second = bytes.find("GET /2"), third = bytes.find("GET /3");
+  ASSERT_NE(third, std::string::npos) << bytes;
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+}
+
+Response body_size(const Request& req) {
+  Response res;
+  res.content_type = "text/plain";
+  res.body = std::to_string(req.body.size()) + ":" + req.body.substr(0, 3) + ":" +
+             req.body.substr(req.body.size() > 3 ? req.body.size() - 3 : 0);
+  return res;
+}
+
+// A body that arrives after its head, in pieces, is read whole (in the event loop, by a thread of
+// its own while the loop serves the others).
+TEST_P(HttpServerModes, ABodyArrivingInPiecesIsReadWhole) {
+  HttpServer server("127.0.0.1", 0, body_size, options());
+  test_support::RawClient client(server.port());
+  const std::string body = "abc" + std::string(300000, 'x') + "xyz";
+  ASSERT_TRUE(client.send("POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+                          "\r\n\r\n" + body.substr(0, 1000)));
+  std::this_thread::sleep_for(100ms);
+  httplib::Client other("127.0.0.1", server.port());  // not held up meanwhile
+  auto res = other.Get("/other");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body, "0::");
+  ASSERT_TRUE(client.send(body.substr(1000)));
+  EXPECT_NE(client.read_until("xyz").find("300006:abc:xyz"), std::string::npos);
+}
+
+TEST_P(HttpServerModes, ExpectContinueIsAnsweredThenTheBodyRead) {
+  HttpServer server("127.0.0.1", 0, body_size, options());
+  test_support::RawClient client(server.port());
+  ASSERT_TRUE(client.send("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 6\r\n\r\n"));
+  EXPECT_NE(client.read_until("\r\n\r\n").find("HTTP/1.1 100 Continue"), std::string::npos);
+  ASSERT_TRUE(client.send("abcxyz"));
+  EXPECT_NE(client.read_until("6:abc:xyz").find("6:abc:xyz"), std::string::npos);
+}
+
+TEST_P(HttpServerModes, ChunkedBodiesAreReadWhole) {
+  HttpServer server("127.0.0.1", 0, body_size, options());
+  test_support::RawClient client(server.port());
+  ASSERT_TRUE(client.send(
+      "POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\nxyz\r\n0\r\n\r\n"));
+  EXPECT_NE(client.read_until("6:abc:xyz").find("6:abc:xyz"), std::string::npos);
+}
+
+TEST_P(HttpServerModes, GarbageIs400AndAnOversizedBodyIs413ThenClose) {
+  ServerOptions o = options();
+  o.limits.body_max = 10;
+  HttpServer server("127.0.0.1", 0, ok, o);
+  test_support::RawClient garbage(server.port());
+  ASSERT_TRUE(garbage.send("NOT HTTP\r\n\r\n"));
+  EXPECT_NE(garbage.read_all().find("HTTP/1.1 400 Bad Request"), std::string::npos);
+  test_support::RawClient big(server.port());
+  ASSERT_TRUE(big.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n"));
+  const std::string answer = big.read_all();  // ends: the server closes
+  EXPECT_NE(answer.find("HTTP/1.1 413"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("limit 10 bytes"), std::string::npos) << answer;
+}
+
+TEST_P(HttpServerModes, ASilentConnectionIsClosedAfterTheIdleTimeout) {
+  ServerOptions o = options();
+  o.idle_timeout = std::chrono::seconds(1);
+  HttpServer server("127.0.0.1", 0, ok, o);
+  test_support::RawClient client(server.port());
+  ASSERT_TRUE(client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto start = std::chrono::steady_clock::now();
+  const std::string bytes = client.read_all();  // the answer, then the close
+  EXPECT_NE(bytes.find("GET /"), std::string::npos);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, 900ms);
+  EXPECT_LT(waited, 5s);
+}
+
+TEST_P(HttpServerModes, AResponderDroppedUnansweredIs500) {
+  HttpServer server("127.0.0.1", 0, [](const Request&, Responder) {}, options());
   httplib::Client client("127.0.0.1", server.port());
   auto res = client.Get("/");
   ASSERT_TRUE(res);
@@ -133,13 +248,16 @@ TEST(HttpServer, AResponderDroppedUnansweredIs500) {
   EXPECT_EQ(res->body, "Internal error: no response\n");
 }
 
-TEST(HttpServer, StopLetsARequestInFlightFinish) {
+TEST_P(HttpServerModes, StopLetsARequestInFlightFinish) {
   std::promise<void> entered;
-  HttpServer server("127.0.0.1", 0, [&](const Request& req) {
-    entered.set_value();
-    std::this_thread::sleep_for(300ms);
-    return ok(req);
-  });
+  auto slow = answer_later(300ms);
+  HttpServer server(
+      "127.0.0.1", 0,
+      [&](const Request& req, Responder responder) {
+        slow(req, std::move(responder));
+        entered.set_value();
+      },
+      options());
   auto response = std::async(std::launch::async, [&] {
     httplib::Client client("127.0.0.1", server.port());
     client.set_read_timeout(10, 0);
@@ -157,8 +275,8 @@ TEST(HttpServer, StopLetsARequestInFlightFinish) {
   EXPECT_FALSE(late.Get("/"));  // no longer accepting
 }
 
-TEST(HttpServer, StopClosesIdleKeepAliveConnectionsAtOnce) {
-  HttpServer server("127.0.0.1", 0, ok);
+TEST_P(HttpServerModes, StopClosesIdleKeepAliveConnectionsAtOnce) {
+  HttpServer server("127.0.0.1", 0, ok, options());
   httplib::Client client("127.0.0.1", server.port());
   client.set_keep_alive(true);
   ASSERT_TRUE(client.Get("/"));
@@ -167,19 +285,22 @@ TEST(HttpServer, StopClosesIdleKeepAliveConnectionsAtOnce) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
 }
 
-TEST(HttpServer, StopIsBoundedByTheDrainTime) {
+TEST_P(HttpServerModes, StopIsBoundedByTheDrainTime) {
   std::promise<void> entered;
   std::atomic<bool> release{false};
-  ServerOptions options;
-  options.drain = 200ms;
+  ServerOptions o = options();
+  o.drain = 200ms;
+  std::thread stuck;
   HttpServer server(
       "127.0.0.1", 0,
-      [&](const Request& req) {
+      [&](const Request& req, Responder responder) {
+        stuck = std::thread([&, req, responder = std::move(responder)]() mutable {
+          while (!release) std::this_thread::sleep_for(10ms);
+          responder.send(ok(req));
+        });
         entered.set_value();
-        while (!release) std::this_thread::sleep_for(10ms);
-        return ok(req);
       },
-      options);
+      o);
   auto response = std::async(std::launch::async, [&] {
     httplib::Client client("127.0.0.1", server.port());
     client.set_read_timeout(10, 0);
@@ -197,6 +318,7 @@ TEST(HttpServer, StopIsBoundedByTheDrainTime) {
   EXPECT_GE(elapsed, 150ms);
   auto res = response.get();
   EXPECT_FALSE(res);  // cut before the answer
+  stuck.join();
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -612,6 +613,108 @@ TEST_F(RuntimeApiServerTest, StopWhileTheInvokeWaitsForTheNext) {
   server.stop();
   ASSERT_EQ(second_outcome.wait_for(10s), std::future_status::ready);
   EXPECT_EQ(second_outcome.get().kind, OutcomeKind::instance_gone);
+}
+
+// An event loop's view: try_start(), then step() whenever watch_fds() are readable (or a
+// poll times out), finish_blocking() on a thread when step() says it would block.
+InvokeOutcome drive(RuntimeApiServer& server, bool* was_blocked = nullptr) {
+  for (;;) {
+    const WatchFds fds = server.watch_fds();
+    pollfd p[2] = {{fds.wake, POLLIN, 0}, {fds.socket, POLLIN, 0}};
+    ::poll(p, fds.socket >= 0 ? 2 : 1, 50);
+    bool blocked = false;
+    if (auto out = server.step(blocked)) return *out;
+    if (blocked) {
+      if (was_blocked) *was_blocked = true;
+      return std::async(std::launch::async, [&] { return server.finish_blocking(); }).get();
+    }
+  }
+}
+
+TEST_F(RuntimeApiServerTest, TryStartNeedsAParkedNextAndAPipelinedOneServesTheNextAtOnce) {
+  RawRuntime raw(server.port());
+  ASSERT_TRUE(raw.connected());
+  EXPECT_FALSE(server.try_start(make_invocation(), Clock::now() + 10s)) << "no /next yet: nothing starts";
+  ASSERT_TRUE(raw.send(raw_next()));
+  ASSERT_EQ(server.wait_ready(Clock::now() + 10s), ReadyState::ready);
+  Invocation first = make_invocation(R"({"n":1})");
+  ASSERT_TRUE(server.try_start(first, Clock::now() + 10s));
+  EXPECT_GE(server.watch_fds().socket, 0);
+  EXPECT_EQ(raw.read_response(), std::make_pair(200, first.event));
+  ASSERT_TRUE(raw.send(raw_post(answer_path(first.request_id, "response"), "one") + raw_next()));
+  const InvokeOutcome one = drive(server);
+  EXPECT_EQ(one.kind, OutcomeKind::success);
+  EXPECT_EQ(one.body, "one");
+  // The pipelined /next was parked by the step that read the answer: the next one starts now.
+  Invocation second = make_invocation(R"({"n":2})");
+  ASSERT_TRUE(server.try_start(second, Clock::now() + 10s));
+  EXPECT_EQ(raw.read_response().first, 202);
+  EXPECT_EQ(raw.read_response(), std::make_pair(200, second.event));
+  ASSERT_TRUE(raw.send(raw_post(answer_path(second.request_id, "error"), R"({"errorType":"E"})")));
+  const InvokeOutcome two = drive(server);
+  EXPECT_EQ(two.kind, OutcomeKind::function_error);
+  EXPECT_EQ(two.error_type, "E");
+  EXPECT_EQ(raw.read_response().first, 202);
+}
+
+TEST_F(RuntimeApiServerTest, AStepThatWouldWaitForABodyHandsOverToABlockingFinish) {
+  RawRuntime raw(server.port());
+  ASSERT_TRUE(raw.send(raw_next()));
+  ASSERT_EQ(server.wait_ready(Clock::now() + 10s), ReadyState::ready);
+  Invocation inv = make_invocation();
+  ASSERT_TRUE(server.try_start(inv, Clock::now() + 10s));
+  EXPECT_EQ(raw.read_response().first, 200);
+  // libcurl-based runtimes ask before they send a larger body.
+  ASSERT_TRUE(raw.send("POST " + answer_path(inv.request_id, "response") +
+                       " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"));
+  auto body_sender = std::async(std::launch::async, [&] {
+    const auto cont = raw.read_response();  // "100 Continue" has no body
+    raw.send("abc");
+    return cont.first;
+  });
+  bool blocked = false;
+  const InvokeOutcome out = drive(server, &blocked);
+  EXPECT_TRUE(blocked);
+  EXPECT_EQ(body_sender.get(), 100);
+  EXPECT_EQ(out.kind, OutcomeKind::success);
+  EXPECT_EQ(out.body, "abc");
+}
+
+TEST_F(RuntimeApiServerTest, AStepPastTheDeadlineIsATimeout) {
+  RawRuntime raw(server.port());
+  ASSERT_TRUE(raw.send(raw_next()));
+  ASSERT_EQ(server.wait_ready(Clock::now() + 10s), ReadyState::ready);
+  Invocation inv = make_invocation();
+  ASSERT_TRUE(server.try_start(inv, Clock::now() + 200ms));
+  EXPECT_EQ(drive(server).kind, OutcomeKind::timeout);
+  ASSERT_TRUE(raw.send(raw_post(answer_path(inv.request_id, "response"), "late")));
+  EXPECT_EQ(raw.read_response().first, 200);  // the event
+  EXPECT_EQ(raw.read_response().first, 403);  // too late
+}
+
+TEST_F(RuntimeApiServerTest, InstanceGoneAndAnswersOnAnotherConnectionWakeTheLoop) {
+  RawRuntime raw(server.port());
+  ASSERT_TRUE(raw.send(raw_next()));
+  ASSERT_EQ(server.wait_ready(Clock::now() + 10s), ReadyState::ready);
+  Invocation inv = make_invocation();
+  ASSERT_TRUE(server.try_start(inv, Clock::now() + 10s));
+  EXPECT_EQ(raw.read_response().first, 200);
+  auto res = runtime.client.Post(answer_path(inv.request_id, "response"), "elsewhere", "text/plain");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 202);
+  EXPECT_EQ(drive(server).body, "elsewhere");
+
+  RawRuntime second(server.port());
+  ASSERT_TRUE(second.send(raw_next()));
+  Invocation next = make_invocation();
+  for (int i = 0; i < 200 && !server.try_start(next, Clock::now() + 10s); ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(second.read_response().first, 200);
+  std::thread gone([&] {
+    std::this_thread::sleep_for(100ms);
+    server.instance_gone();
+  });
+  EXPECT_EQ(drive(server).kind, OutcomeKind::instance_gone);
+  gone.join();
 }
 
 TEST(RuntimeApiResponseTooLarge, BodyIsAwsText) {
