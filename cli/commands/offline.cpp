@@ -1,7 +1,8 @@
 // stratus offline: the service's functions behind the Lambda Invoke API on --lambda-port, each
 // invocation through a pool of real runtime processes, logs printed live and stored, every
 // invocation metered; SQS and S3 (and the Invoke API again) on one AWS endpoint, --aws-port, with
-// the service's queues and buckets, its `sqs` event source mappings and `s3` notifications.
+// the service's queues and buckets, its `sqs` event source mappings and `s3` notifications; API
+// Gateway on --http-port (`http`, `httpApi` and `url` events), when the service has such events.
 // The service's `schedule` events fire on their rate/cron (UTC); POST /_stratus/schedules/NAME/fire on
 // the Lambda port (what `stratus trigger schedule` calls) fires one now. While it runs,
 // .stratus/offline.json tells `stratus trigger` where the endpoints are.
@@ -30,6 +31,7 @@ struct OfflineOptions {
   std::string host;
   int lambda_port = -1;  // -1: custom.serverless-offline.lambdaPort, else 3002
   int aws_port = 4566;
+  int http_port = -1;            // -1: custom.serverless-offline.httpPort, else 3000
   bool aws_endpoint_env = true;  // AWS_ENDPOINT_URL for the functions
   bool json_logs = false;        // one JSON object per log line
   run::RunOptions run;
@@ -43,6 +45,8 @@ void apply_manifest_settings(const manifest::Service& service, OfflineOptions& o
     o.host = host->as_string();
   if (const auto* port = so->find("lambdaPort"); port && port->is_number() && o.lambda_port < 0)
     o.lambda_port = static_cast<int>(port->as_int());
+  if (const auto* port = so->find("httpPort"); port && port->is_number() && o.http_port < 0)
+    o.http_port = static_cast<int>(port->as_int());
 }
 
 // SIGINT/SIGTERM are blocked in every thread (the engine's included) and taken here, synchronously.
@@ -57,25 +61,49 @@ std::string next_text(const triggers::schedule::RuleStatus& r) {
   return r.next ? format_iso8601(*r.next) : "never";
 }
 
+const char* api_name(triggers::http::ApiKind kind) {
+  switch (kind) {
+    case triggers::http::ApiKind::rest: return "rest";
+    case triggers::http::ApiKind::http_api: return "httpApi";
+    case triggers::http::ApiKind::function_url: return "functionUrl";
+  }
+  return "";
+}
+
+std::string method_text(const triggers::http::RouteSpec& r) {
+  return r.method == "*" ? "ANY" : r.method;
+}
+
 void print_banner(Context& ctx, const run::OfflineSession& session) {
   const auto& service = ctx.manifest().service;
   const auto& sources = session.sources();
   const auto& functions = session.configs().functions;
   const auto schedules = session.schedules();
   if (ctx.options.json) {
-    nlohmann::json banner = {{"service", service.name},
-                             {"stage", service.provider.stage},
-                             {"region", service.provider.region},
-                             {"lambdaEndpoint", session.lambda_url()},
-                             {"awsEndpoint", session.aws_url()},
-                             {"queues", nlohmann::json::array()},
-                             {"buckets", sources.buckets},
-                             {"functions", nlohmann::json::array()},
-                             {"schedules", nlohmann::json::array()}};
+    nlohmann::json banner = {
+        {"service", service.name},
+        {"stage", service.provider.stage},
+        {"region", service.provider.region},
+        {"lambdaEndpoint", session.lambda_url()},
+        {"awsEndpoint", session.aws_url()},
+        {"httpEndpoint", session.http_url().empty() ? nlohmann::json() : nlohmann::json(session.http_url())},
+        {"routes", nlohmann::json::array()},
+        {"queues", nlohmann::json::array()},
+        {"buckets", sources.buckets},
+        {"functions", nlohmann::json::array()},
+        {"schedules", nlohmann::json::array()}};
     for (const auto& q : sources.queues) banner["queues"].push_back(q.name);
     for (const auto& f : functions)
       banner["functions"].push_back(
           {{"name", f.short_name}, {"deployedName", f.name}, {"runtime", f.runtime}});
+    if (const auto* table = session.http_routes())
+      for (const auto& r : table->routes())
+        banner["routes"].push_back({{"api", api_name(r.kind)},
+                                    {"method", method_text(r)},
+                                    {"path", table->url_path(r)},
+                                    {"url", session.http_url() + table->url_path(r)},
+                                    {"routeKey", triggers::http::RouteTable::route_key(r)},
+                                    {"function", r.display_name}});
     for (const auto& r : schedules)
       banner["schedules"].push_back(
           {{"name", r.name},
@@ -95,6 +123,14 @@ void print_banner(Context& ctx, const run::OfflineSession& session) {
   out.info("  Lambda Invoke API   " + invoke_url + "   (aws lambda invoke --endpoint-url " + invoke_url +
            " ...)");
   out.info("  AWS endpoint        " + aws_url + "   (SQS, S3, Lambda: AWS_ENDPOINT_URL=" + aws_url + ")");
+  if (const auto* table = session.http_routes()) {
+    out.info("  API Gateway         " + session.http_url() + "   (" + std::to_string(table->routes().size()) +
+             (table->routes().size() == 1 ? " route)" : " routes)"));
+    for (const auto& r : table->routes())
+      out.info("  " + out.dim(api_name(r.kind)) +
+               std::string(12 - std::string(api_name(r.kind)).size(), ' ') + method_text(r) + " " +
+               session.http_url() + table->url_path(r) + " -> " + r.display_name);
+  }
   for (const auto& q : sources.queues)
     out.info("  " + out.dim("queue   ") + q.name + "   " + out.dim(aws_url + "/000000000000/" + q.name));
   for (const auto& b : sources.buckets)
@@ -116,6 +152,7 @@ void run_offline(Context& ctx, OfflineOptions o) {
   settings.host = o.host.empty() ? "127.0.0.1" : o.host;
   settings.lambda_port = o.lambda_port < 0 ? 3002 : o.lambda_port;
   settings.aws_port = o.aws_port;
+  settings.http_port = o.http_port < 0 ? 3000 : o.http_port;
   settings.aws_endpoint_env = o.aws_endpoint_env;
   settings.json_logs = o.json_logs;
   settings.color = ctx.out().color();
@@ -146,13 +183,17 @@ void run_offline(Context& ctx, OfflineOptions o) {
 
 void register_offline(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<OfflineOptions>();
-  auto* cmd =
-      app.add_subcommand("offline", "Serve the functions locally: the Lambda Invoke API on --lambda-port");
+  auto* cmd = app.add_subcommand(
+      "offline",
+      "Serve the functions locally: API Gateway on --http-port, the Lambda Invoke API on --lambda-port");
   cmd->add_option("--host", o->host, "Address to listen on (default: 127.0.0.1)");
   cmd->add_option("--lambda-port", o->lambda_port, "Port of the Lambda Invoke API (default: 3002)")
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--aws-port", o->aws_port,
                   "Port of the AWS endpoint: SQS, S3 and the Invoke API (default: 4566)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--http-port", o->http_port,
+                  "Port of the API Gateway routes: http, httpApi and url events (default: 3000)")
       ->check(CLI::Range(0, 65535));
   cmd->add_flag("--json-logs", o->json_logs,
                 "Function logs as one JSON object per line (time, function, requestId, stream, message)");

@@ -11,6 +11,7 @@
 #include "cli/errors.hpp"
 #include "cli/manifest/model.hpp"
 #include "cli/run/console_sink.hpp"
+#include "cli/run/http_routes.hpp"
 #include "cli/run/schedules.hpp"
 #include "emulator/engine/destination_record.hpp"
 #include "emulator/engine/engine.hpp"
@@ -19,6 +20,7 @@
 #include "emulator/store/migrations.hpp"
 #include "emulator/store/store.hpp"
 #include "emulator/triggers/aws_endpoint.hpp"
+#include "emulator/triggers/http/http_trigger.hpp"
 #include "emulator/triggers/invoke_api/invoke_api.hpp"
 #include "emulator/triggers/s3/s3_api.hpp"
 #include "emulator/triggers/schedule/control.hpp"
@@ -28,7 +30,7 @@ namespace stratus::run {
 
 namespace {
 
-// .stratus/offline.json while offline runs: {pid, lambdaEndpoint, awsEndpoint}, for `stratus
+// .stratus/offline.json while offline runs: {pid, lambdaEndpoint, awsEndpoint, httpEndpoint}, for `stratus
 // trigger` (ports chosen with 0 are known only to this process). Written then renamed; removed with the
 // session.
 class RunFile {
@@ -88,6 +90,9 @@ struct OfflineSession::State {
   std::unique_ptr<triggers::sqs::SqsApi> sqs_api;
   std::unique_ptr<triggers::s3::S3Api> s3_api;
   std::unique_ptr<triggers::AwsEndpoint> aws;
+  std::unique_ptr<triggers::http::HttpTrigger> http;
+  std::unique_ptr<net::HttpServer> http_server;
+  std::string http_url;
   std::vector<std::unique_ptr<triggers::sqs::SqsPoller>> pollers;
   std::unique_ptr<RunFile> run_file;
   bool stopped = false;
@@ -98,6 +103,7 @@ struct OfflineSession::State {
     if (queues) queues->close_waits();
     if (aws_server) aws_server->stop();
     if (lambda_server) lambda_server->stop();
+    if (http_server) http_server->stop();
   }
 
   void on_async_outcome(const engine::AsyncOutcome& outcome, const std::string& function_arn_prefix);
@@ -259,6 +265,29 @@ OfflineSession::OfflineSession(const manifest::Service& service, OfflineSettings
   s.s3_api = std::make_unique<triggers::s3::S3Api>(*s.buckets, s3_options, s.notifier.get());
   s.aws = std::make_unique<triggers::AwsEndpoint>(s.api.get(), s.sqs_api.get(), s.s3_api.get());
   s.aws_ready = s.aws.get();
+
+  // API Gateway: `http` (REST), `httpApi` and `url` events on one port.
+  HttpRoutes routes = run::http_routes(service);
+  for (const auto& w : routes.warnings) warn(w);
+  if (routes.routes.empty()) return;
+  triggers::http::HttpTriggerOptions http_options;
+  http_options.region = region;
+  http_options.account_id = o.account_id;
+  http_options.no_timeout = routes.no_timeout;
+  s.http = std::make_unique<triggers::http::HttpTrigger>(
+      *s.engine, triggers::http::RouteTable(std::move(routes.routes), routes.stage, routes.prepend_stage),
+      http_options);
+  try {
+    s.http_server = std::make_unique<net::HttpServer>(
+        o.host, o.http_port,
+        [&s](const net::Request& request, net::Responder responder) {
+          s.http->handle(request, std::move(responder));
+        },
+        triggers::http::HttpTrigger::server_options());
+  } catch (const net::BindError& e) {
+    throw UserError(e.what(), kExitFailure);
+  }
+  s.http_url = "http://" + o.host + ":" + std::to_string(s.http_server->port());
 }
 
 OfflineSession::~OfflineSession() {
@@ -275,9 +304,11 @@ void OfflineSession::start() {
   if (!s.sources.existing.empty())
     triggers::s3::S3Notifier(*s.engine, s.sources.existing, s.notifier_options).notify_existing(*s.buckets);
   s.scheduler->start();
-  s.run_file =
-      std::make_unique<RunFile>(s.service.dir / ".stratus" / "offline.json",
-                                nlohmann::json{{"lambdaEndpoint", s.lambda_url}, {"awsEndpoint", s.aws_url}});
+  s.run_file = std::make_unique<RunFile>(
+      s.service.dir / ".stratus" / "offline.json",
+      nlohmann::json{{"lambdaEndpoint", s.lambda_url},
+                     {"awsEndpoint", s.aws_url},
+                     {"httpEndpoint", s.http_url.empty() ? nlohmann::json() : nlohmann::json(s.http_url)}});
 }
 
 void OfflineSession::stop() {
@@ -289,6 +320,7 @@ void OfflineSession::stop() {
   s.queues->close_waits();  // long polls end now, so the servers can drain
   s.aws_server->stop();
   s.lambda_server->stop();  // no new requests; requests in flight finish
+  if (s.http_server) s.http_server->stop();
   s.engine->stop(std::chrono::seconds(5));
   s.run_file.reset();
 }
@@ -298,6 +330,12 @@ const std::string& OfflineSession::lambda_url() const {
 }
 const std::string& OfflineSession::aws_url() const {
   return m_state->aws_url;
+}
+const std::string& OfflineSession::http_url() const {
+  return m_state->http_url;
+}
+const triggers::http::RouteTable* OfflineSession::http_routes() const {
+  return m_state->http ? &m_state->http->table() : nullptr;
 }
 const FunctionConfigs& OfflineSession::configs() const {
   return m_state->configs;
