@@ -8,6 +8,7 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace stratus::triggers::http {
 namespace {
@@ -15,7 +16,8 @@ namespace {
 using nlohmann::json;
 
 // Answers per function name: "ok" echoes the event in a 2.0/1.0 response, "raw" returns `raw`,
-// "fail" a function error, "busy" throttled, "slow" keeps the invocation open until the test ends.
+// "fail" a function error, "busy" throttled, "slow" keeps the invocation open until the test ends,
+// "throws" throws from invoke_then.
 class ScriptedDispatcher : public engine::Dispatcher {
  public:
   std::vector<engine::FunctionConfig> functions() const override { return {}; }
@@ -42,6 +44,7 @@ class ScriptedDispatcher : public engine::Dispatcher {
     return result;
   }
   void invoke_then(const std::string& function, engine::InvokeRequest request, Done done) override {
+    if (function == "throws") throw std::runtime_error("no such function");
     if (function == "slow") {
       std::lock_guard lock(mutex);
       held.push_back(std::move(done));
@@ -80,6 +83,8 @@ std::vector<RouteSpec> routes() {
       route(ApiKind::rest, "POST", "/passthrough", "raw"),  route(ApiKind::function_url, "*", "", "ok"),
       route(ApiKind::function_url, "*", "", "busy"),
   };
+  out.push_back(route(ApiKind::rest, "GET", "/throws", "throws"));
+  out.push_back(route(ApiKind::http_api, "GET", "/throws", "throws"));
   out.push_back(route(ApiKind::rest, "GET", "/slow", "slow"));
   out.back().timeout_ms = 60000;
   out.push_back(route(ApiKind::http_api, "GET", "/slow", "slow"));
@@ -216,6 +221,16 @@ TEST_F(HttpTriggerTest, FunctionErrorsAndThrottles) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 503);
   EXPECT_EQ(res->body, R"({"message":"Service Unavailable"})");
+}
+
+TEST_F(HttpTriggerTest, DispatcherThatThrowsIsAnIntegrationFailure) {
+  auto res = client.Get("/dev/throws");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 502);
+  EXPECT_EQ(res->body, R"({"message": "Internal server error"})");
+  res = client.Get("/throws");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 500);
 }
 
 TEST_F(HttpTriggerTest, ResponseMappingPerApi) {
