@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <thread>
 
 namespace stratus::triggers::http {
 namespace {
@@ -329,6 +331,55 @@ TEST_F(HttpTriggerTest, CorsPreflightsAndResponseHeaders) {
                        {{"Origin", "https://a.example"}, {"Access-Control-Request-Method", "GET"}});
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 403);
+}
+
+}  // namespace
+}  // namespace stratus::triggers::http
+
+namespace stratus::triggers::http {
+namespace {
+
+TEST(HttpTriggerNoTimeout, WaitsForTheFunctionPastTheIntegrationTimeout) {
+  ScriptedDispatcher dispatcher;
+  HttpTriggerOptions options;
+  options.rest_timeout = std::chrono::milliseconds(100);
+  options.no_timeout = true;  // custom.serverless-offline.noTimeout
+  RouteSpec slow = route(ApiKind::rest, "GET", "/slow", "slow");
+  slow.timeout_ms = 60000;
+  HttpTrigger trigger(dispatcher, RouteTable({slow}, "dev", true), options);
+  net::HttpServer server(
+      "127.0.0.1", 0,
+      [&trigger](const net::Request& r, net::Responder responder) {
+        trigger.handle(r, std::move(responder));
+      },
+      HttpTrigger::server_options());
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_read_timeout(30, 0);
+  std::atomic<bool> answered{false};
+  int status = 0;
+  std::string body;
+  std::thread request([&] {
+    if (auto res = client.Get("/dev/slow")) {
+      status = res->status;
+      body = res->body;
+    }
+    answered = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(answered);  // no 504 at the integration timeout
+  engine::Dispatcher::Done done;
+  {
+    std::lock_guard lock(dispatcher.mutex);
+    ASSERT_EQ(dispatcher.held.size(), 1u);
+    done = std::move(dispatcher.held.front());
+    dispatcher.held.clear();
+  }
+  engine::InvokeResult result;
+  result.payload = R"({"statusCode":200,"body":"late"})";
+  done(result);
+  request.join();
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body, "late");
 }
 
 }  // namespace
