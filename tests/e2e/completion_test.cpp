@@ -65,6 +65,7 @@ TEST(Complete, AnswersFromTheCommandTree) {
             "node\nprovided\npython\n");
   EXPECT_EQ(run_stratus(dir.path(), {"__complete", "--", "init", "--te"}).out, "--template\n");
   EXPECT_EQ(run_stratus(dir.path(), {"__complete", "--", "completion", ""}).out, "bash\nfish\nzsh\n");
+  EXPECT_EQ(run_stratus(dir.path(), {"__complete", "--", "offline", "--http"}).out, "--http-port\n");
   EXPECT_EQ(run_stratus(dir.path(), {"__complete"}).out.find("__complete"), std::string::npos);
 }
 
@@ -118,6 +119,7 @@ TEST(BashCompletion, CompletesCommandsTemplatesAndShells) {
   EXPECT_EQ(bash_complete({"stratus", "init", "--template", "=", "py"}), "python\n");
   EXPECT_EQ(bash_complete({"stratus", "init", "--template", "="}), "node\nprovided\npython\n");
   EXPECT_EQ(bash_complete({"stratus", "init", "--li"}), "--list\n");
+  EXPECT_EQ(bash_complete({"stratus", "offline", "--http-"}), "--http-port\n");
   EXPECT_EQ(bash_complete({"stratus", "init", "--path", ""}), "\n");  // nothing: bash lists files
 }
 
