@@ -332,7 +332,7 @@ struct Engine::Impl {
   int reactor_wake = -1;  // eventfd: stop
   std::atomic<bool> reactor_stop{false};
   std::thread reactor;
-  std::mutex flights_mutex;  // guards `flights` and their registration in reactor_epoll
+  std::mutex flights_mutex;   // guards `flights` and their registration in reactor_epoll
   std::set<Flight*> flights;  // owned: released from their unique_ptr while in flight
   void reaper_loop();
   void watch_loop();
@@ -801,8 +801,8 @@ Prepared Engine::Impl::prepare(Pool& pool, Ticket& ticket, Instance& instance, b
   InvokeResult& result = ticket.result;
   result.cold = cold;
   ticket.row.cold = cold;
-  instance.begin(result.request_id, request.want_log || cold, logs::start_line(result.request_id, config.version),
-                 cold);
+  instance.begin(result.request_id, request.want_log || cold,
+                 logs::start_line(result.request_id, config.version), cold);
   Prepared p;
   p.init_ms = init_ms;
   runtime_api::Invocation& invocation = p.invocation;
@@ -818,8 +818,8 @@ Prepared Engine::Impl::prepare(Pool& pool, Ticket& ticket, Instance& instance, b
   return p;
 }
 
-InvokeResult Engine::Impl::finish(Pool& pool, Ticket& ticket, Instance& inst, runtime_api::InvokeOutcome outcome,
-                                  const Prepared& p) {
+InvokeResult Engine::Impl::finish(Pool& pool, Ticket& ticket, Instance& inst,
+                                  runtime_api::InvokeOutcome outcome, const Prepared& p) {
   const FunctionConfig& config = pool.config;
   InvokeRequest& request = ticket.request;
   InvokeResult& result = ticket.result;

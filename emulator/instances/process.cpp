@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -88,6 +89,11 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
     ::_exit(127);
   };
   ::setpgid(0, 0);
+  // Batch scheduling: a function woken by its event does not preempt the emulator's event loop
+  // mid-batch (it runs when the loop sleeps or its slice ends). Same share of the CPU; far fewer
+  // context switches under load. Best effort.
+  const sched_param batch{};
+  ::sched_setscheduler(0, SCHED_BATCH, &batch);
   if (cgroup_procs[0] != '\0') {
     // Join the cgroup before exec, so every byte the program allocates is charged to it.
     const int fd = ::open(cgroup_procs, O_WRONLY | O_CLOEXEC);

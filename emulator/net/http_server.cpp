@@ -1,9 +1,9 @@
 #include "emulator/net/http_server.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -255,8 +255,8 @@ struct EventLoop {
   int wake_fd = -1;  // eventfd: posted connections, stop
   std::thread thread;
   std::map<LoopConnection*, std::unique_ptr<LoopConnection>> conns;  // the loop thread's
-  std::mutex posted_mutex;               // guards `posted`
-  std::vector<LoopConnection*> posted;  // busy until the loop takes them
+  std::mutex posted_mutex;                                           // guards `posted`
+  std::vector<LoopConnection*> posted;                               // busy until the loop takes them
   struct Worker {
     std::thread thread;
     std::atomic<bool> done{false};
@@ -290,14 +290,15 @@ struct EventLoop {
   // Runs the handler for one request read whole; true when its response has left already.
   bool serve_one(LoopConnection& conn, const wire::Request& req, wire::ReadStatus status) {
     if (status != wire::ReadStatus::ok) {
-      if (status != wire::ReadStatus::closed) conn.wire.write_response(refusal(status, options.limits), false);
+      if (status != wire::ReadStatus::closed)
+        conn.wire.write_response(refusal(status, options.limits), false);
       std::lock_guard lock(conn.mutex);
       conn.finished = true;
       return true;
     }
     const bool keep_alive = req.keep_alive && !stopping;
-    auto exchange = std::make_shared<Exchange>(&conn, keep_alive,
-                                               req.method == "HEAD" ? wire::BodyMode::omit : wire::BodyMode::send);
+    auto exchange = std::make_shared<Exchange>(
+        &conn, keep_alive, req.method == "HEAD" ? wire::BodyMode::omit : wire::BodyMode::send);
     {
       std::lock_guard lock(conn.mutex);
       conn.busy = conn.in_handler = true;
@@ -327,12 +328,9 @@ struct EventLoop {
       }
       switch (conn.wire.buffered_request()) {
         case wire::Connection::Buffered::nothing:
-        case wire::Connection::Buffered::partial:
-          return arm(conn, EPOLL_CTL_MOD);
-        case wire::Connection::Buffered::body_pending:
-          return read_on_worker(conn);
-        case wire::Connection::Buffered::complete:
-          break;
+        case wire::Connection::Buffered::partial: return arm(conn, EPOLL_CTL_MOD);
+        case wire::Connection::Buffered::body_pending: return read_on_worker(conn);
+        case wire::Connection::Buffered::complete: break;
       }
       wire::Request req;
       const wire::ReadStatus status = conn.wire.read_request(req, options.limits);
@@ -413,8 +411,9 @@ void EventLoop::run() {
   epoll_event events[64];
   for (;;) {
     int timeout_ms = conns.empty() && workers.empty() ? -1 : 1000;  // idle checks
-    if (drain_until) {  // the cut comes on time
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*drain_until - std::chrono::steady_clock::now());
+    if (drain_until) {                                              // the cut comes on time
+      const auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(*drain_until - std::chrono::steady_clock::now());
       timeout_ms = static_cast<int>(std::clamp<long long>(left.count(), 1, 1000));
     }
     const int n = ::epoll_wait(epoll_fd, events, 64, timeout_ms);

@@ -347,8 +347,7 @@ std::optional<InvokeOutcome> RuntimeApiServer::State::advance(Running& r, bool m
     }
     if (!r.watch) return std::nullopt;
     switch (conn.wire.buffered_request()) {
-      case wire::Connection::Buffered::complete:
-        break;
+      case wire::Connection::Buffered::complete: break;
       case wire::Connection::Buffered::body_pending:
         if (may_block) break;
         blocked = true;
@@ -356,10 +355,8 @@ std::optional<InvokeOutcome> RuntimeApiServer::State::advance(Running& r, bool m
       case wire::Connection::Buffered::nothing:
       case wire::Connection::Buffered::partial:
         switch (conn.wire.fill_nowait()) {
-          case wire::Connection::Fill::data:
-            continue;
-          case wire::Connection::Fill::again:
-            return std::nullopt;
+          case wire::Connection::Fill::data: continue;
+          case wire::Connection::Fill::again: return std::nullopt;
           case wire::Connection::Fill::closed:
             r.socket_ok = r.watch = false;
             ::shutdown(conn.fd, SHUT_RDWR);

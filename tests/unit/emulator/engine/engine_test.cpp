@@ -325,7 +325,8 @@ TEST_F(EngineTest, WarmInvokeThenCallsFlyAndTimeoutsAndCrashesInFlightEndAsUsual
        "def run(event, context):\n"
        "    if event.get('crash'): os._exit(3)\n"
        "    time.sleep(event.get('sleep', 0))\n"
-       "    return {'n': event.get('n'), 'id': context.aws_request_id}\n");
+       "    return {'n': event.get('n'), 'id': context.aws_request_id,\n"
+       "            'batch': os.sched_getscheduler(0) == os.SCHED_BATCH}\n");
   auto fn = function("flight", "python3.12", "flight.run");
   fn.timeout_s = 1;
   EngineSettings settings;
@@ -354,6 +355,7 @@ TEST_F(EngineTest, WarmInvokeThenCallsFlyAndTimeoutsAndCrashesInFlightEndAsUsual
     ASSERT_EQ(r.status, InvokeStatus::ok) << r.payload;
     EXPECT_NE(r.payload.find("\"n\": " + std::to_string(n) + ","), std::string::npos) << r.payload;
     EXPECT_NE(r.payload.find(r.request_id), std::string::npos) << "answered to its own caller";
+    EXPECT_NE(r.payload.find("\"batch\": true"), std::string::npos) << "instances are batch-scheduled";
   }
   EXPECT_LE(engine.instance_count("flight"), 2);
   fire(kCalls, R"({"sleep":5})");

@@ -53,7 +53,9 @@ class HttpServerModes : public ::testing::TestWithParam<bool> {
 };
 
 INSTANTIATE_TEST_SUITE_P(Serving, HttpServerModes, ::testing::Values(false, true),
-                         [](const auto& param_info) { return param_info.param ? "EventLoop" : "ThreadPerConnection"; });
+                         [](const auto& param_info) {
+                           return param_info.param ? "EventLoop" : "ThreadPerConnection";
+                         });
 
 TEST_P(HttpServerModes, EphemeralPortIsReported) {
   HttpServer server("127.0.0.1", 0, ok, options());
@@ -160,8 +162,9 @@ TEST_P(HttpServerModes, AsyncAnswersKeepRequestOrder) {
 TEST_P(HttpServerModes, PipelinedRequestsAreAllAnswered) {
   HttpServer server("127.0.0.1", 0, ok, options());
   test_support::RawClient client(server.port());
-  ASSERT_TRUE(client.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
-                          "GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(
+      client.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
+                  "GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
   const std::string bytes = client.read_all();
   const auto first = bytes.find("GET /1"), second = bytes.find("GET /2"), third = bytes.find("GET /3");
   ASSERT_NE(third, std::string::npos) << bytes;
@@ -197,7 +200,8 @@ TEST_P(HttpServerModes, ABodyArrivingInPiecesIsReadWhole) {
 TEST_P(HttpServerModes, ExpectContinueIsAnsweredThenTheBodyRead) {
   HttpServer server("127.0.0.1", 0, body_size, options());
   test_support::RawClient client(server.port());
-  ASSERT_TRUE(client.send("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 6\r\n\r\n"));
+  ASSERT_TRUE(
+      client.send("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 6\r\n\r\n"));
   EXPECT_NE(client.read_until("\r\n\r\n").find("HTTP/1.1 100 Continue"), std::string::npos);
   ASSERT_TRUE(client.send("abcxyz"));
   EXPECT_NE(client.read_until("6:abc:xyz").find("6:abc:xyz"), std::string::npos);
@@ -240,7 +244,8 @@ TEST_P(HttpServerModes, ASilentConnectionIsClosedAfterTheIdleTimeout) {
 }
 
 TEST_P(HttpServerModes, AResponderDroppedUnansweredIs500) {
-  HttpServer server("127.0.0.1", 0, [](const Request&, Responder) {}, options());
+  HttpServer server(
+      "127.0.0.1", 0, [](const Request&, Responder) {}, options());
   httplib::Client client("127.0.0.1", server.port());
   auto res = client.Get("/");
   ASSERT_TRUE(res);

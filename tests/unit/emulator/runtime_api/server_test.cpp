@@ -707,7 +707,8 @@ TEST_F(RuntimeApiServerTest, InstanceGoneAndAnswersOnAnotherConnectionWakeTheLoo
   RawRuntime second(server.port());
   ASSERT_TRUE(second.send(raw_next()));
   Invocation next = make_invocation();
-  for (int i = 0; i < 200 && !server.try_start(next, Clock::now() + 10s); ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 200 && !server.try_start(next, Clock::now() + 10s); ++i)
+    std::this_thread::sleep_for(10ms);
   EXPECT_EQ(second.read_response().first, 200);
   std::thread gone([&] {
     std::this_thread::sleep_for(100ms);
