@@ -1,5 +1,6 @@
 #include "emulator/engine/engine.hpp"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -729,6 +730,7 @@ void Engine::Impl::land(std::unique_ptr<Flight> flight, runtime_api::InvokeOutco
 }
 
 void Engine::Impl::reactor_loop() {
+  ::pthread_setname_np(::pthread_self(), "engine-loop");  // for top -H, perf --sort comm
   epoll_event events[64];
   std::vector<Flight*> ready;
   while (!reactor_stop) {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -399,6 +400,7 @@ void LoopConnection::answered(bool sent_ok, bool keep_alive) {
 }
 
 void EventLoop::run() {
+  ::pthread_setname_np(::pthread_self(), "http-loop");  // for top -H, perf --sort comm
   constexpr int kListen = 0, kWake = 1;  // tags in epoll_event::data.u64 (a connection is a pointer)
   epoll_event ev{};
   ev.events = EPOLLIN;

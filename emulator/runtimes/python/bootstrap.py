@@ -24,9 +24,6 @@ class Response:
         self.headers = headers  # lower-cased names
         self.body = body
 
-    def getheader(self, name, default=None):
-        return self.headers.get(name.lower(), default)
-
 
 class RuntimeClient:
     """HTTP/1.1 over one keep-alive socket; each request leaves in one send() with Nagle off."""
@@ -87,12 +84,11 @@ class RuntimeClient:
             self._fill()
         head, self.buf = self.buf[:i].decode("latin-1"), self.buf[i + 4:]
         lines = head.split("\r\n")
-        parts = lines[0].split(" ", 2)
-        status = int(parts[1])
+        status = int(lines[0][9:12])  # "HTTP/1.1 200 OK"
         headers = {}
         for line in lines[1:]:
             name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
+            headers[name.lower()] = value.strip()
         if "chunked" in headers.get("transfer-encoding", "").lower():
             body = b""
             while True:
@@ -298,15 +294,21 @@ def _obj_from_dict(cls, d):
 
 
 class LambdaContext:
-    def __init__(self, request_id, deadline_ms, arn, client_context, identity):
+    # What the environment fixes for the instance's life, read once (main) rather than per invocation;
+    # memory_limit_in_mb is a string, as in AWS's Python runtime (it reads the variable as is).
+    log_group_name = log_stream_name = function_name = memory_limit_in_mb = function_version = None
+
+    @classmethod
+    def read_environment(cls):
         env = os.environ
+        cls.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        cls.log_stream_name = env.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        cls.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME")
+        cls.memory_limit_in_mb = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        cls.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION")
+
+    def __init__(self, request_id, deadline_ms, arn, client_context, identity):
         self.aws_request_id = request_id
-        self.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME")
-        self.log_stream_name = env.get("AWS_LAMBDA_LOG_STREAM_NAME")
-        self.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME")
-        # A string, as in AWS's Python runtime (it reads the environment variable as is).
-        self.memory_limit_in_mb = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
-        self.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION")
         self.invoked_function_arn = arn
         self._deadline_ms = deadline_ms
         self.identity = _obj_from_dict(CognitoIdentity, _parse_json_header(identity))
@@ -345,22 +347,23 @@ def _flush():
 
 def handle_one(client, handler, resp, event_bytes):
     global current_request_id
-    request_id = resp.getheader("Lambda-Runtime-Aws-Request-Id", "")
+    headers = resp.headers  # lower-cased names
+    request_id = headers.get("lambda-runtime-aws-request-id", "")
     current_request_id = request_id
     if not _logging_ready and "logging" in sys.modules:
         _setup_logging()
-    trace_id = resp.getheader("Lambda-Runtime-Trace-Id")
+    trace_id = headers.get("lambda-runtime-trace-id")
     if trace_id:
         os.environ["_X_AMZN_TRACE_ID"] = trace_id
     else:
         os.environ.pop("_X_AMZN_TRACE_ID", None)
     try:
-        deadline_ms = int(resp.getheader("Lambda-Runtime-Deadline-Ms", "0"))
+        deadline_ms = int(headers.get("lambda-runtime-deadline-ms", "0"))
     except ValueError:
         deadline_ms = 0
-    context = LambdaContext(request_id, deadline_ms, resp.getheader("Lambda-Runtime-Invoked-Function-Arn"),
-                            resp.getheader("Lambda-Runtime-Client-Context"),
-                            resp.getheader("Lambda-Runtime-Cognito-Identity"))
+    context = LambdaContext(request_id, deadline_ms, headers.get("lambda-runtime-invoked-function-arn"),
+                            headers.get("lambda-runtime-client-context"),
+                            headers.get("lambda-runtime-cognito-identity"))
     error = None
     body = None
     try:
@@ -397,6 +400,7 @@ def main():
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     sys.path.insert(0, task_root)
     client = RuntimeClient(address)
+    LambdaContext.read_environment()
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
     except FaultException as e:
