@@ -98,7 +98,7 @@ std::string runtime_version(std::string_view runtime) {
 }
 
 void write_bootstraps(const fs::path& dir) {
-  for (const char* name : {"python/bootstrap.py", "node/bootstrap.mjs"}) {
+  for (const char* name : {"python/bootstrap.py", "python/_stratus_bootstrap.py", "node/bootstrap.mjs"}) {
     const EmbeddedFile* file = find_embedded(embedded_runtimes(), name);
     if (file == nullptr) throw std::logic_error(std::string("runtime bootstrap not embedded: ") + name);
     write_if_changed(dir / name, file->data);

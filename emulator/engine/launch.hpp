@@ -29,8 +29,9 @@ struct RuntimePlan {
   std::string warning;            // "" or e.g. "python3.12 runs on the host's python 3.11.9"
 };
 
-// Where the built-in bootstraps are written (once per engine): <dir>/python/bootstrap.py and
-// <dir>/node/bootstrap.mjs, rewritten atomically only when their content differs.
+// Where the built-in bootstraps are written (once per engine): <dir>/python/bootstrap.py (and the
+// module it imports), <dir>/node/bootstrap.mjs, rewritten atomically only when their content
+// differs (so python's cached byte code stays valid).
 // Throws std::runtime_error naming the path when it cannot write.
 void write_bootstraps(const std::filesystem::path& dir);
 

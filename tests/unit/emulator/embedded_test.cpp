@@ -16,7 +16,7 @@ TEST(Embedded, FindsByPath) {
 }
 
 TEST(Embedded, RuntimeBootstrapsShipInTheBinaryAsWritten) {
-  for (const char* path : {"python/bootstrap.py", "node/bootstrap.mjs"}) {
+  for (const char* path : {"python/bootstrap.py", "python/_stratus_bootstrap.py", "node/bootstrap.mjs"}) {
     const EmbeddedFile* f = find_embedded(embedded_runtimes(), path);
     ASSERT_NE(f, nullptr) << path;
     std::ifstream in(std::string(STRATUS_SOURCE_DIR) + "/emulator/runtimes/" + path, std::ios::binary);
