@@ -90,7 +90,8 @@ bool FileWatcher::ignored(const fs::path& path) const {
 }
 
 // Watches `dir` and every folder below it that is not ignored; `found` (when given) gets the files
-// already there (a folder moved or copied in brings them).
+// and folders already there (a folder moved or copied in brings them; one made just after its
+// parent was created but before the parent's watch existed sends no event of its own).
 void FileWatcher::add_tree(const fs::path& dir, std::vector<fs::path>* found) {
   if (ignored(dir)) return;
   const int wd = ::inotify_add_watch(m_fd, dir.c_str(), kDirMask);
@@ -102,6 +103,7 @@ void FileWatcher::add_tree(const fs::path& dir, std::vector<fs::path>* found) {
     const fs::path& p = it->path();
     std::error_code type_ec;
     if (it->is_directory(type_ec) && !it->is_symlink(type_ec)) {
+      if (found && !ignored(p)) found->push_back(p);
       add_tree(p, found);
     } else if (found && !ignored(p)) {
       found->push_back(p);

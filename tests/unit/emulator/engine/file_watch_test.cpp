@@ -83,6 +83,9 @@ TEST(FileWatch, ReportsCreateModifyDeleteAndRenameRecursively) {
   // A folder made after the start is watched too.
   fs::create_directories(root / "new/deeper");
   EXPECT_TRUE(changes.wait_for(root / "new/deeper"));
+  // Folders made faster than their parents' watches are added are found by the scan that adds them.
+  fs::create_directories(root / "burst/one/two/three");
+  EXPECT_TRUE(changes.wait_for(root / "burst/one/two/three"));
   std::this_thread::sleep_for(100ms);
   dir.write("new/deeper/x.py", "y = 1\n");
   EXPECT_TRUE(changes.wait_for(root / "new/deeper/x.py"));
