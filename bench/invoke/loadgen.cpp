@@ -1,9 +1,10 @@
-// loadgen: a small HTTP/1.1 load generator for bench/invoke.
+// loadgen: a small HTTP/1.1 load generator for bench/invoke and bench/http.
 //
 //   loadgen --url http://127.0.0.1:3002/2015-03-31/functions/f/invocations
-//           [--clients N] [--seconds S | --requests R] [--body JSON] [--timeout-ms MS]
+//           [--clients N] [--seconds S | --requests R] [--method M] [--body JSON] [--timeout-ms MS]
 //
-// N clients, each one keep-alive connection, POST the body back to back for S seconds (or until R
+// N clients, each one keep-alive connection, send the request (POST with the body by default;
+// --method GET sends no body) back to back for S seconds (or until R
 // requests have been attempted across all clients), timing each request from the first byte sent to
 // the last byte of the response read. Prints one JSON object on stdout:
 //   {"clients":N,"requests":…,"errors":…,"seconds":…,"rps":…,"p50_ms":…,"p99_ms":…,"statuses":{"200":…}}
@@ -60,6 +61,7 @@ struct Options {
   int clients = 1;
   double seconds = 5;
   long requests = 0;  // 0: run for `seconds`
+  std::string method = "POST";
   std::string body = "{}";
   int timeout_ms = 10000;
 };
@@ -67,7 +69,7 @@ struct Options {
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "loadgen: %s\nusage: loadgen --url http://HOST:PORT/PATH [--clients N] "
-               "[--seconds S | --requests R] [--body JSON] [--timeout-ms MS]\n",
+               "[--seconds S | --requests R] [--method M] [--body JSON] [--timeout-ms MS]\n",
                why);
   std::exit(2);
 }
@@ -103,6 +105,8 @@ Options parse_args(int argc, char** argv) {
       o.seconds = std::atof(value().c_str());
     } else if (a == "--requests") {
       o.requests = std::atol(value().c_str());
+    } else if (a == "--method") {
+      o.method = value();
     } else if (a == "--body") {
       o.body = value();
     } else if (a == "--timeout-ms") {
@@ -113,6 +117,7 @@ Options parse_args(int argc, char** argv) {
   }
   if (!have_url) usage("--url is required");
   if (o.clients < 1 || o.seconds <= 0 || o.requests < 0 || o.timeout_ms < 1) usage("bad number");
+  if (o.method.empty() || o.method.find_first_of(" \r\n") != std::string::npos) usage("bad --method");
   return o;
 }
 
@@ -534,10 +539,15 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // GET carries no body (and no body headers); any other method sends --body.
   std::string request =
-      "POST " + opt.path + " HTTP/1.1\r\nHost: " + opt.host + ":" + opt.port +
-      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(opt.body.size()) +
-      "\r\n\r\n" + opt.body;
+      opt.method + " " + opt.path + " HTTP/1.1\r\nHost: " + opt.host + ":" + opt.port + "\r\n";
+  if (opt.method == "GET") {
+    request += "\r\n";
+  } else {
+    request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(opt.body.size()) +
+               "\r\n\r\n" + opt.body;
+  }
 
   auto gen = std::make_unique<LoadGen>(opt, addr, std::move(request));
   if (!gen->run()) {

@@ -13,7 +13,8 @@
 # BARE_RUNS (default 20), CLIENTS (default "1 16 64"; the ratios need 16 and 64). Everything is generated under bench/invoke/work/ (gitignored): the load
 # generator (loadgen.cpp, built with g++), the service, the npm peers, one JSON result per run.
 # Servers listen on 127.0.0.1 at free ports, each under `timeout` so none outlives the script.
-# Prints markdown tables on stdout; progress on stderr.
+# Prints markdown tables on stdout; progress on stderr. The parts shared with bench/http/run.sh are in
+# bench/lib.sh.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,32 +25,11 @@ warmup_per_client=${WARMUP:-10}
 timeout_ms=30000  # per request: the functions' timeout; a slower answer counts as an error
 bare_runs=${BARE_RUNS:-20}
 work=$here/work
-osls_version=4.3.1
-offline_version=14.8.2
 read -ra clients_list <<<"${CLIENTS:-1 16 64}"
 
-die() { echo "run.sh: $*" >&2; exit 2; }
-say() { echo "run.sh: $*" >&2; }
-command -v g++ >/dev/null || die "needs g++ (to build the load generator)"
-command -v node >/dev/null || die "needs node and npm (serverless-offline and the node handler)"
-command -v python3 >/dev/null || die "needs python3"
-
-# The real interpreter, not a version-manager shim: pyenv's `python3` is a bash script that costs
-# ~60 ms per start, which would be charged to whoever spawns it.
-real_python=$(python3 -c 'import sys; print(sys.executable)')
-real_node=$(node -e 'console.log(process.execPath)')
-# Every server below resolves `python3` to the real binary too (serverless-offline spawns `python3`).
-PATH=$(dirname "$real_python"):$PATH
-export PATH
-export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1 \
-  SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off
-
-mkdir -p "$work"
-loadgen=$work/loadgen
-if [[ ! -x $loadgen || $here/loadgen.cpp -nt $loadgen ]]; then
-  say "building $loadgen"
-  g++ -O2 -std=c++20 -pthread -Wall -Wextra -o "$loadgen" "$here/loadgen.cpp"
-fi
+# shellcheck source=bench/lib.sh
+source "$here/../lib.sh"
+build_loadgen
 
 # --- the service ------------------------------------------------------------------------------
 service=$work/service
@@ -80,54 +60,11 @@ declare -A deployed=([py]=bench-dev-py [node]=bench-dev-node)
 
 # --- the peers --------------------------------------------------------------------------------
 peers=$work/peers
-sls=$peers/node_modules/.bin/sls
-if [[ ! -x $sls || ! -f $peers/.versions-$osls_version-$offline_version ]]; then
-  say "installing osls $osls_version + serverless-offline $offline_version under $peers ..."
-  rm -rf "$peers"
-  mkdir -p "$peers"
-  echo '{"private": true}' >"$peers/package.json"
-  # --legacy-peer-deps: serverless-offline 14 names the proprietary serverless@4 as a peer, which
-  # npm would otherwise install beside osls.
-  (cd "$peers" && npm install --silent --legacy-peer-deps --no-audit --no-fund \
-    "osls@$osls_version" "serverless-offline@$offline_version" >/dev/null)
-  touch "$peers/.versions-$osls_version-$offline_version"
-fi
+install_peers "$peers"
 # The plugin is resolved from the service folder.
 ln -sfn "$peers/node_modules" "$service/node_modules"
 
 # --- helpers ----------------------------------------------------------------------------------
-free_port() { "$real_python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-now_ms() { "$real_python" -c 'import time; print("%.3f" % (time.time() * 1000))'; }
-
-# tree_rss_mb PID: the summed VmRSS of PID's descendants (not PID itself, the `timeout` wrapper), MB.
-tree_rss_mb() {
-  "$real_python" - "$1" <<'EOF'
-import os, sys
-root = int(sys.argv[1])
-children = {}
-for p in os.listdir("/proc"):
-    if not p.isdigit():
-        continue
-    try:
-        with open(f"/proc/{p}/stat") as f:
-            ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-    except OSError:
-        continue
-    children.setdefault(ppid, []).append(int(p))
-total, pending = 0, list(children.get(root, []))
-while pending:
-    pid = pending.pop()
-    pending += children.get(pid, [])
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            total += next((int(l.split()[1]) for l in f if l.startswith("VmRSS:")), 0)
-    except OSError:
-        pass
-print("%.1f" % (total / 1024))
-EOF
-}
-
 # bare_start_ms CMD...: median wall time of BARE_RUNS runs of CMD (after one warm-up), ms.
 bare_start_ms() {
   "$real_python" - "$bare_runs" "$@" <<'EOF'
@@ -143,20 +80,6 @@ print("%.1f" % statistics.median(times))
 EOF
 }
 
-# json_field FILE KEY
-json_field() { "$real_python" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
-
-server_pid=
-stop_server() {
-  [[ -n $server_pid ]] || return 0
-  kill -TERM -- "-$server_pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL -- "-$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=
-}
-trap stop_server EXIT INT TERM
-
 # measure_target NAME START_CMD PORT: starts START_CMD (a shell command, run in the service folder,
 # which must serve the Lambda Invoke API on 127.0.0.1:PORT) and writes work/results/NAME-*.json.
 measure_target() {
@@ -165,21 +88,7 @@ measure_target() {
   rm -f "$out/$name"-*.json
   # start + cold requests + 2 handlers x 3 client counts x (warm-up + run), each bounded by a time-out
   local budget=$((120 + 2 * 3 * (seconds + 2 * timeout_ms / 1000)))
-  say "$name: starting: $cmd"
-  local t0
-  t0=$(now_ms)
-  # Own session, so the whole tree is stopped as one group; `timeout` bounds it whatever happens.
-  (cd "$service" && exec setsid timeout -k 5 "$budget" bash -c "exec $cmd" </dev/null >"$work/$name.log" 2>&1) &
-  server_pid=$!
-  local ready=0
-  for _ in $(seq 1200); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then ready=1; break; fi
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  ((ready)) || { tail -20 "$work/$name.log" >&2; die "$name did not listen on $port"; }
-  local t_ready
-  t_ready=$(now_ms)
+  start_server "$name" "$cmd" "$service" "$port" "$budget"
   sleep 1  # let start-up work settle before reading the idle footprint
   local idle_rss
   idle_rss=$(tree_rss_mb "$server_pid")
@@ -209,7 +118,7 @@ measure_target() {
   load_rss=$(tree_rss_mb "$server_pid")
   stop_server
   printf '{"start_ms": %.1f, "idle_rss_mb": %s, "load_rss_mb": %s}\n' \
-    "$(awk -v a="$t0" -v b="$t_ready" 'BEGIN {print b - a}')" "$idle_rss" "$load_rss" >"$out/$name-server.json"
+    "$(awk -v a="$server_t0" -v b="$server_t_ready" 'BEGIN {print b - a}')" "$idle_rss" "$load_rss" >"$out/$name-server.json"
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
