@@ -14,8 +14,8 @@ struct EmbeddedFile {
 std::span<const EmbeddedFile> embedded_templates();    // templates/<name>/...
 std::span<const EmbeddedFile> embedded_schemas();      // serverless.schema.json
 std::span<const EmbeddedFile> embedded_completions();  // stratus.bash, _stratus, stratus.fish
-std::span<const EmbeddedFile> embedded_runtimes();     // python/bootstrap.py (+ its module), node/bootstrap.mjs
-std::span<const EmbeddedFile> embedded_prices();       // prices-us-east-1.json
+std::span<const EmbeddedFile> embedded_runtimes();  // python/bootstrap.py (+ its module), node/bootstrap.mjs
+std::span<const EmbeddedFile> embedded_prices();    // prices-us-east-1.json
 
 // The file at `path` in `files`, or nullptr.
 const EmbeddedFile* find_embedded(std::span<const EmbeddedFile> files, std::string_view path);

@@ -1,5 +1,6 @@
 #include "emulator/engine/engine.hpp"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -912,6 +913,7 @@ void Engine::Impl::reaper_loop() {
                                   1000, std::max<long long>(10, settings.idle_timeout.count() / 4))));
     if (threads_stop) break;
     const auto now = Clock::now();
+    bool reaped = false;
     for (auto& pool : pools) {
       std::vector<std::unique_ptr<Instance>> doomed;
       {
@@ -937,8 +939,12 @@ void Engine::Impl::reaper_loop() {
         served = pool->hand_over_locked();
       }
       dispatch(*pool, std::move(served));
+      reaped = true;
       lock.lock();
     }
+    // The load is over: what the allocator kept for it (every thread's arena) goes back to the
+    // system, so the emulator returns to its idle footprint.
+    if (reaped && running.load() == 0) ::malloc_trim(0);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -22,13 +23,17 @@ namespace {
 struct Pending {
   std::mutex mutex;
   std::optional<net::Responder> responder;
+  std::function<void()> cancel_timeout;  // drops the integration-timeout entry, once answered
   explicit Pending(net::Responder r) : responder(std::move(r)) {}
   void answer(net::Response res) {
     std::optional<net::Responder> taken;
+    std::function<void()> cancel;
     {
       std::lock_guard lock(mutex);
       taken.swap(responder);
+      cancel.swap(cancel_timeout);
     }
+    if (cancel) cancel();
     if (taken) taken->send(std::move(res));
   }
 };
@@ -164,7 +169,9 @@ struct HttpTrigger::Timer {
   using Clock = std::chrono::steady_clock;
   std::mutex mutex;
   std::condition_variable changed;
-  std::multimap<Clock::time_point, std::pair<std::weak_ptr<Pending>, net::Response>> due;
+  using Key = std::pair<Clock::time_point, std::uint64_t>;  // when, and a sequence number
+  std::map<Key, std::pair<std::weak_ptr<Pending>, net::Response>> due;
+  std::uint64_t sequence = 0;
   bool stopping = false;
   std::thread thread;
 
@@ -177,12 +184,28 @@ struct HttpTrigger::Timer {
     changed.notify_all();
     thread.join();
   }
+  // The entry goes when the invocation answers first (a busy API would otherwise keep one per
+  // request for the whole integration timeout).
   void add(Clock::time_point when, const std::shared_ptr<Pending>& pending, net::Response res) {
+    Key key;
     {
       std::lock_guard lock(mutex);
-      due.emplace(when, std::make_pair(std::weak_ptr<Pending>(pending), std::move(res)));
+      key = Key{when, ++sequence};
+      due.emplace(key, std::make_pair(std::weak_ptr<Pending>(pending), std::move(res)));
     }
     changed.notify_all();
+    std::lock_guard lock(pending->mutex);
+    if (pending->responder)
+      pending->cancel_timeout = [this, key] {
+        std::lock_guard timer_lock(mutex);
+        due.erase(key);
+      };
+    else
+      cancel(key);  // answered already
+  }
+  void cancel(const Key& key) {
+    std::lock_guard lock(mutex);
+    due.erase(key);
   }
   void run() {
     std::unique_lock lock(mutex);
@@ -191,8 +214,9 @@ struct HttpTrigger::Timer {
         changed.wait(lock);
         continue;
       }
-      if (changed.wait_until(lock, due.begin()->first) == std::cv_status::no_timeout && !stopping) continue;
-      while (!due.empty() && due.begin()->first <= Clock::now()) {
+      if (changed.wait_until(lock, due.begin()->first.first) == std::cv_status::no_timeout && !stopping)
+        continue;
+      while (!due.empty() && due.begin()->first.first <= Clock::now()) {
         auto [pending, res] = std::move(due.begin()->second);
         due.erase(due.begin());
         if (auto alive = pending.lock()) {
@@ -212,6 +236,11 @@ HttpTrigger::HttpTrigger(engine::Dispatcher& dispatcher, RouteTable table, HttpT
       m_timer(std::make_unique<Timer>()) {}
 
 HttpTrigger::~HttpTrigger() = default;
+
+std::size_t HttpTrigger::pending_timeouts() const {
+  std::lock_guard lock(m_timer->mutex);
+  return m_timer->due.size();
+}
 
 net::ServerOptions HttpTrigger::server_options() {
   net::ServerOptions options;

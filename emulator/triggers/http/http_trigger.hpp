@@ -51,6 +51,8 @@ class HttpTrigger {
   void handle(const net::Request& request, net::Responder responder);
 
   const RouteTable& table() const { return m_table; }
+  // Integration timeouts still armed (one per request in flight whose function may outlast it).
+  std::size_t pending_timeouts() const;
 
   // Bodies up to the API Gateway quota are kept, larger ones counted so the 413 is API Gateway's.
   static net::ServerOptions server_options();

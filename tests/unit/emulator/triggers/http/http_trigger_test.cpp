@@ -279,6 +279,18 @@ TEST_F(HttpTriggerTest, IntegrationTimeouts) {
   res = client.Get("/slow");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 503);
+  EXPECT_EQ(trigger.pending_timeouts(), 0u);
+}
+
+// A request answered before its integration timeout leaves no timer behind: under load the API
+// holds none per request served.
+TEST_F(HttpTriggerTest, AnAnsweredRequestDisarmsItsIntegrationTimeout) {
+  for (int i = 0; i < 50; ++i) {
+    auto res = client.Get("/items/" + std::to_string(i));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+  }
+  EXPECT_EQ(trigger.pending_timeouts(), 0u);
 }
 
 TEST_F(HttpTriggerTest, PayloadLimits) {
