@@ -92,6 +92,16 @@ void Database::exec(std::string_view sql) {
   if (rc != SQLITE_OK) fail(rc, "cannot run '" + sql_summary(text) + "'");
 }
 
+void Database::release_memory() {
+  sqlite3_db_release_memory(m_db);
+}
+
+std::int64_t Database::cache_bytes() {
+  int current = 0, highwater = 0;
+  sqlite3_db_status(m_db, SQLITE_DBSTATUS_CACHE_USED, &current, &highwater, 0);
+  return current;
+}
+
 int Database::user_version() {
   Statement s(*this, "PRAGMA user_version");
   s.step();

@@ -64,6 +64,11 @@ class Database {
   // Runs one or more statements that return no rows.
   void exec(std::string_view sql);
 
+  // The page cache is sized for bursts of writes (32 MB); once a burst is over its unused pages go
+  // back to the heap. cache_bytes() is what the cache holds now.
+  void release_memory();
+  std::int64_t cache_bytes();
+
   // Throws the error for a failed call that returned `code`:
   // "<path>: <what>: <sqlite message>" plus the recovery hint for corrupt files.
   [[noreturn]] void fail(int code, std::string_view what) const;

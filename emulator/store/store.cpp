@@ -102,6 +102,8 @@ void Store::Impl::run_writer() {
   // The batches swap with the queue, so both keep their capacity and producers rarely allocate.
   std::vector<logs::LogRecord> log_batch;
   std::vector<billing::LedgerRow> row_batch;
+  bool cache_released = true;
+  auto last_write = std::chrono::steady_clock::now();
   std::unique_lock lock(queue_mutex);
   for (;;) {
     wake.wait_for(lock, options.flush_interval,
@@ -109,8 +111,18 @@ void Store::Impl::run_writer() {
     flush_requested = false;
     if (queued() == 0) {
       if (stopping) return;
+      if (!cache_released && std::chrono::steady_clock::now() - last_write >= options.release_after) {
+        cache_released = true;
+        lock.unlock();
+        db.release_memory();
+        log_batch.shrink_to_fit();
+        row_batch.shrink_to_fit();
+        lock.lock();
+      }
       continue;
     }
+    cache_released = false;
+    last_write = std::chrono::steady_clock::now();
     log_batch.swap(logs);
     row_batch.swap(rows);
     const std::uint64_t target = enqueued;
@@ -219,6 +231,10 @@ void Store::flush() {
 
 const std::filesystem::path& Store::path() const {
   return m_impl->db.path();
+}
+
+std::int64_t Store::cache_bytes() {
+  return m_impl->db.cache_bytes();
 }
 
 std::vector<billing::LedgerRow> Store::ledger_rows(const std::optional<std::string>& function,

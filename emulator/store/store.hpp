@@ -27,6 +27,9 @@ struct StoreOptions {
   // Past this many queued rows log()/ledger() wait for the writer, so a disk that cannot keep up
   // bounds the memory instead of exhausting it. Never reached at the engine's rates.
   std::size_t max_queued_rows = 1'000'000;
+  // After this long without rows the writer hands the page cache's memory back (Database::
+  // release_memory), so an emulator returns to its idle footprint after a load.
+  std::chrono::milliseconds release_after{1000};
 };
 
 class Store : public engine::Sink {
@@ -53,6 +56,9 @@ class Store : public engine::Sink {
 
   // Ledger rows, oldest first: all functions, or the one named; with `since_unix_ms`, only the
   // invocations that started at or after it.
+  // What SQLite's page cache holds now (StoreOptions::release_after empties it when idle).
+  std::int64_t cache_bytes();
+
   std::vector<billing::LedgerRow> ledger_rows(const std::optional<std::string>& function = std::nullopt,
                                               std::optional<std::int64_t> since_unix_ms = std::nullopt);
 

@@ -118,6 +118,23 @@ TEST(Store, LedgerFiltersByFunctionAndStart) {
   EXPECT_EQ(ids(store.ledger_rows("c")), "");
 }
 
+// The page cache grows with a burst of writes and is handed back once the writer is idle, so the
+// emulator's memory returns to its idle size after a load.
+TEST(Store, TheCacheIsReleasedOnceWritesStop) {
+  TempDir dir;
+  StoreOptions options;
+  options.release_after = std::chrono::milliseconds(100);
+  Store store(dir.path() / "s.db", options);
+  for (int i = 0; i < 20000; ++i)
+    store.log(line("f", "request-" + std::to_string(i), i, "a line of output " + std::to_string(i)));
+  store.flush();
+  EXPECT_GT(store.cache_bytes(), 1'000'000);
+  for (int i = 0; i < 300 && store.cache_bytes() > 100'000; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_LT(store.cache_bytes(), 100'000);
+  EXPECT_EQ(store.logs_for_request("request-19999").size(), 1u) << "the rows are all there";
+}
+
 TEST(Store, LogsByRequestKeepWriteOrder) {
   TempDir dir;
   Store store(dir.path() / "s.db");
