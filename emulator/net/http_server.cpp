@@ -143,6 +143,18 @@ void tune_accepted(int fd, std::chrono::seconds idle_timeout) {
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
 }
 
+// Runs the handler for `req`, answered through `exchange`: a handler that throws is answered 500
+// with the reason, one that kept no Responder is answered 500 when this returns.
+void call_handler(const AsyncHandler& handler, const Request& req, std::shared_ptr<Exchange> exchange) {
+  try {
+    handler(req, Responder(exchange));
+  } catch (const std::exception& e) {
+    exchange->complete(plain(500, std::string("Internal error: ") + e.what() + "\n"));
+  } catch (...) {
+    exchange->complete(plain(500, "Internal error\n"));
+  }
+}
+
 // Blocks until the response owed on `conn` has left; false when it could not be sent.
 bool await_answer(ServedConnection& conn) {
   std::unique_lock lock(conn.mutex);
@@ -174,14 +186,7 @@ void HttpServer::State::serve(ServedConnection& conn) {
       std::lock_guard lock(conn.mutex);
       conn.pending = true;
     }
-    try {
-      handler(req, Responder(exchange));
-    } catch (const std::exception& e) {
-      exchange->complete(plain(500, std::string("Internal error: ") + e.what() + "\n"));
-    } catch (...) {
-      exchange->complete(plain(500, "Internal error\n"));
-    }
-    exchange.reset();  // a handler that kept no Responder is answered 500 here
+    call_handler(handler, req, std::move(exchange));
     if (!keep_alive) {
       await_answer(conn);
       break;
@@ -304,14 +309,7 @@ struct EventLoop {
       std::lock_guard lock(conn.mutex);
       conn.busy = conn.in_handler = true;
     }
-    try {
-      handler(req, Responder(exchange));
-    } catch (const std::exception& e) {
-      exchange->complete(plain(500, std::string("Internal error: ") + e.what() + "\n"));
-    } catch (...) {
-      exchange->complete(plain(500, "Internal error\n"));
-    }
-    exchange.reset();  // a handler that kept no Responder is answered 500 here
+    call_handler(handler, req, std::move(exchange));
     std::lock_guard lock(conn.mutex);
     conn.in_handler = false;
     return !conn.busy;
