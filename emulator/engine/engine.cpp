@@ -289,6 +289,20 @@ struct Engine::Impl {
     return served;
   }
 
+  // Ends instances taken off the idle list (killed and joined outside every lock), then gives
+  // their slots to the queued calls.
+  void retire(Pool& pool, std::vector<std::unique_ptr<Instance>> doomed) {
+    const int count = static_cast<int>(doomed.size());
+    doomed.clear();
+    std::vector<Assignment> served;
+    {
+      std::lock_guard lock(pool.mutex);
+      pool.live -= count;
+      served = pool.hand_over_locked();
+    }
+    dispatch(pool, std::move(served));
+  }
+
   // Admission: the ticket for an invocation, or the throttle result when it may not run.
   std::optional<InvokeResult> open_ticket(Pool& pool, InvokeRequest request, Ticket& ticket);
   void close_ticket(Pool& pool) {
@@ -496,15 +510,7 @@ bool Engine::reload(const std::string& function) {
     ++pool->generation;  // busy instances are now stale: release() ends them
     doomed.swap(pool->idle);
   }
-  const int count = static_cast<int>(doomed.size());
-  doomed.clear();  // kills and joins outside the lock
-  std::vector<Assignment> served;
-  {
-    std::lock_guard lock(pool->mutex);
-    pool->live -= count;
-    served = pool->hand_over_locked();
-  }
-  s.dispatch(*pool, std::move(served));
+  s.retire(*pool, std::move(doomed));
   s.start_provisioned(*pool);
   return true;
 }
@@ -930,15 +936,7 @@ void Engine::Impl::reaper_loop() {
       }
       if (doomed.empty()) continue;
       lock.unlock();
-      const int count = static_cast<int>(doomed.size());
-      doomed.clear();  // kills and joins outside every lock
-      std::vector<Assignment> served;
-      {
-        std::lock_guard pool_lock(pool->mutex);
-        pool->live -= count;
-        served = pool->hand_over_locked();
-      }
-      dispatch(*pool, std::move(served));
+      retire(*pool, std::move(doomed));
       reaped = true;
       lock.lock();
     }
