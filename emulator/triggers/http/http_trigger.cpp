@@ -188,12 +188,14 @@ struct HttpTrigger::Timer {
   // request for the whole integration timeout).
   void add(Clock::time_point when, const std::shared_ptr<Pending>& pending, net::Response res) {
     Key key;
+    bool earliest;
     {
       std::lock_guard lock(mutex);
       key = Key{when, ++sequence};
       due.emplace(key, std::make_pair(std::weak_ptr<Pending>(pending), std::move(res)));
+      earliest = due.begin()->first == key;
     }
-    changed.notify_all();
+    if (earliest) changed.notify_all();  // else the timer already wakes before it is due
     std::lock_guard lock(pending->mutex);
     if (pending->responder)
       pending->cancel_timeout = [this, key] {
