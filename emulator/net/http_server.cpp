@@ -71,9 +71,29 @@ struct ServedConnection final : AnsweredConnection {
 
 void Exchange::complete(const Response& response) {
   if (sent.exchange(true)) return;
-  std::string bytes;
-  wire::serialize_response(bytes, response, keep_alive, mode);
-  conn->answered(wire::send_all(conn->fd, bytes), keep_alive);
+  auto bytes = std::make_shared<std::string>();
+  wire::serialize_response(*bytes, response, keep_alive, mode);
+  // What the socket takes now leaves from this thread (an event loop, often); the rest of a large
+  // answer to a client that reads slowly goes from a thread of its own, so the answering thread
+  // never waits on a client. The connection outlives both: it is not closed while an answer is owed.
+  std::size_t sent_now = 0;
+  while (sent_now < bytes->size()) {
+    const ssize_t n =
+        ::send(conn->fd, bytes->data() + sent_now, bytes->size() - sent_now, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      sent_now += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      std::thread([c = conn, bytes, sent_now, k = keep_alive] {
+        c->answered(wire::send_all(c->fd, std::string_view(*bytes).substr(sent_now)), k);
+      }).detach();
+      return;
+    } else {
+      return conn->answered(false, keep_alive);
+    }
+  }
+  conn->answered(true, keep_alive);
 }
 
 Exchange::~Exchange() {
@@ -388,13 +408,15 @@ void LoopConnection::answered(bool sent_ok, bool keep_alive) {
     busy = false;
     return;
   }
-  const bool hand_to_loop = finished || wire.buffered();
-  busy = hand_to_loop;  // posted: busy until the loop takes it
-  lock.unlock();
-  if (hand_to_loop)
+  if (finished || wire.buffered()) {
+    busy = true;  // posted: busy until the loop takes it
+    lock.unlock();
     loop->post(*this);
-  else
-    loop->arm(*this, EPOLL_CTL_MOD);
+    return;
+  }
+  busy = false;
+  // Re-armed under the lock: a stopping loop that closes idle connections waits for it.
+  loop->arm(*this, EPOLL_CTL_MOD);
 }
 
 void EventLoop::run() {

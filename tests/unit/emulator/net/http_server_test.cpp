@@ -197,6 +197,32 @@ TEST_P(HttpServerModes, ABodyArrivingInPiecesIsReadWhole) {
   EXPECT_NE(client.read_until("xyz").find("300006:abc:xyz"), std::string::npos);
 }
 
+// A large answer to a client that does not read holds nobody up: what the socket does not take at
+// once is sent from a thread of its own, not from the thread that answered (the event loop here).
+TEST_P(HttpServerModes, ALargeAnswerToASlowReaderHoldsUpNoOtherClient) {
+  const std::string big(16 * 1024 * 1024, 'b');
+  HttpServer server(
+      "127.0.0.1", 0,
+      [&](const Request& req) {
+        Response res = ok(req);
+        if (req.target == "/big") res.body = big;
+        return res;
+      },
+      options());
+  test_support::RawClient slow(server.port());
+  ASSERT_TRUE(slow.send("GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));  // reads nothing yet
+  std::this_thread::sleep_for(100ms);
+  httplib::Client other("127.0.0.1", server.port());
+  const auto start = std::chrono::steady_clock::now();
+  auto res = other.Get("/small");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body, "GET /small");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  const std::string bytes = slow.read_all();  // to the close
+  EXPECT_GT(bytes.size(), big.size()) << "the large answer arrives whole";
+  EXPECT_EQ(bytes.substr(bytes.size() - 10), std::string(10, 'b'));
+}
+
 TEST_P(HttpServerModes, ExpectContinueIsAnsweredThenTheBodyRead) {
   HttpServer server("127.0.0.1", 0, body_size, options());
   test_support::RawClient client(server.port());
