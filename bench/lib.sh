@@ -56,6 +56,21 @@ install_peers() {
   fi
 }
 
+# write_service DIR PY_EVENTS NODE_EVENTS: the benches' service in DIR: `bench` (stage dev,
+# us-east-1, timeout 30) with a trivial python function `py` and a trivial node function `node`,
+# each followed by its YAML `events:` block ("" for none), and serverless-offline as its plugin.
+write_service() {
+  mkdir -p "$1"
+  {
+    printf 'service: bench\nprovider:\n  name: aws\n  region: us-east-1\n  stage: dev\n  timeout: 30\n'
+    printf 'functions:\n  py:\n    runtime: python3.13\n    handler: handler.handler\n%s' "$2"
+    printf '  node:\n    runtime: nodejs22.x\n    handler: handler.handler\n%s' "$3"
+    printf 'plugins:\n  - serverless-offline\ncustom:\n  serverless-offline:\n    host: 127.0.0.1\n'
+  } >"$1/serverless.yml"
+  printf 'def handler(event, context):\n    return {"ok": True}\n' >"$1/handler.py"
+  printf 'exports.handler = async () => ({ ok: true });\n' >"$1/handler.js"
+}
+
 free_port() { "$real_python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 now_ms() { "$real_python" -c 'import time; print("%.3f" % (time.time() * 1000))'; }

@@ -37,37 +37,9 @@ build_loadgen
 
 # --- the service ------------------------------------------------------------------------------
 service=$work/service
-mkdir -p "$service"
-cat >"$service/serverless.yml" <<'YML'
-service: bench
-provider:
-  name: aws
-  region: us-east-1
-  stage: dev
-  timeout: 30
-functions:
-  py:
-    runtime: python3.13
-    handler: handler.handler
-    events:
-      - httpApi:
-          method: GET
-          path: /py
-  node:
-    runtime: nodejs22.x
-    handler: handler.handler
-    events:
-      - httpApi:
-          method: GET
-          path: /node
-plugins:
-  - serverless-offline
-custom:
-  serverless-offline:
-    host: 127.0.0.1
-YML
-printf 'def handler(event, context):\n    return {"ok": True}\n' >"$service/handler.py"
-printf 'exports.handler = async () => ({ ok: true });\n' >"$service/handler.js"
+write_service "$service" \
+  $'    events:\n      - httpApi:\n          method: GET\n          path: /py\n' \
+  $'    events:\n      - httpApi:\n          method: GET\n          path: /node\n'
 
 # --- the peers (shared with bench/invoke) -----------------------------------------------------
 install_peers "$bench_root/invoke/work/peers"

@@ -33,29 +33,7 @@ build_loadgen
 
 # --- the service ------------------------------------------------------------------------------
 service=$work/service
-mkdir -p "$service"
-cat >"$service/serverless.yml" <<'EOF'
-service: bench
-provider:
-  name: aws
-  region: us-east-1
-  stage: dev
-  timeout: 30
-functions:
-  py:
-    runtime: python3.13
-    handler: handler.handler
-  node:
-    runtime: nodejs22.x
-    handler: handler.handler
-plugins:
-  - serverless-offline
-custom:
-  serverless-offline:
-    host: 127.0.0.1
-EOF
-printf 'def handler(event, context):\n    return {"ok": True}\n' >"$service/handler.py"
-printf 'exports.handler = async () => ({ ok: true });\n' >"$service/handler.js"
+write_service "$service" "" ""
 declare -A deployed=([py]=bench-dev-py [node]=bench-dev-node)
 
 # --- the peers --------------------------------------------------------------------------------

@@ -42,32 +42,9 @@ source "$here/../lib.sh"
 # --- the service ------------------------------------------------------------------------------
 service=$work/service
 rm -rf "$service/.stratus"
-mkdir -p "$service"
-cat >"$service/serverless.yml" <<'YML'
-service: bench
-provider:
-  name: aws
-  region: us-east-1
-  stage: dev
-  timeout: 30
-functions:
-  py:
-    runtime: python3.13
-    handler: handler.handler
-    events:
-      - sqs:
-          arn: arn:aws:sqs:us-east-1:000000000000:bench-py
-          batchSize: 10
-  node:
-    runtime: nodejs22.x
-    handler: handler.handler
-    events:
-      - sqs:
-          arn: arn:aws:sqs:us-east-1:000000000000:bench-node
-          batchSize: 10
-YML
-printf 'def handler(event, context):\n    return None\n' >"$service/handler.py"
-printf 'exports.handler = async () => {};\n' >"$service/handler.js"
+write_service "$service" \
+  $'    events:\n      - sqs:\n          arn: arn:aws:sqs:us-east-1:000000000000:bench-py\n          batchSize: 10\n' \
+  $'    events:\n      - sqs:\n          arn: arn:aws:sqs:us-east-1:000000000000:bench-node\n          batchSize: 10\n'
 
 # --- the run ----------------------------------------------------------------------------------
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
