@@ -677,6 +677,10 @@ void Engine::Impl::start_flight(Pool& pool, Assignment a) {
     ev.data.ptr = raw;
     ::epoll_ctl(reactor_epoll, EPOLL_CTL_ADD, fd, &ev);
   }
+  if (flights.empty()) {  // the loop may sleep without a time-out: wake it to watch this deadline
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto written = ::write(reactor_wake, &one, sizeof one);
+  }
   flights.insert(raw);
 }
 
@@ -740,12 +744,8 @@ void Engine::Impl::reactor_loop() {
   ::pthread_setname_np(::pthread_self(), "engine-loop");  // for top -H, perf --sort comm
   epoll_event events[64];
   std::vector<Flight*> ready;
+  int timeout_ms = -1;  // with flights, deadlines are checked at least every 100 ms
   while (!reactor_stop) {
-    int timeout_ms;
-    {
-      std::lock_guard lock(flights_mutex);
-      timeout_ms = flights.empty() ? -1 : 100;  // deadlines are checked at least this often
-    }
     const int n = ::epoll_wait(reactor_epoll, events, 64, timeout_ms);
     if (n < 0 && errno != EINTR) break;
     ready.clear();
@@ -762,6 +762,8 @@ void Engine::Impl::reactor_loop() {
       std::lock_guard lock(flights_mutex);
       for (Flight* f : flights)
         if (now >= f->p.deadline) ready.push_back(f);
+      // A flight started after this (elsewhere, or by drive() below) wakes the loop if it sleeps.
+      timeout_ms = flights.empty() ? -1 : 100;
     }
     std::sort(ready.begin(), ready.end());
     ready.erase(std::unique(ready.begin(), ready.end()), ready.end());

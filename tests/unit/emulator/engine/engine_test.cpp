@@ -377,6 +377,24 @@ TEST_F(EngineTest, WarmInvokeThenCallsFlyAndTimeoutsAndCrashesInFlightEndAsUsual
   EXPECT_EQ(errors, 1);
 }
 
+// A call that flies while the engine's loop sleeps with nothing in flight still times out: starting
+// a flight wakes the loop, which then watches its deadline.
+TEST_F(EngineTest, AFlightStartedOnAnIdleLoopStillTimesOut) {
+  code("handler.py", kPython);
+  auto fn = function("slow", "python3.12", "handler.slow");
+  fn.timeout_s = 1;
+  Engine& engine = start({fn}, EngineSettings{});
+  ASSERT_EQ(call("slow", R"({"sleep":0})").status, InvokeStatus::ok);  // warm, and the loop idle
+  std::this_thread::sleep_for(300ms);
+  std::promise<InvokeResult> answer;
+  InvokeRequest request;
+  request.payload = R"({"sleep":30})";
+  engine.invoke_then("slow", request, [&](InvokeResult r) { answer.set_value(std::move(r)); });
+  auto result = answer.get_future();
+  ASSERT_EQ(result.wait_for(10s), std::future_status::ready) << "the deadline was never checked";
+  EXPECT_EQ(result.get().error_type, "Sandbox.Timedout");
+}
+
 TEST_F(EngineTest, InvokeThenThrottlesAtOnceAndStopAnswersWhatIsQueued) {
   code("handler.py", kPython);
   auto fn = function("slow", "python3.12", "handler.slow");
