@@ -466,7 +466,7 @@ void EventLoop::run() {
       } else {
         auto& conn = *static_cast<LoopConnection*>(events[i].data.ptr);
         conn.last_active = now;
-        if (!conn.wire.fill_once())
+        if (conn.wire.fill_nowait() == wire::Connection::Fill::closed)
           close_conn(conn);
         else
           process(conn);

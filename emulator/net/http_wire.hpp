@@ -78,11 +78,8 @@ class Connection {
   // A whole bodiless GET head is buffered: read_request() returns it without touching the socket.
   bool buffered_get() const;
 
-  // For event loops, which read only when epoll says the socket is readable:
-  // one recv() of what has arrived; false at the end of the stream or on an error.
-  bool fill_once() { return fill(); }
-  // One recv() that does not wait: what has arrived (data), nothing yet (again), or the end of the
-  // stream or an error (closed).
+  // For event loops: one recv() that does not wait: what has arrived (data), nothing yet (again),
+  // or the end of the stream or an error (closed).
   enum class Fill { data, again, closed };
   Fill fill_nowait();
   enum class Buffered {

@@ -39,6 +39,33 @@ std::string body_of(const std::string& response) {
   return response.substr(response.find("\r\n\r\n") + 4);
 }
 
+// What an event loop learns from the bytes it has: whether read_request() can run without waiting.
+TEST(HttpWire, BufferedRequestTellsWhetherAReadWouldWait) {
+  using Buffered = wire::Connection::Buffered;
+  auto classify = [](const std::string& bytes) {
+    int fds[2];
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    EXPECT_EQ(::write(fds[1], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    ::close(fds[1]);
+    wire::Connection conn(fds[0]);
+    while (conn.fill_nowait() == wire::Connection::Fill::data) {
+    }
+    const Buffered out = conn.buffered_request();
+    ::close(fds[0]);
+    return out;
+  };
+  EXPECT_EQ(classify("\r\n"), Buffered::nothing);
+  EXPECT_EQ(classify("GET / HTTP/1.1\r\nHost: x\r\n"), Buffered::partial);
+  EXPECT_EQ(classify("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), Buffered::complete);
+  EXPECT_EQ(classify("POST / HTTP/1.1\r\ncontent-length: 3\r\n\r\nabc"), Buffered::complete);
+  EXPECT_EQ(classify("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nabc"), Buffered::body_pending);
+  EXPECT_EQ(classify("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+            Buffered::body_pending);
+  // A bad Content-Length is for read_request() to refuse, at once.
+  EXPECT_EQ(classify("POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n"), Buffered::complete);
+  EXPECT_EQ(classify(std::string(wire::kMaxHeaderBytes + 10, 'a')), Buffered::complete);
+}
+
 TEST(PercentDecode, DecodesEscapesAndOptionallyPlus) {
   EXPECT_EQ(wire::percent_decode("%41%3a%3A+b", true), "A:: b");
   EXPECT_EQ(wire::percent_decode("%41+b", false), "A+b");
