@@ -357,7 +357,8 @@ std::optional<InvokeOutcome> RuntimeApiServer::State::advance(Running& r, bool m
       case wire::Connection::Buffered::nothing:
       case wire::Connection::Buffered::partial:
         switch (conn.wire.fill_nowait()) {
-          case wire::Connection::Fill::data: continue;
+          case wire::Connection::Fill::data:
+          case wire::Connection::Fill::drained: continue;
           case wire::Connection::Fill::again: return std::nullopt;
           case wire::Connection::Fill::closed:
             r.socket_ok = r.watch = false;
