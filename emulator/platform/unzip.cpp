@@ -175,7 +175,9 @@ class Unpacker {
       archive_entry* entry = nullptr;
       int rc = m_api.archive_read_next_header(a, &entry);
       if (rc == ARCHIVE_EOF) break;
-      if (rc < ARCHIVE_WARN) reject(UnzipProblem::Corrupt, "", "is not a readable zip: " + why(a));
+      if (rc < ARCHIVE_WARN)
+        reject(UnzipProblem::Corrupt, "",
+               "archive cannot be read (not a zip, truncated or damaged): " + why(a));
       if (++m_entries > m_limits.max_entries)
         reject(UnzipProblem::TooManyEntries, "",
                "has more than " + std::to_string(m_limits.max_entries) + " entries");
@@ -241,8 +243,11 @@ class Unpacker {
 
   // Records a file or symlink at `path`; refuses a second entry there.
   void claim(const std::string& name, const std::string& path, NodeKind kind) {
-    auto [it, inserted] = m_nodes.emplace(path, Node{kind, true});
-    if (inserted) return;
+    auto it = m_nodes.find(path);
+    if (it == m_nodes.end()) {
+      add_node(path, Node{kind, true});
+      return;
+    }
     if (it->second.kind == NodeKind::Folder && !it->second.listed)
       reject(UnzipProblem::Duplicate, name,
              "is a file, but earlier entries are inside a folder of that name");
@@ -256,6 +261,16 @@ class Unpacker {
       reject(UnzipProblem::Duplicate, name, "appears twice in the archive");
     Fd folder = open_folders(name, parts, parts.size());
     m_nodes[path] = Node{NodeKind::Folder, true};
+  }
+
+  // Every path made counts against max_entries, the folders a path implies included: a single
+  // entry "a/b/c/.../z" would otherwise create a thousand folders.
+  void add_node(const std::string& path, Node node) {
+    m_nodes.emplace(path, node);
+    if (m_nodes.size() > m_limits.max_entries)
+      reject(UnzipProblem::TooManyEntries, "",
+             "has more than " + std::to_string(m_limits.max_entries) +
+                 " entries, counting the folders their paths imply");
   }
 
   Fd open_parent(const std::string& name, const std::vector<std::string>& parts) {
@@ -282,7 +297,7 @@ class Unpacker {
         if (::mkdirat(current.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST)
           io_failure("cannot create folder " + prefix, errno);
         created = true;
-        m_nodes.emplace(prefix, Node{NodeKind::Folder, false});
+        add_node(prefix, Node{NodeKind::Folder, false});
       }
       Fd next(::openat(current.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (next.get() < 0) {
@@ -306,6 +321,7 @@ class Unpacker {
     if (target.front() == '/')
       reject(UnzipProblem::Escapes, name,
              "escapes the folder: it is a symlink to the absolute path '" + target + "'");
+    count(name, target.size());  // a link's target takes room too (a block each, past 60 bytes)
     // Relative targets are checked once every link is known (check_links): a later link can
     // change where an earlier one leads.
     if (::symlinkat(target.c_str(), parent, leaf.c_str()) != 0)
@@ -465,7 +481,8 @@ UnzipResult unpack(std::uint64_t archive_size, bool empty, const std::filesystem
     if (open_archive(*api, closer.a) != ARCHIVE_OK) {
       const char* why = api->archive_error_string(closer.a);
       reject(UnzipProblem::Corrupt, "",
-             std::string("is not a readable zip: ") + (why ? why : "unknown error"));
+             std::string("archive cannot be read (not a zip, truncated or damaged): ") +
+                 (why ? why : "unknown error"));
     }
     Unpacker unpacker(*api, root.get(), archive_size, limits);
     unpacker.run(closer.a);

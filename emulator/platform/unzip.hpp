@@ -16,17 +16,20 @@
 //     would accept it (a link into /opt, the layers' mount), since here it would point at the host.
 //     No entry is ever written through a symlink: `link/file` is refused whatever `link` points to.
 //   - each path once: a second entry with the same name, or a file where a folder is needed, is refused.
-//   - size: the bytes written are counted as they are written (headers' sizes are not trusted) and
-//     the unpacking stops as soon as they pass max_unpacked_bytes; the default is Lambda's own
-//     limit, 250 MB unzipped = 262,144,000 bytes (GetAccountSettings' CodeSizeUnzipped; AWS answers
-//     "Unzipped size must be smaller than 262144000 bytes").
+//   - size: the bytes written (file data and symlink targets) are counted as they are written (the
+//     sizes in the headers are not trusted) and the unpacking stops before they pass
+//     max_unpacked_bytes; the default is Lambda's own limit, 250 MB unzipped = 262,144,000 bytes
+//     (GetAccountSettings' CodeSizeUnzipped; AWS answers "Unzipped size must be smaller than
+//     262144000 bytes").
 //   - zip bombs: past ratio_grace_bytes unpacked, the total may not exceed max_expansion_ratio times
 //     the archive's own size (which, unlike the sizes in its headers, cannot lie). Deflate tops out
 //     near 1032:1, source and libraries compress 3-10:1, so 100:1 stops a bomb after ~16 MiB of
 //     writing and leaves real packages alone. Archives whose entries share compressed data (the
 //     "overlapping files" bombs) are caught the same way.
-//   - at most max_entries entries (Lambda documents no count; 100,000 is several times the largest
-//     node_modules trees and bounds the files a tiny archive of empty entries can create).
+//   - at most max_entries paths made, counting the folders that entries' paths imply (Lambda
+//     documents no count; 100,000 is several times the largest node_modules trees and bounds the
+//     files and folders a small archive of empty entries or deep paths can create). A path may be at
+//     most 2048 bytes, so the tree can always be removed through paths (PATH_MAX is 4096).
 //
 // Modes are normalised: folders 0755, files 0644, files with any x bit in the zip 0755 (the
 // permissions Lambda's documentation asks packages to carry; Lambda itself keeps the zip's bits, so
