@@ -60,16 +60,18 @@ enum class UnzipProblem {
   Escapes,         // a name or a symlink that leads outside the folder, or a write through a symlink
   InvalidName,     // an empty or overlong name, an overlong symlink target, a symlink loop
   Duplicate,       // the same path twice, or a file where a folder is needed
-  Unsupported,     // a device, fifo, socket or hard link
+  Unsupported,     // a device, socket or hard link (libarchive reads a fifo as an empty file)
   TooLarge,        // more than max_unpacked_bytes unpacked
-  TooManyEntries,  // more than max_entries entries
+  TooManyEntries,  // more than max_entries entries, or paths made counting implied folders
   Bomb,            // expands more than max_expansion_ratio times its size
   Io,              // the server's side: libarchive missing, disk full, the destination unwritable
 };
 
 struct UnzipError {
   UnzipProblem problem;
-  std::string entry;    // the entry's name as the archive spells it ("" when about the whole zip)
+  // The entry's name as the archive spells it; for a symlink refused by the final check, its
+  // normalised path; "" when the error is about the whole zip.
+  std::string entry;
   std::string message;  // names the entry and the rule, e.g. "zip entry '../x' escapes ..."
 
   // 400 for everything the archive is to blame for, 500 for Io.
