@@ -85,6 +85,7 @@ HttpRoutes http_routes(const manifest::Service& service) {
     if (auto h = strings(so->find("corsAllowHeaders")); !h.empty()) rest_defaults.allow_headers = h;
     rest_defaults.expose_headers = strings(so->find("corsExposedHeaders"));
   }
+  out.binary_media_types = strings(service.provider.api_gateway.find("binaryMediaTypes"));
   const Cors api_cors = http_api_cors(service.provider.http_api.find("cors"));
   for (const auto& fn : service.functions) {
     auto base = [&fn] {

@@ -2,6 +2,7 @@
 // From the service's `http`, `httpApi` and `url` events to the HTTP trigger's route table, with
 // serverless-offline's settings (custom.serverless-offline) where they apply:
 //   http events      REST API routes at /{provider.stage}/path (noPrependStageInUrl: /path),
+//                    binary bodies per provider.apiGateway.binaryMediaTypes,
 //                    `cors` true or {origin, origins, headers, allowCredentials, maxAge, methods}
 //                    (corsAllowOrigin / corsAllowHeaders / corsExposedHeaders
 //                    set what `cors: true` means), `integration: lambda` as JSON passthrough
@@ -25,8 +26,9 @@ namespace stratus::run {
 struct HttpRoutes {
   std::vector<triggers::http::RouteSpec> routes;
   std::string stage;
-  bool prepend_stage = true;  // !noPrependStageInUrl
-  bool no_timeout = false;    // noTimeout
+  bool prepend_stage = true;                    // !noPrependStageInUrl
+  bool no_timeout = false;                      // noTimeout
+  std::vector<std::string> binary_media_types;  // provider.apiGateway.binaryMediaTypes (REST)
   std::vector<std::string> warnings;
 };
 

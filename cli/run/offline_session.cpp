@@ -276,6 +276,7 @@ OfflineSession::OfflineSession(const manifest::Service& service, OfflineSettings
   http_options.region = region;
   http_options.account_id = o.account_id;
   http_options.no_timeout = routes.no_timeout;
+  http_options.binary_media_types = std::move(routes.binary_media_types);
   s.http = std::make_unique<triggers::http::HttpTrigger>(
       *s.engine, triggers::http::RouteTable(std::move(routes.routes), routes.stage, routes.prepend_stage),
       http_options);

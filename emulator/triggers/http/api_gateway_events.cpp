@@ -58,6 +58,28 @@ Json identity(const ApiRequest& request) {
 
 }  // namespace
 
+bool binary_media_type(const std::vector<std::string>& binary_media_types, std::string_view media_type) {
+  if (binary_media_types.empty()) return false;
+  auto trim = [](std::string_view text) {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+    return text;
+  };
+  const std::string type = lower(std::string(trim(media_type.substr(0, media_type.find(';')))));
+  const auto slash = type.find('/');
+  if (slash == std::string::npos) return false;
+  for (const auto& pattern_text : binary_media_types) {
+    const std::string pattern = lower(std::string(trim(pattern_text)));
+    const auto at = pattern.find('/');
+    if (at == std::string::npos) continue;
+    auto part = [](std::string_view p, std::string_view v) { return p == "*" || p == v; };
+    if (part(std::string_view(pattern).substr(0, at), std::string_view(type).substr(0, slash)) &&
+        part(std::string_view(pattern).substr(at + 1), std::string_view(type).substr(slash + 1)))
+      return true;
+  }
+  return false;
+}
+
 std::string api_gateway_time(std::int64_t unix_ms) {
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -122,7 +144,7 @@ std::string rest_event(const ApiRequest& request, const ApiRoute& route, const A
   if (request.body.empty()) {
     event["body"] = nullptr;
     event["isBase64Encoded"] = false;
-  } else if (valid_utf8(request.body)) {
+  } else if (!request.binary && valid_utf8(request.body)) {
     event["body"] = request.body;
     event["isBase64Encoded"] = false;
   } else {

@@ -141,7 +141,9 @@ std::optional<net::Response> preflight(const RouteTable& table, const net::Reque
 }
 
 // The response for a finished invocation.
-net::Response integration_response(const RouteSpec& route, const engine::InvokeResult& result) {
+// `binary_accept`: REST decodes a base64 body (the request's first Accept type is binary to the API).
+net::Response integration_response(const RouteSpec& route, const engine::InvokeResult& result,
+                                   bool binary_accept) {
   if (result.status == engine::InvokeStatus::throttled)
     return gateway_error(route.kind, GatewayError::throttled);
   if (result.status == engine::InvokeStatus::function_error)
@@ -153,7 +155,7 @@ net::Response integration_response(const RouteSpec& route, const engine::InvokeR
   }
   std::optional<net::Response> mapped;
   if (route.kind == ApiKind::rest)
-    mapped = map_v1_response(result.payload, true);
+    mapped = map_v1_response(result.payload, true, binary_accept);
   else if (route.kind == ApiKind::http_api && route.payload == "1.0")
     mapped = map_v1_response(result.payload, false);
   else
@@ -281,6 +283,12 @@ void HttpTrigger::handle(const net::Request& request, net::Responder responder) 
   api.headers = request.headers;
   api.body = request.body;
   api.time_ms = unix_ms_now();
+  bool binary_accept = false;
+  if (route.kind == ApiKind::rest && !m_options.binary_media_types.empty()) {
+    api.binary = binary_media_type(m_options.binary_media_types, request.header("content-type"));
+    const std::string accept = request.header("accept");
+    binary_accept = binary_media_type(m_options.binary_media_types, accept.substr(0, accept.find(',')));
+  }
   ApiRoute api_route;
   api_route.resource = route.kind == ApiKind::function_url || route.path == "*" ? "$default" : route.path;
   api_route.route_key = RouteTable::route_key(route);
@@ -326,8 +334,8 @@ void HttpTrigger::handle(const net::Request& request, net::Responder responder) 
   }
   try {
     m_dispatcher.invoke_then(route.function, std::move(invoke),
-                             [pending, &route, origin, finish](engine::InvokeResult result) {
-                               net::Response res = integration_response(route, result);
+                             [pending, &route, origin, finish, binary_accept](engine::InvokeResult result) {
+                               net::Response res = integration_response(route, result, binary_accept);
                                add_cors(route.kind, route.cors, origin, res);
                                finish(route.kind, res);
                                pending->answer(std::move(res));

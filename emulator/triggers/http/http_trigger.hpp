@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "emulator/engine/dispatcher.hpp"
 #include "emulator/net/http_server.hpp"
@@ -38,6 +39,7 @@ struct HttpTriggerOptions {
   std::chrono::milliseconds rest_timeout{29000};      // REST integration timeout
   std::chrono::milliseconds http_api_timeout{30000};  // HTTP API integration timeout
   bool no_timeout = false;                            // custom.serverless-offline.noTimeout
+  std::vector<std::string> binary_media_types;        // REST: provider.apiGateway.binaryMediaTypes
 };
 
 class HttpTrigger {

@@ -149,7 +149,7 @@ std::optional<net::Response> map_v2_response(const std::string& payload) {
   return res;
 }
 
-std::optional<net::Response> map_v1_response(const std::string& payload, bool strict) {
+std::optional<net::Response> map_v1_response(const std::string& payload, bool strict, bool decode_base64) {
   const Json doc = Json::parse(payload, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
   static const char* kKeys[] = {"statusCode", "headers",         "multiValueHeaders",
@@ -193,7 +193,7 @@ std::optional<net::Response> map_v1_response(const std::string& payload, bool st
   }
   for (const auto& [name, values] : merged)
     for (const auto& v : values) add_header(res, name, v);
-  const bool base64 = flag(doc, "isBase64Encoded") || flag(doc, "base64Encoded");
+  const bool base64 = decode_base64 && (flag(doc, "isBase64Encoded") || flag(doc, "base64Encoded"));
   if (const auto b = doc.find("body"); b != doc.end() && !set_body(res, *b, base64)) return std::nullopt;
   return res;
 }

@@ -7,7 +7,9 @@
 // JSON (an object without statusCode, an array, a number, a string) is a 200 application/json whose
 // body is that JSON; a JSON string gives its text.
 // Payload 1.0: {statusCode, headers, multiValueHeaders, body, isBase64Encoded} (REST also takes the
-// legacy base64Encoded). headers and multiValueHeaders merge; on a conflict the multi values win,
+// legacy base64Encoded; a REST API decodes a base64 body only when the request's Accept header names
+// one of its binaryMediaTypes, else sends the base64 text as it is: `decode_base64` false). headers
+// and multiValueHeaders merge; on a conflict the multi values win,
 // each sent as its own header line. REST is strict: anything but that object (a missing or
 // non-numeric statusCode, a body that is not a string, an unknown key) is malformed -> nullopt; an
 // HTTP API on 1.0 ignores unknown keys.
@@ -31,6 +33,7 @@ enum class GatewayError {
 net::Response gateway_error(ApiKind kind, GatewayError error);
 
 std::optional<net::Response> map_v2_response(const std::string& payload);  // nullopt: malformed
-std::optional<net::Response> map_v1_response(const std::string& payload, bool strict);
+std::optional<net::Response> map_v1_response(const std::string& payload, bool strict,
+                                             bool decode_base64 = true);
 
 }  // namespace stratus::triggers::http

@@ -40,8 +40,8 @@ TEST_F(ConsoleSinkTest, UnbatchedWritesEachLineAtOnce) {
 }
 
 TEST_F(ConsoleSinkTest, BatchedLinesWaitForTheWriterAndTheDestructorWritesTheRestInOrder) {
-  auto sink = std::make_unique<ConsoleSink>(m_file, true, false, std::map<std::string, std::string>{{"svc-dev-hello", "hello"}},
-                                            false, 60s);
+  auto sink = std::make_unique<ConsoleSink>(
+      m_file, true, false, std::map<std::string, std::string>{{"svc-dev-hello", "hello"}}, false, 60s);
   sink->log(line("one"));
   sink->log_many({line("two"), line("three")});
   EXPECT_EQ(written(), "") << "a batch waits up to its time, here a minute";

@@ -114,5 +114,30 @@ functions:
   EXPECT_EQ(r.routes[0].cors.allow_headers, (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(HttpRoutesFromManifest, BinaryMediaTypesFromProviderApiGateway) {
+  const HttpRoutes r = routes_of(R"(service: img
+provider:
+  name: aws
+  runtime: python3.12
+  apiGateway:
+    binaryMediaTypes: ['image/*', 'application/pdf']
+functions:
+  thumb:
+    handler: h.thumb
+    events:
+      - http: GET thumb
+)");
+  EXPECT_EQ(r.binary_media_types, (std::vector<std::string>{"image/*", "application/pdf"}));
+  EXPECT_TRUE(routes_of(R"(service: plain
+provider: {name: aws, runtime: python3.12}
+functions:
+  f:
+    handler: h.f
+    events:
+      - http: GET f
+)")
+                  .binary_media_types.empty());
+}
+
 }  // namespace
 }  // namespace stratus::run

@@ -128,6 +128,26 @@ TEST(ApiGatewayEvents, HttpApiPayloadTwoOmitsWhatIsAbsentAndEncodesBinary) {
   EXPECT_EQ(e["isBase64Encoded"], false);
 }
 
+TEST(ApiGatewayEvents, BinaryMediaTypesMatchTypeAndSubtypeWithWildcards) {
+  EXPECT_TRUE(binary_media_type({"image/png"}, "image/png"));
+  EXPECT_TRUE(binary_media_type({"image/png"}, " IMAGE/PNG ; charset=binary"));
+  EXPECT_FALSE(binary_media_type({"image/png"}, "image/jpeg"));
+  EXPECT_TRUE(binary_media_type({"application/pdf", "image/*"}, "image/jpeg"));
+  EXPECT_FALSE(binary_media_type({"image/*"}, "text/image"));
+  EXPECT_TRUE(binary_media_type({"*/*"}, "text/plain"));
+  EXPECT_FALSE(binary_media_type({"*/*"}, ""));
+  EXPECT_FALSE(binary_media_type({}, "image/png"));
+}
+
+TEST(ApiGatewayEvents, RestBodyTheApiTreatsAsBinaryIsBase64) {
+  ApiRequest r = request();
+  r.body = "text";
+  r.binary = true;
+  json e = json::parse(rest_event(r, route("dev"), {}));
+  EXPECT_EQ(e["body"], "dGV4dA==");
+  EXPECT_EQ(e["isBase64Encoded"], true);
+}
+
 TEST(ApiGatewayEvents, TimeIsApiGatewaysForm) {
   EXPECT_EQ(api_gateway_time(0), "01/Jan/1970:00:00:00 +0000");
   EXPECT_EQ(api_gateway_time(1583348638390), "04/Mar/2020:19:03:58 +0000");

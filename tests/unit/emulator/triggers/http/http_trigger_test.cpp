@@ -394,5 +394,43 @@ TEST(HttpTriggerNoTimeout, WaitsForTheFunctionPastTheIntegrationTimeout) {
   EXPECT_EQ(body, "late");
 }
 
+// REST APIs and binaryMediaTypes: a request whose Content-Type is listed reaches the function
+// base64-encoded; a base64 response is decoded only for a request whose first Accept type is
+// listed, else its text is sent as it is (without binaryMediaTypes, always).
+TEST(HttpTriggerBinary, RestBinaryMediaTypesDecideBothDirections) {
+  for (const bool configured : {true, false}) {
+    SCOPED_TRACE(configured ? "binaryMediaTypes: image/*" : "no binaryMediaTypes");
+    ScriptedDispatcher dispatcher;
+    HttpTriggerOptions options;
+    if (configured) options.binary_media_types = {"image/*"};
+    HttpTrigger trigger(
+        dispatcher,
+        RouteTable({route(ApiKind::rest, "POST", "/echo", "ok"), route(ApiKind::rest, "GET", "/img", "raw")},
+                   "dev", true),
+        options);
+    net::HttpServer server(
+        "127.0.0.1", 0,
+        [&](const net::Request& r, net::Responder responder) { trigger.handle(r, std::move(responder)); },
+        HttpTrigger::server_options());
+    httplib::Client client("127.0.0.1", server.port());
+
+    ASSERT_TRUE(client.Post("/dev/echo", "abc", "image/png; charset=x"));
+    EXPECT_EQ(dispatcher.last_event()["isBase64Encoded"], configured);
+    EXPECT_EQ(dispatcher.last_event()["body"], configured ? "YWJj" : "abc");
+    ASSERT_TRUE(client.Post("/dev/echo", "abc", "text/plain"));
+    EXPECT_EQ(dispatcher.last_event()["isBase64Encoded"], false);
+
+    dispatcher.raw =
+        R"({"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"aGk=","isBase64Encoded":true})";
+    auto res = client.Get("/dev/img", {{"Accept", "image/png, text/html"}});
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, configured ? "hi" : "aGk=");
+    res = client.Get("/dev/img", {{"Accept", "text/html, image/png"}});  // only the first type counts
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, "aGk=");
+    server.stop();
+  }
+}
+
 }  // namespace
 }  // namespace stratus::triggers::http

@@ -70,6 +70,12 @@ TEST(MapV1Response, MergesHeadersAndMultiValueHeaders) {
   EXPECT_EQ(res->body, std::string("\x00\x01\x02", 3));
 }
 
+TEST(MapV1Response, Base64BodyIsKeptAsTextWhenNotToBeDecoded) {
+  const std::string payload = R"({"statusCode":200,"body":"aGk=","isBase64Encoded":true})";
+  EXPECT_EQ(map_v1_response(payload, true)->body, "hi");
+  EXPECT_EQ(map_v1_response(payload, true, false)->body, "aGk=");
+}
+
 TEST(MapV1Response, RestIsStrict) {
   EXPECT_FALSE(map_v1_response(R"({"body":"no status"})", true));
   EXPECT_FALSE(map_v1_response(R"({"statusCode":200,"body":{"an":"object"}})", true));
