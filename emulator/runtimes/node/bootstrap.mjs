@@ -199,17 +199,26 @@ function patchConsole() {
   }
 }
 
+// The instance's fixed context fields, read once: each process.env read is a call into C++.
+const instanceEnv = {
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+  functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+  memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+  logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+  logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+};
+
 function makeContext(headers, onDone) {
   const deadline = Number(headers['lambda-runtime-deadline-ms'] || 0);
   const ctx = {
     callbackWaitsForEmptyEventLoop: true,
-    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: instanceEnv.functionName,
+    functionVersion: instanceEnv.functionVersion,
     invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
-    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    memoryLimitInMB: instanceEnv.memoryLimitInMB,
     awsRequestId: headers['lambda-runtime-aws-request-id'],
-    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
-    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    logGroupName: instanceEnv.logGroupName,
+    logStreamName: instanceEnv.logStreamName,
     getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
     // The legacy completion methods Lambda still offers.
     succeed: (result) => onDone(null, result),
@@ -229,6 +238,11 @@ function makeContext(headers, onDone) {
 // once; callback(err, result) settles it when the event loop has emptied (unless the handler cleared
 // context.callbackWaitsForEmptyEventLoop); a handler that does neither ends with null once the loop is
 // empty, its plain return value ignored.
+// One 'beforeExit' listener for the instance's life (not one added and removed per invocation): it
+// tells the invocation in flight, if any, that the event loop is empty.
+let onLoopEmpty = null;
+process.on('beforeExit', () => { if (onLoopEmpty) onLoopEmpty(); });
+
 function runHandler(fn, event, headers) {
   return new Promise((resolve) => {
     let settled = false;
@@ -236,11 +250,10 @@ function runHandler(fn, event, headers) {
     const finish = (err, result) => {
       if (settled) return;
       settled = true;
-      process.removeListener('beforeExit', emptyLoop);
+      onLoopEmpty = null;
       resolve([err == null ? null : err, result]);
     };
-    const emptyLoop = () => onEmpty();
-    process.on('beforeExit', emptyLoop);
+    onLoopEmpty = () => onEmpty();
     let ctx;
     const viaCallback = (err, result) => {
       if (ctx.callbackWaitsForEmptyEventLoop) onEmpty = () => finish(err, result);
