@@ -2,31 +2,25 @@
 
 #include <algorithm>
 #include <cctype>
-#include <nlohmann/json.hpp>
 
 #include "emulator/common/base64.hpp"
 #include "emulator/common/ids.hpp"
+#include "emulator/common/json_writer.hpp"
 #include "emulator/common/utc_time.hpp"
 
 namespace stratus::triggers::http {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
-
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
   return text;
 }
 
-// Strict UTF-8 exactly as the JSON writer checks it (no overlong forms, no surrogates).
-bool valid_utf8(const std::string& text) {
-  try {
-    (void)Json(text).dump();
-    return true;
-  } catch (const Json::type_error&) {
-    return false;
-  }
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(),
+                    [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
 }
 
 // What HTTP APIs pass as text (AWS: "non-text" bodies are base64).
@@ -38,22 +32,76 @@ bool textual(const std::string& content_type) {
          type == "application/graphql";
 }
 
-std::string header_value(const net::wire::Fields& headers, const std::string& name) {
+std::string header_value(const net::wire::Fields& headers, std::string_view name) {
   for (const auto& [key, value] : headers)
-    if (lower(key) == name) return value;
+    if (same_name(key, name)) return value;
   return "";
 }
 
-Json identity(const ApiRequest& request) {
-  Json id;
+// Values grouped by name, in the order the names first came.
+struct Group {
+  std::string name;
+  std::vector<std::string> values;
+};
+
+template <typename Same>
+std::vector<Group> group(const std::vector<std::pair<std::string, std::string>>& pairs, Same same) {
+  std::vector<Group> out;
+  for (const auto& [name, value] : pairs) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const Group& g) { return same(g.name, name); });
+    if (it == out.end()) it = out.insert(out.end(), Group{name, {}});
+    it->values.push_back(value);
+  }
+  return out;
+}
+
+bool exact(std::string_view a, std::string_view b) {
+  return a == b;
+}
+
+std::string joined(const std::vector<std::string>& values) {
+  std::string out = values.front();
+  for (std::size_t i = 1; i < values.size(); ++i) {
+    out += ',';
+    out += values[i];
+  }
+  return out;
+}
+
+// 1.0's single-value map (the last value of each name) and multi-value map, or two nulls.
+void single_and_multi(JsonWriter& w, const char* single_key, const char* multi_key,
+                      const std::vector<Group>& groups, bool null_when_empty) {
+  if (groups.empty() && null_when_empty) {
+    w.key(single_key).null().key(multi_key).null();
+    return;
+  }
+  w.key(single_key).begin_object();
+  for (const auto& g : groups) w.key(g.name).value(g.values.back());
+  w.end_object().key(multi_key).begin_object();
+  for (const auto& g : groups) {
+    w.key(g.name).begin_array();
+    for (const auto& v : g.values) w.value(v);
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void path_parameters(JsonWriter& w, const std::map<std::string, std::string>& parameters) {
+  w.key("pathParameters").begin_object();
+  for (const auto& [name, value] : parameters) w.key(name).value(value);
+  w.end_object();
+}
+
+void identity(JsonWriter& w, const ApiRequest& request) {
+  w.key("identity").begin_object();
   for (const char* key : {"cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller", "accessKey"})
-    id[key] = nullptr;
-  id["sourceIp"] = request.source_ip;
+    w.key(key).null();
+  w.key("sourceIp").value(request.source_ip);
   for (const char* key : {"cognitoAuthenticationType", "cognitoAuthenticationProvider", "userArn"})
-    id[key] = nullptr;
-  id["userAgent"] = header_value(request.headers, "user-agent");
-  id["user"] = nullptr;
-  return id;
+    w.key(key).null();
+  w.key("userAgent").value(header_value(request.headers, "user-agent"));
+  w.key("user").null();
+  w.end_object();
 }
 
 }  // namespace
@@ -93,127 +141,115 @@ std::string api_gateway_time(std::int64_t unix_ms) {
 
 std::string rest_event(const ApiRequest& request, const ApiRoute& route, const ApiContext& context,
                        bool http_api_v1) {
-  Json event;
-  if (http_api_v1) event["version"] = "1.0";
-  event["resource"] = route.resource;
-  event["path"] = request.path;
-  event["httpMethod"] = request.method;
-  Json headers = Json::object(), multi_headers = Json::object();
-  for (const auto& [name, value] : request.headers) {
-    // The first spelling of a name is kept for both maps; the single-value map holds the last value.
-    std::string key = name;
-    for (const auto& [seen, ignored] : multi_headers.items())
-      if (lower(seen) == lower(name)) key = seen;
-    headers[key] = value;
-    multi_headers[key].push_back(value);
-  }
-  event["headers"] = headers;
-  event["multiValueHeaders"] = multi_headers;
-  const auto pairs = net::wire::parse_query(request.raw_query);
-  if (pairs.empty()) {
-    event["queryStringParameters"] = nullptr;
-    event["multiValueQueryStringParameters"] = nullptr;
-  } else {
-    Json single = Json::object(), multi = Json::object();
-    for (const auto& [key, value] : pairs) {
-      single[key] = value;
-      multi[key].push_back(value);
-    }
-    event["queryStringParameters"] = single;
-    event["multiValueQueryStringParameters"] = multi;
-  }
-  event["pathParameters"] = route.path_parameters.empty() ? Json(nullptr) : Json(route.path_parameters);
-  event["stageVariables"] = nullptr;
-  Json ctx;
-  ctx["resourceId"] = "offline";
-  ctx["resourcePath"] = route.resource;
-  ctx["httpMethod"] = request.method;
-  ctx["extendedRequestId"] = context.request_id.empty() ? new_request_id() : context.request_id;
-  ctx["requestTime"] = api_gateway_time(request.time_ms);
-  ctx["path"] = route.stage == "$default" ? request.path : "/" + route.stage + request.path;
-  ctx["accountId"] = context.account_id;
-  ctx["protocol"] = "HTTP/1.1";
-  ctx["stage"] = route.stage;
-  ctx["domainPrefix"] = context.domain_name.substr(0, context.domain_name.find('.'));
-  ctx["requestTimeEpoch"] = request.time_ms;
-  ctx["requestId"] = ctx["extendedRequestId"];
-  ctx["identity"] = identity(request);
-  ctx["domainName"] = context.domain_name;
-  ctx["apiId"] = context.api_id;
-  event["requestContext"] = ctx;
-  if (request.body.empty()) {
-    event["body"] = nullptr;
-    event["isBase64Encoded"] = false;
-  } else if (!request.binary && valid_utf8(request.body)) {
-    event["body"] = request.body;
-    event["isBase64Encoded"] = false;
-  } else {
-    event["body"] = base64_encode(request.body);
-    event["isBase64Encoded"] = true;
-  }
-  return event.dump();
+  JsonWriter w;
+  w.begin_object();
+  if (http_api_v1) w.key("version").value("1.0");
+  w.key("resource").value(route.resource);
+  w.key("path").value(request.path);
+  w.key("httpMethod").value(request.method);
+  // Header names keep their first spelling; the single-value map holds the last value.
+  single_and_multi(w, "headers", "multiValueHeaders", group(request.headers, same_name), false);
+  single_and_multi(w, "queryStringParameters", "multiValueQueryStringParameters",
+                   group(net::wire::parse_query(request.raw_query), exact), true);
+  if (route.path_parameters.empty())
+    w.key("pathParameters").null();
+  else
+    path_parameters(w, route.path_parameters);
+  w.key("stageVariables").null();
+  const std::string request_id = context.request_id.empty() ? new_request_id() : context.request_id;
+  w.key("requestContext").begin_object();
+  w.key("resourceId").value("offline");
+  w.key("resourcePath").value(route.resource);
+  w.key("httpMethod").value(request.method);
+  w.key("extendedRequestId").value(request_id);
+  w.key("requestTime").value(api_gateway_time(request.time_ms));
+  w.key("path").value(route.stage == "$default" ? request.path : "/" + route.stage + request.path);
+  w.key("accountId").value(context.account_id);
+  w.key("protocol").value("HTTP/1.1");
+  w.key("stage").value(route.stage);
+  w.key("domainPrefix").value(std::string_view(context.domain_name).substr(0, context.domain_name.find('.')));
+  w.key("requestTimeEpoch").value(request.time_ms);
+  w.key("requestId").value(request_id);
+  identity(w, request);
+  w.key("domainName").value(context.domain_name);
+  w.key("apiId").value(context.api_id);
+  w.end_object();
+  if (request.body.empty())
+    w.key("body").null().key("isBase64Encoded").value(false);
+  else if (!request.binary && valid_utf8(request.body))
+    w.key("body").value(request.body).key("isBase64Encoded").value(false);
+  else
+    w.key("body").value(base64_encode(request.body)).key("isBase64Encoded").value(true);
+  w.end_object();
+  return w.take();
 }
 
 std::string http_api_event(const ApiRequest& request, const ApiRoute& route, const ApiContext& context) {
-  Json event;
-  event["version"] = "2.0";
-  event["routeKey"] = route.route_key;
-  event["rawPath"] = route.stage == "$default" ? request.path : "/" + route.stage + request.path;
-  event["rawQueryString"] = request.raw_query;
-  Json cookies = Json::array();
-  Json headers = Json::object();
+  const std::string raw_path = route.stage == "$default" ? request.path : "/" + route.stage + request.path;
+  std::vector<std::string> cookies;
+  std::vector<std::pair<std::string, std::string>> headers;
   for (const auto& [name, value] : request.headers) {
-    const std::string key = lower(name);
-    if (key == "cookie") {
-      for (std::size_t at = 0; at <= value.size();) {
-        std::size_t end = value.find(';', at);
-        if (end == std::string::npos) end = value.size();
-        std::string one = value.substr(at, end - at);
-        one.erase(0, one.find_first_not_of(' '));
-        if (!one.empty()) cookies.push_back(one);
-        at = end + 1;
-      }
+    std::string key = lower(name);
+    if (key != "cookie") {
+      headers.emplace_back(std::move(key), value);
       continue;
     }
-    if (headers.contains(key))
-      headers[key] = headers[key].get<std::string>() + "," + value;
-    else
-      headers[key] = value;
+    for (std::size_t at = 0; at <= value.size();) {
+      std::size_t end = value.find(';', at);
+      if (end == std::string::npos) end = value.size();
+      std::string one = value.substr(at, end - at);
+      one.erase(0, one.find_first_not_of(' '));
+      if (!one.empty()) cookies.push_back(std::move(one));
+      at = end + 1;
+    }
   }
-  if (!cookies.empty()) event["cookies"] = cookies;
-  event["headers"] = headers;
-  const auto pairs = net::wire::parse_query(request.raw_query);
-  if (!pairs.empty()) {
-    Json query = Json::object();
-    for (const auto& [key, value] : pairs)
-      query[key] = query.contains(key) ? query[key].get<std::string>() + "," + value : value;
-    event["queryStringParameters"] = query;
+  JsonWriter w;
+  w.begin_object();
+  w.key("version").value("2.0");
+  w.key("routeKey").value(route.route_key);
+  w.key("rawPath").value(raw_path);
+  w.key("rawQueryString").value(request.raw_query);
+  if (!cookies.empty()) {
+    w.key("cookies").begin_array();
+    for (const auto& c : cookies) w.value(c);
+    w.end_array();
   }
-  Json ctx;
-  ctx["accountId"] = context.account_id;
-  ctx["apiId"] = context.api_id;
-  ctx["domainName"] = context.domain_name;
-  ctx["domainPrefix"] = context.domain_name.substr(0, context.domain_name.find('.'));
-  ctx["http"] = {{"method", request.method},
-                 {"path", event["rawPath"]},
-                 {"protocol", "HTTP/1.1"},
-                 {"sourceIp", request.source_ip},
-                 {"userAgent", header_value(request.headers, "user-agent")}};
-  ctx["requestId"] = context.request_id.empty() ? new_request_id() : context.request_id;
-  ctx["routeKey"] = route.route_key;
-  ctx["stage"] = route.stage;
-  ctx["time"] = api_gateway_time(request.time_ms);
-  ctx["timeEpoch"] = request.time_ms;
-  event["requestContext"] = ctx;
-  if (!route.path_parameters.empty()) event["pathParameters"] = route.path_parameters;
+  w.key("headers").begin_object();
+  for (const auto& g : group(headers, exact)) w.key(g.name).value(joined(g.values));  // repeats comma-joined
+  w.end_object();
+  if (const auto query = group(net::wire::parse_query(request.raw_query), exact); !query.empty()) {
+    w.key("queryStringParameters").begin_object();
+    for (const auto& g : query) w.key(g.name).value(joined(g.values));
+    w.end_object();
+  }
+  w.key("requestContext").begin_object();
+  w.key("accountId").value(context.account_id);
+  w.key("apiId").value(context.api_id);
+  w.key("domainName").value(context.domain_name);
+  w.key("domainPrefix").value(std::string_view(context.domain_name).substr(0, context.domain_name.find('.')));
+  w.key("http").begin_object();
+  w.key("method").value(request.method);
+  w.key("path").value(raw_path);
+  w.key("protocol").value("HTTP/1.1");
+  w.key("sourceIp").value(request.source_ip);
+  w.key("userAgent").value(header_value(request.headers, "user-agent"));
+  w.end_object();
+  w.key("requestId").value(context.request_id.empty() ? new_request_id() : context.request_id);
+  w.key("routeKey").value(route.route_key);
+  w.key("stage").value(route.stage);
+  w.key("time").value(api_gateway_time(request.time_ms));
+  w.key("timeEpoch").value(request.time_ms);
+  w.end_object();
+  if (!route.path_parameters.empty()) path_parameters(w, route.path_parameters);
   if (!request.body.empty()) {
     const bool text = textual(header_value(request.headers, "content-type")) && valid_utf8(request.body);
-    event["body"] = text ? request.body : base64_encode(request.body);
-    event["isBase64Encoded"] = !text;
+    w.key("body").value(text ? request.body : base64_encode(request.body));
+    w.key("isBase64Encoded").value(!text);
   } else {
-    event["isBase64Encoded"] = false;
+    w.key("isBase64Encoded").value(false);
   }
-  return event.dump();
+  w.end_object();
+  return w.take();
 }
 
 }  // namespace stratus::triggers::http
