@@ -3,14 +3,16 @@
 # (POST /2015-03-31/functions/NAME/invocations), served by serverless-offline (npm `osls` +
 # `serverless-offline`, installed here once) and, once it exists, by `stratus offline`, on the same
 # service. For each server and handler: warm throughput and latency at 1, 16 and 64 concurrent
-# keep-alive clients, the first (cold) request after start minus the bare interpreter start, and the
-# RSS of the server's whole process tree when idle (ready, nothing invoked) and after the load.
+# keep-alive clients, the first (cold) request after start minus the bare interpreter start (the
+# median over COLD_RUNS fresh starts of the server, as the bare start is a median too), and the RSS of
+# the server's whole process tree when idle (ready, nothing invoked) and after the load.
 #
 #   bench/invoke/run.sh [path/to/stratus]   (default: ./build/stratus; skipped while it lacks `offline`)
 #
 # Environment: SECONDS_PER_RUN (default 5) per client count, WARMUP (warm-up requests per client
-# before each run, default 10),
-# BARE_RUNS (default 20), CLIENTS (default "1 16 64"; the ratios need 16 and 64). Everything is generated under bench/invoke/work/ (gitignored): the load
+# before each run, default 10), BARE_RUNS (default 20), COLD_RUNS (fresh server starts timed for the
+# cold start, default 5), CLIENTS (default "1 16 64"; the ratios need 16 and 64). Everything is
+# generated under bench/invoke/work/ (gitignored): the load
 # generator (loadgen.cpp, built with g++), the service, the npm peers, one JSON result per run.
 # Servers listen on 127.0.0.1 at free ports, each under `timeout` so none outlives the script.
 # Prints markdown tables on stdout; progress on stderr. The parts shared with bench/http/run.sh are in
@@ -24,6 +26,7 @@ seconds=${SECONDS_PER_RUN:-5}
 warmup_per_client=${WARMUP:-10}
 timeout_ms=30000  # per request: the functions' timeout; a slower answer counts as an error
 bare_runs=${BARE_RUNS:-20}
+cold_runs=${COLD_RUNS:-5}
 work=$here/work
 read -ra clients_list <<<"${CLIENTS:-1 16 64}"
 
@@ -66,19 +69,24 @@ measure_target() {
   rm -f "$out/$name"-*.json
   # start + cold requests + 2 handlers x 3 client counts x (warm-up + run), each bounded by a time-out
   local budget=$((120 + 2 * 3 * (seconds + 2 * timeout_ms / 1000)))
-  start_server "$name" "$cmd" "$service" "$port" "$budget"
-  sleep 1  # let start-up work settle before reading the idle footprint
-  local idle_rss
-  idle_rss=$(tree_rss_mb "$server_pid")
-
-  local fn url c
-  # The first request to each function, before any other: its cold start as the client sees it.
-  for fn in py node; do
-    url=http://127.0.0.1:$port/2015-03-31/functions/${deployed[$fn]}/invocations
-    "$loadgen" --url "$url" --clients 1 --requests 1 --timeout-ms "$timeout_ms" --body '{"n":1}' \
-      >"$out/$name-$fn-cold.json"
-    [[ $(json_field "$out/$name-$fn-cold.json" requests) == 1 ]] ||
-      { tail -20 "$work/$name.log" >&2; die "$name: the cold request to $fn failed: $(cat "$out/$name-$fn-cold.json")"; }
+  local fn url c run idle_rss
+  # The first request to each function, before any other: its cold start as the client sees it. The
+  # server is started COLD_RUNS times for that (the last start stays up for the warm runs); the idle
+  # footprint is read after the first start, before anything is invoked.
+  for ((run = 1; run <= cold_runs; run++)); do
+    start_server "$name" "$cmd" "$service" "$port" "$budget"
+    if ((run == 1)); then
+      sleep 1  # let start-up work settle before reading the idle footprint
+      idle_rss=$(tree_rss_mb "$server_pid")
+    fi
+    for fn in py node; do
+      url=http://127.0.0.1:$port/2015-03-31/functions/${deployed[$fn]}/invocations
+      "$loadgen" --url "$url" --clients 1 --requests 1 --timeout-ms "$timeout_ms" --body '{"n":1}' \
+        >"$out/$name-$fn-cold$run.json"
+      [[ $(json_field "$out/$name-$fn-cold$run.json" requests) == 1 ]] ||
+        { tail -20 "$work/$name.log" >&2; die "$name: the cold request to $fn failed: $(cat "$out/$name-$fn-cold$run.json")"; }
+    done
+    ((run == cold_runs)) || stop_server
   done
   for fn in py node; do
     url=http://127.0.0.1:$port/2015-03-31/functions/${deployed[$fn]}/invocations
@@ -122,10 +130,10 @@ fi
 
 # --- report -----------------------------------------------------------------------------------
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-"$real_python" - "$work/results" "$(nproc) cores, load average $load_before before / $load_after after" "${bare[python]}" "${bare[node]}" "$seconds" "${clients_list[*]}" "${targets[@]}" <<'EOF'
-import json, os, sys
+"$real_python" - "$work/results" "$(nproc) cores, load average $load_before before / $load_after after" "${bare[python]}" "${bare[node]}" "$seconds" "${clients_list[*]}" "$cold_runs" "${targets[@]}" <<'EOF'
+import json, os, statistics, sys
 out, machine, bare_py, bare_node, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
-clients, targets = [int(c) for c in sys.argv[6].split()], sys.argv[7:]
+clients, cold_runs, targets = [int(c) for c in sys.argv[6].split()], int(sys.argv[7]), sys.argv[8:]
 bare = {"py": bare_py, "node": bare_node}
 def load(name, part):
     with open(os.path.join(out, f"{name}-{part}.json")) as f:
@@ -135,7 +143,7 @@ for t in targets:
     server = load(t, "server")
     for fn in ("py", "node"):
         r = {c: load(t, f"{fn}-c{c}") for c in clients}
-        cold = load(t, f"{fn}-cold")["p50_ms"]
+        cold = statistics.median(load(t, f"{fn}-cold{i}")["p50_ms"] for i in range(1, cold_runs + 1))
         rows[t, fn] = dict(
             rps={c: r[c]["rps"] for c in clients},
             p50_16=r[16]["p50_ms"], p99_16=r[16]["p99_ms"], p50_64=r[64]["p50_ms"], p99_64=r[64]["p99_ms"],
@@ -145,7 +153,8 @@ for t in targets:
             idle=server["idle_rss_mb"], load=server["load_rss_mb"])
 
 print(f"Invoke API, trivial handlers, {seconds} s per client count, keep-alive; "
-      f"bare start: python {bare_py:.1f} ms, node {bare_node:.1f} ms (medians); {machine}\n")
+      f"bare start: python {bare_py:.1f} ms, node {bare_node:.1f} ms (medians); cold: the median of {cold_runs} "
+      f"fresh starts; {machine}\n")
 print("| server | fn | " + "".join(f"req/s @{c} | " for c in clients) + "p50 @16 ms | p99 @16 ms | p50 @64 ms "
       "| p99 @64 ms | errors / non-200 | cold ms | cold − bare ms | start→listening ms | idle RSS MB "
       "| RSS after load MB |")
