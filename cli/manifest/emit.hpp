@@ -15,7 +15,7 @@ std::string to_yaml(const Value& v);
 // A double as the shortest text that reads back as the same number ("1.5", "1e+21").
 std::string format_number(double d);
 
-// A string as a JSON string literal, quotes included.
+// A string as a JSON string literal, quotes included (JsonWriter's escaping).
 std::string json_quote(std::string_view s);
 
 }  // namespace stratus::manifest
