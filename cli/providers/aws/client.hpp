@@ -6,6 +6,9 @@
 //
 // Under `verbose` every attempt is logged as `METHOD redacted-url -> status (ms)`: the query's
 // signatures, credentials and tokens are masked, and no header or body is ever printed.
+//
+// One Client may be used from several threads at once. Each attempt is a fresh connection
+// (`Connection: close`); connection reuse is a later optimisation behind the Transport seam.
 #include <chrono>
 #include <cstdint>
 #include <functional>

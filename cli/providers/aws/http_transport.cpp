@@ -15,6 +15,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -185,6 +187,39 @@ class Stream {
   SSL* m_ssl;
 };
 
+// OpenSSL writes to the socket with write(), so a peer that hung up raises SIGPIPE, which would
+// end the process. Blocked on this thread while it talks, and a SIGPIPE raised meanwhile is
+// consumed, so neither the process's disposition nor other threads are touched.
+class SigpipeBlock {
+ public:
+  SigpipeBlock() {
+    sigemptyset(&m_set);
+    sigaddset(&m_set, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    m_was_pending = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &m_set, &m_old);
+  }
+  ~SigpipeBlock() {
+    if (!m_was_pending) {
+      sigset_t pending;
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        timespec zero{};
+        sigtimedwait(&m_set, nullptr, &zero);
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
+  }
+  SigpipeBlock(const SigpipeBlock&) = delete;
+  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+
+ private:
+  sigset_t m_set;
+  sigset_t m_old;
+  bool m_was_pending = false;
+};
+
 bool is_ip_literal(const std::string& host) {
   unsigned char buf[16];
   return ::inet_pton(AF_INET, host.c_str(), buf) == 1 || ::inet_pton(AF_INET6, host.c_str(), buf) == 1;
@@ -289,6 +324,7 @@ HttpOutcome exchange_once(const HttpExchange& exchange, TlsContext& tls) {
   auto connect_deadline = Clock::now() + exchange.connect_timeout;
   int fd = connect_tcp(*origin, connect_deadline, outcome.error);
   if (fd < 0) return outcome;
+  SigpipeBlock no_sigpipe;
   SSL* ssl = nullptr;
   if (origin->tls && (ssl = start_tls(ctx, fd, origin->host, connect_deadline, outcome.error)) == nullptr) {
     ::close(fd);
