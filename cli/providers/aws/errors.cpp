@@ -1,0 +1,142 @@
+#include "cli/providers/aws/errors.hpp"
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+namespace stratus::aws {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::string header(const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name) {
+  for (const auto& [n, v] : headers) {
+    if (iequals(n, name)) return v;
+  }
+  return {};
+}
+
+std::string xml_unescape(std::string_view text) {
+  static constexpr std::pair<std::string_view, char> kEntities[] = {
+      {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    bool replaced = false;
+    if (text[i] == '&') {
+      for (const auto& [entity, c] : kEntities) {
+        if (text.substr(i, entity.size()) == entity) {
+          out += c;
+          i += entity.size() - 1;
+          replaced = true;
+          break;
+        }
+      }
+    }
+    if (!replaced) out += text[i];
+  }
+  return out;
+}
+
+// The text of the first <tag>…</tag> at or after `from`; nullopt when there is none.
+std::optional<std::string> xml_element(std::string_view xml, std::string_view tag, std::size_t from = 0) {
+  std::string open = "<" + std::string(tag) + ">";
+  std::string close = "</" + std::string(tag) + ">";
+  std::size_t start = xml.find(open, from);
+  if (start == std::string_view::npos) return std::nullopt;
+  start += open.size();
+  std::size_t end = xml.find(close, start);
+  if (end == std::string_view::npos) return std::nullopt;
+  return xml_unescape(xml.substr(start, end - start));
+}
+
+// "aws.protocoltests#Code", "Code:http://internal/" -> "Code".
+std::string clean_code(std::string code) {
+  if (auto colon = code.find(':'); colon != std::string::npos) code.resize(colon);
+  if (auto hash = code.rfind('#'); hash != std::string::npos) code.erase(0, hash + 1);
+  return code;
+}
+
+void read_json(const std::string& body, AwsError& error) {
+  auto json = nlohmann::json::parse(body, nullptr, false);
+  if (!json.is_object()) return;
+  auto text = [&](const char* key) -> std::string {
+    auto it = json.find(key);
+    return it != json.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (error.code.empty()) {
+    for (const char* key : {"__type", "code", "Code"}) {
+      if (std::string c = text(key); !c.empty()) {
+        error.code = clean_code(c);
+        break;
+      }
+    }
+  }
+  for (const char* key : {"message", "Message", "errorMessage"}) {
+    if (std::string m = text(key); !m.empty()) {
+      error.message = m;
+      break;
+    }
+  }
+}
+
+void read_xml(const std::string& body, AwsError& error) {
+  std::size_t at = body.find("<Error>");
+  if (at == std::string::npos) return;
+  if (error.code.empty()) error.code = xml_element(body, "Code", at).value_or("");
+  error.message = xml_element(body, "Message", at).value_or("");
+  if (error.request_id.empty()) error.request_id = xml_element(body, "RequestId").value_or("");
+}
+
+}  // namespace
+
+bool AwsError::is_throttling() const {
+  for (std::string_view c :
+       {"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceededException",
+        "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+        "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+        "EC2ThrottledException"}) {
+    if (code == c) return true;
+  }
+  return false;
+}
+
+std::string AwsError::describe() const {
+  std::string out = code;
+  if (!message.empty()) out += ": " + message;
+  out += " (HTTP " + std::to_string(status);
+  if (!request_id.empty()) out += ", request id " + request_id;
+  out += ")";
+  return out;
+}
+
+std::optional<AwsError> parse_aws_error(int status,
+                                        const std::vector<std::pair<std::string, std::string>>& headers,
+                                        const std::string& body) {
+  if (status < 400) return std::nullopt;
+  AwsError error;
+  error.status = status;
+  error.code = clean_code(header(headers, "x-amzn-ErrorType"));
+  error.request_id = header(headers, "x-amzn-RequestId");
+  if (error.request_id.empty()) error.request_id = header(headers, "x-amz-request-id");
+  std::size_t first = body.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && body[first] == '{') read_json(body, error);
+  if (first != std::string::npos && body[first] == '<') read_xml(body, error);
+  if (error.code.empty()) error.code = std::to_string(status);
+  if (error.message.empty() && error.code == std::to_string(status) && !body.empty() && body.size() <= 512 &&
+      first != std::string::npos && body[first] != '<' && body[first] != '{') {
+    error.message = body;  // a proxy's plain-text answer says more than the status alone
+  }
+  return error;
+}
+
+}  // namespace stratus::aws
