@@ -16,6 +16,7 @@
 #include "emulator/engine/destination_record.hpp"
 #include "emulator/engine/engine.hpp"
 #include "emulator/net/http_server.hpp"
+#include "emulator/store/async_journal.hpp"
 #include "emulator/store/database.hpp"
 #include "emulator/store/migrations.hpp"
 #include "emulator/store/store.hpp"
@@ -79,6 +80,9 @@ struct OfflineSession::State {
   std::unique_ptr<store::Database> sqs_db, s3_db;
   std::unique_ptr<triggers::sqs::SqsStore> queues;
   std::unique_ptr<triggers::s3::S3Store> buckets;
+  // Event invocations the engine accepted and has not ended, on a connection of their own.
+  std::unique_ptr<store::Database> async_db;
+  std::unique_ptr<store::SqliteAsyncJournal> journal;
   std::unique_ptr<engine::Engine> engine;
   triggers::schedule::SystemClock schedule_clock;
   std::unique_ptr<triggers::schedule::Scheduler> scheduler;
@@ -215,6 +219,16 @@ OfflineSession::OfflineSession(const manifest::Service& service, OfflineSettings
   } catch (const std::exception& e) {
     throw UserError(std::string("cannot set up the service's queues and buckets: ") + e.what());
   }
+  // Event invocations survive a restart, or a kill: the engine queues again at start what this holds.
+  try {
+    s.async_db =
+        std::make_unique<store::Database>(store::stratus_db_path(service.dir), store::stratus_migrations());
+    s.journal = std::make_unique<store::SqliteAsyncJournal>(*s.async_db);
+  } catch (const std::exception& e) {
+    throw UserError(std::string("cannot set up the journal of Event invocations: ") + e.what());
+  }
+  es.async.journal = s.journal.get();
+  es.async.warn = warn;
   const std::string function_arn_prefix = "arn:aws:lambda:" + region + ":" + o.account_id + ":function:";
   es.async.on_outcome = [&s, function_arn_prefix](const engine::AsyncOutcome& outcome) {
     s.on_async_outcome(outcome, function_arn_prefix);

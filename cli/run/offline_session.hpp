@@ -1,14 +1,16 @@
 #pragma once
 // Everything `stratus offline` runs, built from the service model: the log store and console, the
-// engine, the queues and buckets (SQS and S3 state in stratus.db), the AWS endpoint (--aws-port),
-// the Lambda Invoke API (--lambda-port), API Gateway (--http-port: `http`, `httpApi` and `url`
-// events), the sqs pollers, s3 notifications and the schedules.
+// engine with its journal of Event invocations, the queues and buckets (the journal, SQS and S3
+// state all in stratus.db), the AWS endpoint (--aws-port), the Lambda Invoke API (--lambda-port),
+// API Gateway (--http-port: `http`, `httpApi` and `url` events), the sqs pollers, s3
+// notifications and the schedules.
 //
 // The constructor binds the ports and builds everything (throws UserError naming the problem: a
-// port in use, a runtime that cannot run, a queue that cannot be made); start() starts the engine,
-// the pollers and the scheduler and writes .stratus/offline.json; stop() drains: schedules and
-// pollers first, then the servers (requests in flight finish), then the engine. The destructor
-// stops what still runs and removes offline.json.
+// port in use, a runtime that cannot run, a queue that cannot be made); start() starts the engine
+// (which queues again the Event invocations a previous run left unfinished), the pollers and the
+// scheduler and writes .stratus/offline.json; stop() drains: schedules and pollers first, then the
+// servers (requests in flight finish), then the engine. The destructor stops what still runs and
+// removes offline.json.
 #include <functional>
 #include <memory>
 #include <string>

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -11,6 +13,7 @@
 
 #include "emulator/common/clock.hpp"
 #include "emulator/common/ids.hpp"
+#include "emulator/engine/async_journal.hpp"
 
 namespace stratus::engine {
 namespace {
@@ -27,6 +30,14 @@ struct Event {
   int retries_used = 0;
   int attempts = 0;
   InvokeResult last;
+  std::int64_t accepted_unix_ms = 0;
+};
+
+// A retry the journal must learn of (its attempts and due time).
+struct JournalUpdate {
+  std::string request_id;
+  int attempts = 0;
+  std::int64_t due_unix_ms = 0;
 };
 
 AsyncOutcome outcome_of(Event& event, AsyncOutcome::Condition condition) {
@@ -57,12 +68,23 @@ struct AsyncQueue::State {
   std::vector<std::thread> workers;
 
   void work();
-  // Requeues the event or ends it (its outcome then goes to `ended`). Called with `mutex` held.
-  void finish(Event event, bool threw, std::vector<AsyncOutcome>& ended);
-  void report(std::vector<AsyncOutcome>& ended, std::unique_lock<std::mutex>& lock);
+  // Requeues the event or ends it (its outcome then goes to `ended`; a retry the journal must
+  // record goes to `updates`). Called with `mutex` held.
+  void finish(Event event, bool threw, std::vector<AsyncOutcome>& ended, std::vector<JournalUpdate>& updates);
+  void report(std::vector<AsyncOutcome>& ended, std::vector<JournalUpdate>& updates,
+              std::unique_lock<std::mutex>& lock);
+  void warn(const std::string& line) const;
 };
 
-void AsyncQueue::State::finish(Event event, bool threw, std::vector<AsyncOutcome>& ended) {
+void AsyncQueue::State::warn(const std::string& line) const {
+  if (options.warn)
+    options.warn(line);
+  else
+    std::fprintf(stderr, "stratus: warning: %s\n", line.c_str());
+}
+
+void AsyncQueue::State::finish(Event event, bool threw, std::vector<AsyncOutcome>& ended,
+                               std::vector<JournalUpdate>& updates) {
   const auto now = Clock::now();
   const InvokeStatus status = event.last.status;
   if (!threw && status == InvokeStatus::ok) {
@@ -78,8 +100,14 @@ void AsyncQueue::State::finish(Event event, bool threw, std::vector<AsyncOutcome
       ended.push_back(outcome_of(event, AsyncOutcome::Condition::retries_exhausted));
       return;
     }
-    event.not_before = now + options.retry_delays[std::min(event.retries_used, 1)];
+    const auto delay = options.retry_delays[std::min(event.retries_used, 1)];
+    event.not_before = now + delay;
     ++event.retries_used;
+    // The journal learns of a retry (not of a throttle: after a restart that event is due anyway).
+    if (options.journal && event.not_before < event.expires)
+      updates.push_back(
+          {event.request_id, event.attempts,
+           unix_ms_now() + std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()});
   }
   if (event.not_before >= event.expires) {
     ++stats.expired;
@@ -89,18 +117,39 @@ void AsyncQueue::State::finish(Event event, bool threw, std::vector<AsyncOutcome
   events.push_back(std::move(event));
 }
 
-// Hands the ended events to on_outcome without the lock (it may enqueue).
-void AsyncQueue::State::report(std::vector<AsyncOutcome>& ended, std::unique_lock<std::mutex>& lock) {
-  if (ended.empty()) return;
+// Without the lock (on_outcome may enqueue; the journal writes to disk): tells the journal of the
+// retries, hands the ended events to on_outcome, then forgets them in the journal. An event ends in
+// the journal after its destinations got it, so a crash in between repeats, never loses, a record.
+void AsyncQueue::State::report(std::vector<AsyncOutcome>& ended, std::vector<JournalUpdate>& updates,
+                               std::unique_lock<std::mutex>& lock) {
+  if (ended.empty() && updates.empty()) return;
   std::vector<AsyncOutcome> batch = std::exchange(ended, {});
-  if (!options.on_outcome) return;
+  std::vector<JournalUpdate> retries = std::exchange(updates, {});
+  if (!options.on_outcome && !options.journal) return;
   ++running;  // wait_idle() waits for the report too
   lock.unlock();
-  for (const auto& outcome : batch) {
+  for (const auto& retry : retries) {
     try {
-      options.on_outcome(outcome);
-    } catch (const std::exception&) {
-      // A destination that fails loses the record, as a full or missing destination does on AWS.
+      options.journal->update(retry.request_id, retry.attempts, retry.due_unix_ms);
+    } catch (const std::exception& e) {
+      // The record keeps its older count: after a restart the event may run once more.
+      warn(std::string("Event invocation ") + retry.request_id + ": " + e.what());
+    }
+  }
+  for (const auto& outcome : batch) {
+    if (options.on_outcome) {
+      try {
+        options.on_outcome(outcome);
+      } catch (const std::exception&) {
+        // A destination that fails loses the record, as a full or missing destination does on AWS.
+      }
+    }
+    if (!options.journal) continue;
+    try {
+      options.journal->remove(outcome.request_id);
+    } catch (const std::exception& e) {
+      warn(std::string("Event invocation ") + outcome.request_id + " ended but stays in the journal (" +
+           e.what() + "); it runs again at the next start");
     }
   }
   lock.lock();
@@ -111,8 +160,9 @@ void AsyncQueue::State::report(std::vector<AsyncOutcome>& ended, std::unique_loc
 void AsyncQueue::State::work() {
   std::unique_lock lock(mutex);
   std::vector<AsyncOutcome> ended;
+  std::vector<JournalUpdate> updates;
   for (;;) {
-    report(ended, lock);
+    report(ended, updates, lock);
     if (stopping && (events.empty() || Clock::now() >= drain_deadline)) return;
     // The earliest due event; drop the expired on the way.
     auto now = Clock::now();
@@ -164,7 +214,7 @@ void AsyncQueue::State::work() {
     }
     lock.lock();
     --running;
-    finish(std::move(event), threw, ended);
+    finish(std::move(event), threw, ended, updates);
     changed.notify_all();
   }
 }
@@ -190,13 +240,77 @@ std::string AsyncQueue::enqueue(const FunctionConfig& function, std::string payl
   event.max_retries = std::clamp(function.maximum_retry_attempts, 0, 2);
   event.expires = now + s.options.event_age_unit * function.maximum_event_age_s;
   event.not_before = now;
+  event.accepted_unix_ms = unix_ms_now();
   std::string id = event.request_id;
+  if (s.options.journal) {
+    {
+      std::lock_guard lock(s.mutex);
+      if (s.stopping) return {};
+    }
+    // Outside the lock: workers go on while the record is committed. It is in the journal before
+    // the event is queued, so the event's end (which removes it) cannot come first.
+    s.options.journal->put(
+        AsyncRecord{id, event.function, event.payload, 0, event.accepted_unix_ms, event.accepted_unix_ms});
+  }
   std::lock_guard lock(s.mutex);
-  if (s.stopping) return {};
+  // Stopped meanwhile: a recorded event is still accepted, it runs at the next start.
+  if (s.stopping) return s.options.journal ? id : std::string();
   s.events.push_back(std::move(event));
   ++s.stats.queued;
   s.changed.notify_all();
   return id;
+}
+
+std::size_t AsyncQueue::resume(const FindFunction& find) {
+  State& s = *m_state;
+  AsyncJournal* journal = s.options.journal;
+  if (!journal) return 0;
+  AsyncJournalLoad loaded;
+  try {
+    loaded = journal->load();
+  } catch (const std::exception& e) {
+    s.warn(std::string("the pending Event invocations were not loaded: ") + e.what());
+    return 0;
+  }
+  for (const auto& line : loaded.warnings) s.warn(line);
+  const auto now = Clock::now();
+  const std::int64_t unix_now = unix_ms_now();
+  std::vector<Event> events;
+  std::map<std::string, int> gone;  // function -> events dropped
+  for (auto& record : loaded.records) {
+    const std::optional<FunctionConfig> function = find(record.function);
+    if (!function) {
+      ++gone[record.function];
+      try {
+        journal->remove(record.request_id);
+      } catch (const std::exception&) {
+        // Dropped again (with the warning) at the next start.
+      }
+      continue;
+    }
+    Event event;
+    event.function = function->name;
+    event.payload = std::move(record.payload);
+    event.request_id = std::move(record.request_id);
+    event.max_retries = std::clamp(function->maximum_retry_attempts, 0, 2);
+    // Ages and back-offs are wall-clock spans in the journal; the queue counts in steady time.
+    const std::chrono::milliseconds age(std::max<std::int64_t>(0, unix_now - record.accepted_unix_ms));
+    const std::chrono::milliseconds wait(std::max<std::int64_t>(0, record.due_unix_ms - unix_now));
+    event.expires = now - age + s.options.event_age_unit * function->maximum_event_age_s;
+    event.not_before = now + wait;
+    event.attempts = event.retries_used = std::max(0, record.attempts);
+    event.accepted_unix_ms = record.accepted_unix_ms;
+    events.push_back(std::move(event));
+  }
+  for (const auto& [function, count] : gone)
+    s.warn(std::to_string(count) + " pending Event invocation" + (count == 1 ? "" : "s") + " of '" +
+           function + "' dropped: the function no longer exists");
+  std::lock_guard lock(s.mutex);
+  if (s.stopping) return 0;  // they stay in the journal
+  for (auto& event : events) s.events.push_back(std::move(event));
+  s.stats.queued += events.size();
+  s.changed.notify_all();
+  return events.size();
 }
 
 AsyncQueueStats AsyncQueue::stats() const {

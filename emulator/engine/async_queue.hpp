@@ -1,6 +1,6 @@
 #pragma once
-// Event (asynchronous) invocations, in memory: a queue and a few worker threads that run each
-// event through a Runner, as Lambda's internal queue does (spec section 3.7):
+// Event (asynchronous) invocations: a queue and a few worker threads that run each event through
+// a Runner, as Lambda's internal queue does (spec section 3.7):
 //   - a function error is retried up to the function's maximum_retry_attempts (0-2) times, after
 //     retry_delays[0] (AWS: about 1 min) and then retry_delays[1] (about 2 min);
 //   - a throttled attempt is tried again after throttle_delay without using up a retry;
@@ -8,11 +8,17 @@
 //     dropped;
 //   - how each event ended goes to AsyncQueueOptions::on_outcome (for destinations).
 // stop() refuses new events, runs what is due within `drain`, drops the rest and joins.
-// Not durable: events queued at exit are lost (the SQLite-backed queue replaces this later).
+//
+// Durable with a journal (AsyncQueueOptions::journal, see async_journal.hpp): an event is in the
+// journal before enqueue() returns and leaves it when it ends, so what stop() drops, or a kill -9
+// loses, is still there for resume() at the next start (at least once: an event that was running
+// runs again). Without one, events queued at exit are lost.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "emulator/engine/dispatcher.hpp"
@@ -32,6 +38,8 @@ struct AsyncOutcome {
   std::int64_t unix_ms = 0;  // when it ended
 };
 
+class AsyncJournal;
+
 struct AsyncQueueOptions {
   int workers = 2;
   std::chrono::milliseconds retry_delays[2] = {std::chrono::minutes(1), std::chrono::minutes(2)};
@@ -41,6 +49,11 @@ struct AsyncQueueOptions {
   // Called once per event that ends (not for those stop() drops), on a worker thread, outside the
   // queue's lock. It may enqueue.
   std::function<void(const AsyncOutcome&)> on_outcome;
+  // Keeps accepted events across restarts; nullptr = in memory only. Must outlive the queue.
+  AsyncJournal* journal = nullptr;
+  // One line for a person: an event resume() drops, a journal that failed. Called on any thread;
+  // null prints "stratus: warning: <line>" to stderr.
+  std::function<void(const std::string&)> warn;
 };
 
 struct AsyncQueueStats {
@@ -61,8 +74,16 @@ class AsyncQueue {
   AsyncQueue& operator=(const AsyncQueue&) = delete;
 
   // Queues one event for `function` (its name, retry and age settings are copied now) and returns
-  // the event's request id; "" once stopped.
+  // the event's request id; "" once stopped. With a journal the event is recorded first; when that
+  // fails this throws std::runtime_error and the event is not queued.
   std::string enqueue(const FunctionConfig& function, std::string payload);
+
+  // Queues again the events the journal holds (call once, at start). `find` gives a function's
+  // current configuration by deployed name (its retry and age settings apply); an event whose
+  // function is gone is dropped, with a warning. An event keeps its id, attempts and age. Returns
+  // how many were queued; 0 without a journal, or when it cannot be read (a warning says why).
+  using FindFunction = std::function<std::optional<FunctionConfig>(const std::string& name)>;
+  std::size_t resume(const FindFunction& find);
 
   AsyncQueueStats stats() const;
   // Blocks until no event is queued or running, or `timeout` passes; true when idle.

@@ -437,6 +437,12 @@ void Engine::start() {
   for (auto& pool : s.pools) s.start_provisioned(*pool);
   s.reaper = std::thread([&s] { s.reaper_loop(); });
   s.watch = std::thread([&s] { s.watch_loop(); });
+  // Now, not at construction: whoever handles the outcomes (destinations) is set up by then.
+  s.async->resume([&s](const std::string& name) -> std::optional<FunctionConfig> {
+    const Pool* pool = s.pool_for(name);
+    if (!pool) return std::nullopt;
+    return pool->config;
+  });
 }
 
 void Engine::stop(std::chrono::milliseconds drain) {

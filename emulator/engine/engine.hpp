@@ -30,7 +30,9 @@ struct EngineSettings {
   std::chrono::milliseconds memory_poll{20};                        // memory sampling period
   HostEnv host;                                                     // variables passed to instances
   std::vector<std::pair<std::string, std::string>> env_overrides;   // --env K=V
-  AsyncQueueOptions async;                                          // Event invocations: retries, drain
+  // Event invocations: retries, drain, and async.journal to keep them across restarts (nullptr =
+  // in memory, as `invoke local` and tests use it).
+  AsyncQueueOptions async;
 };
 
 class Engine : public Dispatcher {
@@ -45,7 +47,8 @@ class Engine : public Dispatcher {
   // One line per function whose runtime runs on a different interpreter version.
   const std::vector<std::string>& warnings() const;
 
-  // Starts provisioned instances (waiting until they are ready), the reaper and the memory watch.
+  // Starts provisioned instances (waiting until they are ready), the reaper and the memory watch,
+  // then queues again the Event invocations settings.async.journal holds (AsyncQueue::resume).
   void start();
   // Refuses new invocations, waits up to `drain` for those in flight, then ends every instance.
   void stop(std::chrono::milliseconds drain = std::chrono::seconds(5));

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "emulator/store/async_journal.hpp"
 #include "emulator/triggers/s3/s3_store.hpp"
 #include "emulator/triggers/sqs/sqs_store.hpp"
 
@@ -10,7 +11,7 @@ namespace stratus::store {
 namespace {
 
 // Each entry takes the schema one version up; never edit one that has shipped, append instead.
-constexpr std::array<std::string_view, 4> kMigrations{
+constexpr std::array<std::string_view, 5> kMigrations{
     // 1: logs and the billing ledger.
     R"sql(
 CREATE TABLE logs (
@@ -49,6 +50,8 @@ CREATE INDEX ledger_by_time ON ledger (start_unix_ms);
     triggers::sqs::kSqsSchema,
     // 4: S3 buckets and object metadata (the bytes are files under .stratus/s3/).
     triggers::s3::kS3Schema,
+    // 5: Event invocations accepted and not yet ended (the async queue's journal).
+    kAsyncSchema,
 };
 
 }  // namespace

@@ -240,7 +240,17 @@ class Handler {
       return res;
     }
     if (type == "Event") {
-      std::string id = m_dispatcher.invoke_async(fn->name, std::move(request.payload));
+      std::string id;
+      try {
+        id = m_dispatcher.invoke_async(fn->name, std::move(request.payload));
+      } catch (const std::runtime_error& e) {
+        // Not recorded, so not accepted: the client may send it again.
+        Response res = json_response(
+            500,
+            Json{{"Type", "Service"}, {"message", std::string("The event was not queued: ") + e.what()}});
+        res.headers.emplace_back("x-amzn-ErrorType", "ServiceException");
+        return res;
+      }
       Response res;
       res.status = 202;
       res.headers.emplace_back("X-Amzn-RequestId", id.empty() ? new_request_id() : id);

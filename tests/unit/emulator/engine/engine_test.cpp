@@ -13,6 +13,8 @@
 #include <regex>
 #include <thread>
 
+#include "emulator/common/clock.hpp"
+#include "emulator/engine/async_journal.hpp"
 #include "emulator/engine/hot_reload.hpp"
 #include "emulator/engine/sinks.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -498,6 +500,59 @@ TEST_F(EngineTest, EventInvocationsAreRetriedUnderTheirRequestId) {
   for (const auto& row : rows) EXPECT_EQ(row.request_id, id);
   EXPECT_EQ(rows[0].outcome, billing::Outcome::error);
   EXPECT_EQ(rows[2].outcome, billing::Outcome::ok);
+}
+
+// The events a journal holds at start (a previous run's) run under their ids; one of a function
+// that is gone is dropped with a warning.
+TEST_F(EngineTest, StartRunsTheEventsTheJournalHolds) {
+  struct Journal : AsyncJournal {
+    std::mutex mutex;
+    std::vector<AsyncRecord> held;
+    void put(const AsyncRecord& r) override {
+      std::lock_guard lock(mutex);
+      held.push_back(r);
+    }
+    void update(const std::string&, int, std::int64_t) override {}
+    void remove(const std::string& id) override {
+      std::lock_guard lock(mutex);
+      std::erase_if(held, [&](const AsyncRecord& r) { return r.request_id == id; });
+    }
+    AsyncJournalLoad load() override {
+      std::lock_guard lock(mutex);
+      return {held, {}};
+    }
+    std::size_t size() {
+      std::lock_guard lock(mutex);
+      return held.size();
+    }
+  } journal;
+  const std::int64_t now = unix_ms_now();
+  journal.held = {{"11111111-2222-4333-8444-555555555555", "svc-dev-echo", R"({"n":1})", 0, now, now},
+                  {"11111111-2222-4333-8444-666666666666", "svc-dev-gone", "{}", 0, now, now}};
+  code("handler.py", kPython);
+  std::mutex mutex;
+  std::vector<std::string> warnings;
+  EngineSettings settings;
+  settings.async.journal = &journal;
+  settings.async.warn = [&](const std::string& line) {
+    std::lock_guard lock(mutex);
+    warnings.push_back(line);
+  };
+  start({function("echo", "python3.12", "handler.echo")}, settings);
+  std::vector<billing::LedgerRow> rows;
+  for (int i = 0; i < 500 && (rows.empty() || journal.size() > 0); ++i) {
+    std::this_thread::sleep_for(10ms);
+    rows = m_sink.rows();
+  }
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].request_id, "11111111-2222-4333-8444-555555555555");
+  EXPECT_EQ(rows[0].outcome, billing::Outcome::ok);
+  EXPECT_EQ(journal.size(), 0u);
+  m_engine.reset();  // before the journal goes
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(warnings,
+            std::vector<std::string>{
+                "1 pending Event invocation of 'svc-dev-gone' dropped: the function no longer exists"});
 }
 
 TEST_F(EngineTest, RuntimesThatCannotRunAreClearErrors) {

@@ -5,8 +5,10 @@
 //   "svc-dev-fail"   function_error with an error JSON, error type Unhandled
 //   "svc-dev-busy"   throttled (ReservedFunctionConcurrentInvocationLimitExceeded)
 //   "svc-dev-fnNN"   padding for ListFunctions pages
+// invoke_async throws std::runtime_error when async_fails (a journal that cannot record).
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -65,6 +67,7 @@ class FakeDispatcher : public engine::Dispatcher {
 
   std::string invoke_async(const std::string& function, std::string payload) override {
     std::lock_guard lock(m_mutex);
+    if (async_fails) throw std::runtime_error("stratus.db: cannot run 'INSERT': disk I/O error");
     m_async.emplace_back(function, std::move(payload));
     return "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
   }
@@ -86,6 +89,7 @@ class FakeDispatcher : public engine::Dispatcher {
     return m_lookups;
   }
 
+  bool async_fails = false;
   std::string log_text = "START RequestId: r Version: $LATEST\nhello\nEND RequestId: r\n";
 
  private:

@@ -149,6 +149,19 @@ TEST_F(InvokeApiTest, EventIsQueuedAndAnswered202) {
   EXPECT_TRUE(fake.invoked().empty());
 }
 
+// The event could not be recorded (see AsyncJournal): not accepted, and the client is told so.
+TEST_F(InvokeApiTest, EventThatCannotBeQueuedIs500ServiceException) {
+  fake.async_fails = true;
+  auto res = post(kInvoke, R"({"e":1})", {{"X-Amz-Invocation-Type", "Event"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 500);
+  EXPECT_EQ(res->get_header_value("x-amzn-ErrorType"), "ServiceException") << res->body;
+  EXPECT_FALSE(res->get_header_value("X-Amzn-RequestId").empty());
+  auto body = json::parse(res->body);
+  EXPECT_EQ(body["Type"], "Service");
+  EXPECT_EQ(body["message"], "The event was not queued: stratus.db: cannot run 'INSERT': disk I/O error");
+}
+
 TEST_F(InvokeApiTest, DryRunChecksAndRunsNothing) {
   auto res = post(kInvoke, "{}", {{"X-Amz-Invocation-Type", "DryRun"}});
   ASSERT_TRUE(res);
