@@ -75,10 +75,8 @@ measure_target() {
   # footprint is read after the first start, before anything is invoked.
   for ((run = 1; run <= cold_runs; run++)); do
     start_server "$name" "$cmd" "$service" "$port" "$budget"
-    if ((run == 1)); then
-      sleep 1  # let start-up work settle before reading the idle footprint
-      idle_rss=$(tree_rss_mb "$server_pid")
-    fi
+    sleep 1  # let start-up work settle: the idle footprint, and a cold start that is only a cold start
+    ((run == 1)) && idle_rss=$(tree_rss_mb "$server_pid")
     for fn in py node; do
       url=http://127.0.0.1:$port/2015-03-31/functions/${deployed[$fn]}/invocations
       "$loadgen" --url "$url" --clients 1 --requests 1 --timeout-ms "$timeout_ms" --body '{"n":1}' \
