@@ -154,7 +154,9 @@ OfflineSession::OfflineSession(const manifest::Service& service, OfflineSettings
   } catch (const std::runtime_error& e) {
     warn(std::string(e.what()) + "; invocations are not recorded");
   }
-  s.console = std::make_unique<ConsoleSink>(stderr, true, o.color && !o.json_logs, names, o.json_logs);
+  // Batched: a write every 10 ms at most, not one per invocation (unnoticeable to a reader).
+  s.console = std::make_unique<ConsoleSink>(stderr, true, o.color && !o.json_logs, names, o.json_logs,
+                                            std::chrono::milliseconds(10));
   if (s.recorder) s.console->forward_to(s.recorder.get());
   engine::EngineSettings es;
   es.state_dir = service.dir / ".stratus";

@@ -20,6 +20,7 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 #include "emulator/common/clock.hpp"
 #include "emulator/common/ids.hpp"
@@ -105,7 +106,12 @@ struct Flight {
   Pool* pool = nullptr;
   Assignment a;
   Prepared p;
-  runtime_api::WatchFds fds;  // as registered in the reactor's epoll set
+  std::uint64_t key = 0;  // its instance's Instance::reactor_key
+  // Guarded by flights_mutex. A flight is listed before its event leaves and armed after: an
+  // event that comes in between marks it early, and arming it then has the loop drive it.
+  bool armed = false;
+  bool early = false;
+  bool woken = false;  // its instance's wake fd fired since the last step (reactor thread only)
 };
 
 // One function: its configuration, launch plan, instances and concurrency counters.
@@ -344,12 +350,20 @@ struct Engine::Impl {
   // A flight whose exchange must block (the /next not there yet, or a body still arriving).
   void to_thread(std::unique_ptr<Flight> flight, bool started);
   void reactor_loop();
+  // An instance's fds join the epoll set (edge-triggered) at its first flight and stay until they
+  // close; an event's data is reactor_key * 2 (+1 for the wake fd), 0 for reactor_wake. Events of
+  // instances with no flight are dropped: no epoll_ctl per invocation, and no pointer that could
+  // outlive its instance.
+  bool watch_locked(Instance& instance, const runtime_api::WatchFds& fds);
   int reactor_epoll = -1;
-  int reactor_wake = -1;  // eventfd: stop
+  int reactor_wake = -1;  // eventfd: stop, an early flight armed, a flight while the loop sleeps
   std::atomic<bool> reactor_stop{false};
   std::thread reactor;
-  std::mutex flights_mutex;   // guards `flights` and their registration in reactor_epoll
-  std::set<Flight*> flights;  // owned: released from their unique_ptr while in flight
+  std::mutex flights_mutex;  // guards the fields below and the Instance::reactor_* fields
+  std::unordered_map<std::uint64_t, Flight*> flights;  // by key; owned while listed
+  std::vector<Flight*> early_armed;                    // for the loop to drive
+  std::uint64_t reactor_keys = 0;
+  bool reactor_sleeps = true;  // the loop's last wait had no time-out (no flight to watch)
   void reaper_loop();
   void watch_loop();
 
@@ -398,7 +412,7 @@ Engine::Engine(std::vector<FunctionConfig> functions, EngineSettings settings)
   }
   epoll_event wake{};
   wake.events = EPOLLIN;
-  wake.data.ptr = nullptr;
+  wake.data.u64 = 0;
   ::epoll_ctl(s.reactor_epoll, EPOLL_CTL_ADD, s.reactor_wake, &wake);
   s.reactor = std::thread([&s] { s.reactor_loop(); });
   s.async = std::make_unique<AsyncQueue>(
@@ -665,42 +679,60 @@ void Engine::Impl::start_flight(Pool& pool, Assignment a) {
   flight->pool = &pool;
   flight->a = std::move(a);
   flight->p = prepare(pool, flight->a.waiter->ticket, *flight->a.instance, false, std::nullopt);
-  runtime_api::RuntimeApiServer& api = flight->a.instance->api();
-  if (!api.try_start(flight->p.invocation, flight->p.deadline)) return to_thread(std::move(flight), false);
-  Flight* raw = flight.release();
-  std::lock_guard lock(flights_mutex);
-  raw->fds = api.watch_fds();
-  for (int fd : {raw->fds.socket, raw->fds.wake}) {
-    if (fd < 0) continue;
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.ptr = raw;
-    ::epoll_ctl(reactor_epoll, EPOLL_CTL_ADD, fd, &ev);
+  Instance& instance = *flight->a.instance;
+  runtime_api::RuntimeApiServer& api = instance.api();
+  Flight* raw = flight.get();
+  {
+    std::lock_guard lock(flights_mutex);
+    if (instance.reactor_key == 0) instance.reactor_key = ++reactor_keys;
+    raw->key = instance.reactor_key;
+    flights.emplace(raw->key, raw);
   }
-  if (flights.empty()) {  // the loop may sleep without a time-out: wake it to watch this deadline
+  const bool started = api.try_start(flight->p.invocation, flight->p.deadline);
+  bool wake_loop = false;
+  {
+    std::lock_guard lock(flights_mutex);
+    if (started && watch_locked(instance, api.watch_fds())) {
+      flight.release()->armed = true;
+      if (raw->early) early_armed.push_back(raw);
+      wake_loop = raw->early || std::exchange(reactor_sleeps, false);
+    } else {
+      flights.erase(raw->key);
+    }
+  }
+  if (flight) return to_thread(std::move(flight), started);
+  if (wake_loop) {
     std::uint64_t one = 1;
     [[maybe_unused]] auto written = ::write(reactor_wake, &one, sizeof one);
   }
-  flights.insert(raw);
+}
+
+bool Engine::Impl::watch_locked(Instance& instance, const runtime_api::WatchFds& fds) {
+  auto add = [&](int fd, std::uint64_t data) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLET;
+    ev.data.u64 = data;
+    return ::epoll_ctl(reactor_epoll, EPOLL_CTL_ADD, fd, &ev) == 0 || errno == EEXIST;
+  };
+  if (fds.socket >= 0 && fds.connection != instance.reactor_connection) {
+    if (!add(fds.socket, instance.reactor_key * 2)) return false;
+    instance.reactor_connection = fds.connection;
+  }
+  if (!instance.reactor_wake) {
+    if (!add(fds.wake, instance.reactor_key * 2 + 1)) return false;
+    instance.reactor_wake = true;
+  }
+  return true;
 }
 
 void Engine::Impl::drive(Flight* flight) {
   runtime_api::RuntimeApiServer& api = flight->a.instance->api();
   bool blocked = false;
-  std::optional<runtime_api::InvokeOutcome> outcome = api.step(blocked);
+  std::optional<runtime_api::InvokeOutcome> outcome = api.step(std::exchange(flight->woken, false), blocked);
+  if (!outcome && !blocked) return;  // still waiting
   {
     std::lock_guard lock(flights_mutex);
-    if (!outcome && !blocked) {
-      // Still waiting. A socket that broke is not watched any more (it would read as ready forever).
-      if (flight->fds.socket >= 0 && api.watch_fds().socket < 0) {
-        ::epoll_ctl(reactor_epoll, EPOLL_CTL_DEL, flight->fds.socket, nullptr);
-        flight->fds.socket = -1;
-      }
-      return;
-    }
-    for (int fd : {flight->fds.socket, flight->fds.wake})
-      if (fd >= 0) ::epoll_ctl(reactor_epoll, EPOLL_CTL_DEL, fd, nullptr);
-    flights.erase(flight);
+    flights.erase(flight->key);
   }
   std::unique_ptr<Flight> owned(flight);
   if (blocked) return to_thread(std::move(owned), true);
@@ -749,21 +781,32 @@ void Engine::Impl::reactor_loop() {
     const int n = ::epoll_wait(reactor_epoll, events, 64, timeout_ms);
     if (n < 0 && errno != EINTR) break;
     ready.clear();
-    for (int i = 0; i < n; ++i) {
-      if (events[i].data.ptr == nullptr) {
-        std::uint64_t count;
-        [[maybe_unused]] auto got = ::read(reactor_wake, &count, sizeof count);
-      } else {
-        ready.push_back(static_cast<Flight*>(events[i].data.ptr));
-      }
-    }
     {
-      const auto now = Clock::now();
       std::lock_guard lock(flights_mutex);
-      for (Flight* f : flights)
-        if (now >= f->p.deadline) ready.push_back(f);
-      // A flight started after this (elsewhere, or by drive() below) wakes the loop if it sleeps.
-      timeout_ms = flights.empty() ? -1 : 100;
+      for (int i = 0; i < n; ++i) {
+        const std::uint64_t data = events[i].data.u64;
+        if (data == 0) {
+          std::uint64_t count;
+          [[maybe_unused]] auto got = ::read(reactor_wake, &count, sizeof count);
+          continue;
+        }
+        auto it = flights.find(data / 2);
+        if (it == flights.end()) continue;  // an idle instance's runtime, or one that is gone
+        Flight* f = it->second;
+        if (data % 2 == 1) f->woken = true;
+        if (f->armed)
+          ready.push_back(f);
+        else
+          f->early = true;
+      }
+      ready.insert(ready.end(), early_armed.begin(), early_armed.end());
+      early_armed.clear();
+      const auto now = Clock::now();
+      for (const auto& [key, f] : flights)
+        if (f->armed && now >= f->p.deadline) ready.push_back(f);
+      // A flight started while the loop sleeps without a time-out wakes it (start_flight).
+      reactor_sleeps = flights.empty();
+      timeout_ms = reactor_sleeps ? -1 : 100;
     }
     std::sort(ready.begin(), ready.end());
     ready.erase(std::unique(ready.begin(), ready.end()), ready.end());

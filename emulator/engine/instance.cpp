@@ -202,13 +202,18 @@ std::uint64_t Instance::sample_rss(bool whole_tree) {
 std::uint64_t Instance::peak_rss_bytes() {
   if (m_dead) return m_peak_sampled.load();
   // The kernel's high-water mark catches peaks between samples, but /proc/<pid>/status costs tens
-  // of microseconds to generate: read it at most every 50 ms; statm (cheap) every time.
+  // of microseconds to generate: read it at most every 50 ms. statm is cheaper, but still a read
+  // per invocation at thousands a second: at most every 2 ms (less than a process can grow by much
+  // in the time; a later report, or the high-water mark, shows what it missed).
   const auto now = Clock::now();
   if (now - m_hwm_read_at >= std::chrono::milliseconds(50)) {
     m_hwm_read_at = now;
     m_hwm = high_water_mark(m_pgid);
   }
-  sample_rss(false);
+  if (now - m_statm_read_at >= std::chrono::milliseconds(2)) {
+    m_statm_read_at = now;
+    sample_rss(false);
+  }
   return std::max(m_hwm, m_peak_sampled.load());
 }
 

@@ -93,6 +93,11 @@ class Instance {
 
   Clock::time_point last_used;   // maintained by the pool
   std::uint64_t generation = 0;  // the pool's code generation it was started for (Engine::reload)
+  // The engine loop's registration of this instance's Runtime API fds (Engine, under its lock): the
+  // key its events carry, the connection whose socket is registered, whether the wake fd is.
+  std::uint64_t reactor_key = 0;
+  std::uint64_t reactor_connection = 0;
+  bool reactor_wake = false;
 
  private:
   void reader_loop();
@@ -124,6 +129,7 @@ class Instance {
   std::atomic<std::uint64_t> m_peak_sampled{0};
   std::uint64_t m_hwm = 0;  // VmHWM as last read (by the invoking thread only)
   Clock::time_point m_hwm_read_at;
+  Clock::time_point m_statm_read_at;  // the last statm sample of peak_rss_bytes()
   std::atomic<bool> m_stop_reader{false};
   std::thread m_reader;
 };

@@ -252,20 +252,23 @@ void HttpServer::State::accept_loop() {
   }
 }
 
-// ServerOptions::event_loop: one thread, one epoll set, every connection. A connection is armed
-// (EPOLLIN, one-shot) only while the loop owns it; while a response is owed, or a worker thread
-// reads a request whose body is still arriving, it is `busy` and the loop leaves it alone. The
-// answer's thread hands it back: re-armed directly when nothing is buffered, else posted to the
-// loop (an eventfd wakes it) to serve the pipelined request or to close the connection.
+// ServerOptions::event_loop: one thread, one epoll set, every connection, registered once
+// (edge-triggered: no epoll_ctl per request). While a response is owed, or a worker thread reads a
+// request whose body is still arriving, a connection is `busy` and the loop leaves it alone: an
+// event then only notes `more`. The answer's thread hands it back: simply marked idle when nothing
+// is buffered or unread, else posted to the loop (an eventfd wakes it) to serve the pipelined
+// request, read what came meanwhile, or close the connection.
 struct LoopConnection final : AnsweredConnection {
   explicit LoopConnection(int f) : wire(f) { fd = f; }
   EventLoop* loop = nullptr;
   wire::Connection wire;
   std::chrono::steady_clock::time_point last_active;
-  std::mutex mutex;         // guards the three flags below
+  std::mutex mutex;         // guards the four flags below
   bool busy = false;        // a response is owed, or a worker reads: not the loop's
   bool in_handler = false;  // the handler runs now: its caller continues, not answered()
   bool finished = false;    // close after the response (it said close, or could not be sent)
+  bool more = false;        // the socket may hold bytes the loop has not read (no edge will say so)
+  bool closed = false;      // the loop's: closed in this batch of events
   std::optional<std::pair<wire::Request, wire::ReadStatus>> read_ahead;  // by a worker
   void answered(bool sent_ok, bool keep_alive) override;
 };
@@ -281,6 +284,7 @@ struct EventLoop {
   int wake_fd = -1;  // eventfd: posted connections, stop
   std::thread thread;
   std::map<LoopConnection*, std::unique_ptr<LoopConnection>> conns;  // the loop thread's
+  std::vector<std::unique_ptr<LoopConnection>> closed;               // freed after each batch
   std::mutex posted_mutex;                                           // guards `posted`
   std::vector<LoopConnection*> posted;                               // busy until the loop takes them
   struct Worker {
@@ -301,17 +305,36 @@ struct EventLoop {
     }
     wake();
   }
-  void arm(LoopConnection& conn, int op) {
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLONESHOT;
-    ev.data.ptr = &conn;
-    ::epoll_ctl(epoll_fd, op, conn.fd, &ev);
+  // Reads what the socket holds, up to a whole request: edge-triggered, the next event only comes
+  // for bytes that arrive after a short read. False when the peer closed.
+  bool read_available(LoopConnection& conn) {
+    for (;;) {
+      switch (conn.wire.fill_nowait()) {
+        case wire::Connection::Fill::drained:
+        case wire::Connection::Fill::again: return true;
+        case wire::Connection::Fill::closed: return false;
+        case wire::Connection::Fill::data: {
+          const auto buffered = conn.wire.buffered_request();
+          if (buffered == wire::Connection::Buffered::nothing ||
+              buffered == wire::Connection::Buffered::partial)
+            continue;
+          std::lock_guard lock(conn.mutex);  // a request to serve first; the rest is read after it
+          conn.more = true;
+          return true;
+        }
+      }
+    }
   }
+  // Closes at once, frees after the current batch of events: a later event of the batch may still
+  // name the connection (it is skipped: `closed`).
   void close_conn(LoopConnection& conn) {
     ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, conn.fd, nullptr);
     ::shutdown(conn.fd, SHUT_RDWR);
     ::close(conn.fd);
-    conns.erase(&conn);
+    conn.closed = true;
+    auto it = conns.find(&conn);
+    closed.push_back(std::move(it->second));
+    conns.erase(it);
   }
   // Runs the handler for one request read whole; true when its response has left already.
   bool serve_one(LoopConnection& conn, const wire::Request& req, wire::ReadStatus status) {
@@ -347,7 +370,16 @@ struct EventLoop {
       }
       switch (conn.wire.buffered_request()) {
         case wire::Connection::Buffered::nothing:
-        case wire::Connection::Buffered::partial: return arm(conn, EPOLL_CTL_MOD);
+        case wire::Connection::Buffered::partial: {
+          bool more;
+          {
+            std::lock_guard lock(conn.mutex);
+            more = std::exchange(conn.more, false);
+          }
+          if (!more) return;  // the next edge brings the rest
+          if (!read_available(conn)) return close_conn(conn);
+          continue;
+        }
         case wire::Connection::Buffered::body_pending: return read_on_worker(conn);
         case wire::Connection::Buffered::complete: break;
       }
@@ -391,7 +423,10 @@ struct EventLoop {
       conn->last_active = std::chrono::steady_clock::now();
       LoopConnection& ref = *conn;
       conns.emplace(&ref, std::move(conn));
-      arm(ref, EPOLL_CTL_ADD);
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLET;
+      ev.data.ptr = &ref;
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
     }
   }
   bool idle(LoopConnection& conn) {
@@ -408,15 +443,13 @@ void LoopConnection::answered(bool sent_ok, bool keep_alive) {
     busy = false;
     return;
   }
-  if (finished || wire.buffered()) {
+  if (finished || more || wire.buffered()) {
     busy = true;  // posted: busy until the loop takes it
     lock.unlock();
     loop->post(*this);
     return;
   }
-  busy = false;
-  // Re-armed under the lock: a stopping loop that closes idle connections waits for it.
-  loop->arm(*this, EPOLL_CTL_MOD);
+  busy = false;  // the loop's again; still registered, an edge wakes it for the next request
 }
 
 void EventLoop::run() {
@@ -465,13 +498,22 @@ void EventLoop::run() {
         }
       } else {
         auto& conn = *static_cast<LoopConnection*>(events[i].data.ptr);
+        if (conn.closed) continue;
         conn.last_active = now;
-        if (conn.wire.fill_nowait() == wire::Connection::Fill::closed)
+        {
+          std::lock_guard lock(conn.mutex);
+          if (conn.busy) {  // not the loop's now: read once it is handed back
+            conn.more = true;
+            continue;
+          }
+        }
+        if (!read_available(conn))
           close_conn(conn);
         else
           process(conn);
       }
     }
+    closed.clear();
     reap_workers();
     if (drain_until) {
       // Stopping: idle connections end now; busy ones when answered, or cut past the drain.

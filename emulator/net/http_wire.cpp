@@ -12,8 +12,6 @@
 namespace stratus::net::wire {
 namespace {
 
-constexpr std::size_t kReadChunk = 64 * 1024;
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -185,7 +183,7 @@ bool Connection::fill() {
 
 Connection::Fill Connection::fill_nowait() {
   const ssize_t n = receive(MSG_DONTWAIT);
-  if (n > 0) return Fill::data;
+  if (n > 0) return static_cast<std::size_t>(n) < kReadChunk ? Fill::drained : Fill::data;
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? Fill::again : Fill::closed;
 }
 

@@ -78,9 +78,11 @@ class Connection {
   // A whole bodiless GET head is buffered: read_request() returns it without touching the socket.
   bool buffered_get() const;
 
-  // For event loops: one recv() that does not wait: what has arrived (data), nothing yet (again),
-  // or the end of the stream or an error (closed).
-  enum class Fill { data, again, closed };
+  // For event loops: one recv() that does not wait: a full read (data: more may be waiting), a
+  // short one (drained: the socket held no more, so an edge-triggered poll fires again for what
+  // arrives next), nothing yet (again), or the end of the stream or an error (closed).
+  static constexpr std::size_t kReadChunk = 64 * 1024;  // the most one recv() asks for
+  enum class Fill { data, drained, again, closed };
   Fill fill_nowait();
   enum class Buffered {
     nothing,       // no request has begun

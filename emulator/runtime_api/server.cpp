@@ -82,10 +82,11 @@ struct RuntimeApiServer::State {
   // then wakes only when the runtime's next request arrives. The fields below `done` are guarded
   // by `mutex`.
   struct Conn {
-    Conn(int f, int e, int w) : fd(f), epoll(e), wake(w), wire(f) {}
+    Conn(int f, int e, int w, std::uint64_t n) : fd(f), epoll(e), wake(w), id(n), wire(f) {}
     int fd;
     int epoll;              // the socket (EPOLLONESHOT) and `wake`
     int wake;               // eventfd (non-blocking): stop/gone while parked, or handed back with work to do
+    std::uint64_t id;       // 1, 2, ... in the order the runtime connected (WatchFds::connection)
     wire::Connection wire;  // used by whoever owns the connection: its thread, or the invoker
     std::thread thread;
     std::atomic<bool> done{false};
@@ -113,7 +114,8 @@ struct RuntimeApiServer::State {
   };
   std::mutex conns_mutex;  // guards conns; never held with `mutex`
   std::list<Conn> conns;
-  std::mutex stop_mutex;  // serialises stop(); never held with `mutex`
+  std::uint64_t accepted = 0;  // connections so far (the acceptor's thread only)
+  std::mutex stop_mutex;       // serialises stop(); never held with `mutex`
   bool stopped = false;
 
   mutable std::mutex mutex;
@@ -355,7 +357,8 @@ std::optional<InvokeOutcome> RuntimeApiServer::State::advance(Running& r, bool m
       case wire::Connection::Buffered::nothing:
       case wire::Connection::Buffered::partial:
         switch (conn.wire.fill_nowait()) {
-          case wire::Connection::Fill::data: continue;
+          case wire::Connection::Fill::data:
+          case wire::Connection::Fill::drained: continue;
           case wire::Connection::Fill::again: return std::nullopt;
           case wire::Connection::Fill::closed:
             r.socket_ok = r.watch = false;
@@ -605,7 +608,7 @@ void RuntimeApiServer::State::accept_loop() {
       ::close(fd);
       continue;
     }
-    Conn& conn = conns.emplace_back(fd, ep, wake);
+    Conn& conn = conns.emplace_back(fd, ep, wake, ++accepted);
     conn.armed = true;
     conn.thread = std::thread([this, &conn] { serve(conn); });
   }
@@ -706,13 +709,16 @@ bool RuntimeApiServer::try_start(const Invocation& inv, Clock::time_point deadli
 
 WatchFds RuntimeApiServer::watch_fds() const {
   const State& s = *m_state;
-  return {s.running && s.running->watch ? s.running->conn->fd : -1, s.invoker_fd};
+  const bool watched = s.running && s.running->watch;
+  return {watched ? s.running->conn->fd : -1, s.invoker_fd, watched ? s.running->conn->id : 0};
 }
 
-std::optional<InvokeOutcome> RuntimeApiServer::step(bool& blocked) {
+std::optional<InvokeOutcome> RuntimeApiServer::step(bool woken, bool& blocked) {
   State& s = *m_state;
-  std::uint64_t count;
-  [[maybe_unused]] auto got = ::read(s.invoker_fd, &count, sizeof count);  // non-blocking: drained
+  if (woken) {
+    std::uint64_t count;
+    [[maybe_unused]] auto got = ::read(s.invoker_fd, &count, sizeof count);  // non-blocking: drained
+  }
   if (auto out = s.advance(*s.running, false, blocked)) return s.complete(*s.running, std::move(*out));
   return std::nullopt;
 }

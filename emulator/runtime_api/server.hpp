@@ -78,10 +78,14 @@ std::string response_too_large_body(std::size_t size);
 enum class ReadyState { ready, init_error, gone, timeout };
 
 // What an event loop watches while it drives an invocation: the runtime's socket (-1 when it is
-// not read: broken, or the answer comes on another connection) and a wake-up eventfd.
+// not read: broken, or the answer comes on another connection) and a wake-up eventfd. `connection`
+// names the runtime connection `socket` belongs to (a new one gets a new number, even on a reused
+// fd), so a loop can keep both registered between invocations and re-register only on a change.
+// Both are read to EAGAIN by step(), so an edge-triggered registration misses nothing.
 struct WatchFds {
   int socket = -1;
   int wake = -1;
+  std::uint64_t connection = 0;
 };
 
 class RuntimeApiServer {
@@ -104,12 +108,13 @@ class RuntimeApiServer {
   // The same for an event loop, which never blocks: starts `inv` when the runtime's /next is
   // already parked (else false, nothing done; use invoke()). The loop then watches watch_fds() for
   // reading and calls step() when one is readable, and at the deadline: the outcome once the
-  // invocation ended, else nullopt. A step() that would have to wait for a body (still arriving,
-  // chunked, or behind 100 Continue) sets `blocked`: a thread that may block then ends the
-  // invocation with finish_blocking(). Only the caller of try_start() calls these, until the end.
+  // invocation ended, else nullopt. `woken`: the wake fd was readable (it is drained only then).
+  // A step() that would have to wait for a body (still arriving, chunked, or behind 100 Continue)
+  // sets `blocked`: a thread that may block then ends the invocation with finish_blocking(). Only
+  // the caller of try_start() calls these, until the end.
   bool try_start(const Invocation& inv, Clock::time_point deadline);
   WatchFds watch_fds() const;
-  std::optional<InvokeOutcome> step(bool& blocked);
+  std::optional<InvokeOutcome> step(bool woken, bool& blocked);
   InvokeOutcome finish_blocking();
 
   // Blocks until the runtime's first /next (ready), its init error, gone/stop, or `deadline`.

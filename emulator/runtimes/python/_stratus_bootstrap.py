@@ -205,8 +205,11 @@ class _Encoder(json.JSONEncoder):
         return super().default(o)
 
 
+_ENCODER = _Encoder()  # json.dumps(obj, cls=...) would build one per call, a microsecond each
+
+
 def to_json(obj):
-    return json.dumps(obj, cls=_Encoder).encode("utf-8")
+    return _ENCODER.encode(obj).encode("utf-8")
 
 
 def load_handler(handler):

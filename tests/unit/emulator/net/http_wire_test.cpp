@@ -48,7 +48,9 @@ TEST(HttpWire, BufferedRequestTellsWhetherAReadWouldWait) {
     EXPECT_EQ(::write(fds[1], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
     ::close(fds[1]);
     wire::Connection conn(fds[0]);
-    while (conn.fill_nowait() == wire::Connection::Fill::data) {
+    for (;;) {
+      const auto fill = conn.fill_nowait();
+      if (fill != wire::Connection::Fill::data && fill != wire::Connection::Fill::drained) break;
     }
     const Buffered out = conn.buffered_request();
     ::close(fds[0]);
@@ -64,6 +66,25 @@ TEST(HttpWire, BufferedRequestTellsWhetherAReadWouldWait) {
   // A bad Content-Length is for read_request() to refuse, at once.
   EXPECT_EQ(classify("POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n"), Buffered::complete);
   EXPECT_EQ(classify(std::string(wire::kMaxHeaderBytes + 10, 'a')), Buffered::complete);
+}
+
+// An edge-triggered loop may stop reading at a short read: the socket held no more then.
+TEST(HttpWire, FillTellsAFullReadFromAShortOne) {
+  using Fill = wire::Connection::Fill;
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  int size = 1 << 20;
+  ::setsockopt(fds[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  wire::Connection conn(fds[0]);
+  EXPECT_EQ(conn.fill_nowait(), Fill::again);
+  const std::string bytes(wire::Connection::kReadChunk + 100, 'a');
+  ASSERT_EQ(::write(fds[1], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  EXPECT_EQ(conn.fill_nowait(), Fill::data);     // a whole chunk: there may be more
+  EXPECT_EQ(conn.fill_nowait(), Fill::drained);  // the last 100 bytes
+  EXPECT_EQ(conn.fill_nowait(), Fill::again);
+  ::close(fds[1]);
+  EXPECT_EQ(conn.fill_nowait(), Fill::closed);
+  ::close(fds[0]);
 }
 
 TEST(PercentDecode, DecodesEscapesAndOptionallyPlus) {

@@ -623,7 +623,7 @@ InvokeOutcome drive(RuntimeApiServer& server, bool* was_blocked = nullptr) {
     pollfd p[2] = {{fds.wake, POLLIN, 0}, {fds.socket, POLLIN, 0}};
     ::poll(p, fds.socket >= 0 ? 2 : 1, 50);
     bool blocked = false;
-    if (auto out = server.step(blocked)) return *out;
+    if (auto out = server.step(p[0].revents != 0, blocked)) return *out;
     if (blocked) {
       if (was_blocked) *was_blocked = true;
       return std::async(std::launch::async, [&] { return server.finish_blocking(); }).get();
@@ -698,6 +698,8 @@ TEST_F(RuntimeApiServerTest, InstanceGoneAndAnswersOnAnotherConnectionWakeTheLoo
   ASSERT_EQ(server.wait_ready(Clock::now() + 10s), ReadyState::ready);
   Invocation inv = make_invocation();
   ASSERT_TRUE(server.try_start(inv, Clock::now() + 10s));
+  const std::uint64_t first_connection = server.watch_fds().connection;
+  EXPECT_NE(first_connection, 0u);
   EXPECT_EQ(raw.read_response().first, 200);
   auto res = runtime.client.Post(answer_path(inv.request_id, "response"), "elsewhere", "text/plain");
   ASSERT_TRUE(res);
@@ -709,6 +711,9 @@ TEST_F(RuntimeApiServerTest, InstanceGoneAndAnswersOnAnotherConnectionWakeTheLoo
   Invocation next = make_invocation();
   for (int i = 0; i < 200 && !server.try_start(next, Clock::now() + 10s); ++i)
     std::this_thread::sleep_for(10ms);
+  // Another connection has another number, so a loop that keeps sockets registered re-registers.
+  EXPECT_NE(server.watch_fds().connection, first_connection);
+  EXPECT_NE(server.watch_fds().connection, 0u);
   EXPECT_EQ(second.read_response().first, 200);
   std::thread gone([&] {
     std::this_thread::sleep_for(100ms);
