@@ -52,10 +52,10 @@ int run_cli(int argc, char** argv) {
   register_package(app, ctx);
   register_invoke(app, ctx);
   register_offline(app, ctx);
-  register_serve(app, ctx);
   register_trigger(app, ctx);
   register_generate_event(app, ctx);
   register_billing(app, ctx);
+  register_serve(app, ctx);
   register_completion(app, ctx);
 
   try {
