@@ -15,6 +15,7 @@ void register_package(CLI::App& app, Context& ctx);
 void register_init(CLI::App& app, Context& ctx);
 void register_invoke(CLI::App& app, Context& ctx);
 void register_offline(CLI::App& app, Context& ctx);
+void register_serve(CLI::App& app, Context& ctx);
 void register_trigger(CLI::App& app, Context& ctx);
 void register_generate_event(CLI::App& app, Context& ctx);
 void register_completion(CLI::App& app, Context& ctx);

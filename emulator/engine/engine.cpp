@@ -18,6 +18,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <shared_mutex>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -158,7 +159,15 @@ struct Pool {
 
 struct Engine::Impl {
   EngineSettings settings;
-  std::vector<std::unique_ptr<Pool>> pools;  // manifest order
+  // Pools are looked up under a shared lock and changed (put_function, remove_function) under an
+  // exclusive one. A replaced or removed pool moves to `retired` and lives until the engine ends:
+  // the Pool& an invocation holds stays valid however long it runs.
+  mutable std::shared_mutex pools_mutex;
+  std::vector<std::unique_ptr<Pool>> pools;  // manifest order, then in the order added
+  std::vector<std::unique_ptr<Pool>> retired;
+  std::mutex setup_mutex;  // one put_function / remove_function at a time
+  bool bootstraps_written = false;
+  bool engine_started = false;  // start() ran: functions put later start provisioned instances
   std::vector<std::string> warnings;
   std::filesystem::path bootstrap_dir;
   std::filesystem::path tmp_root;
@@ -177,6 +186,7 @@ struct Engine::Impl {
   std::unique_ptr<AsyncQueue> async;  // Event invocations
 
   Pool* pool_for(std::string_view name) const {
+    std::shared_lock lock(pools_mutex);
     for (const auto& p : pools)
       if (p->config.name == name) return p.get();
     for (const auto& p : pools)
@@ -209,6 +219,22 @@ struct Engine::Impl {
 
   std::mutex reload_mutex;  // one reload at a time; stop() waits for one in progress
   void start_provisioned(Pool& pool);
+
+  // Every pool, live and retired, for the threads that walk them (reaper, memory watch, stop).
+  std::vector<Pool*> every_pool() const {
+    std::shared_lock lock(pools_mutex);
+    std::vector<Pool*> out;
+    out.reserve(pools.size() + retired.size());
+    for (const auto& p : pools) out.push_back(p.get());
+    for (const auto& p : retired) out.push_back(p.get());
+    return out;
+  }
+  // The pool ready to run `config` (its runtime planned); throws as plan_runtime does.
+  std::unique_ptr<Pool> make_pool(FunctionConfig config);
+  // Lambda's account limit less every reservation, after the set of functions changed.
+  void recount_reservations();
+  // A pool that left `pools`: its idle instances end now, busy ones when their invocation ends.
+  void retire_pool(Pool& pool);
 
   // Admission as Lambda counts concurrency: a reserved function against its reservation, the
   // others against what the account has left after every reservation. "" = admitted.
@@ -382,27 +408,16 @@ Engine::Engine(std::vector<FunctionConfig> functions, EngineSettings settings)
   s.settings = std::move(settings);
   s.bootstrap_dir = s.settings.state_dir / "runtime";
   s.tmp_root = s.settings.state_dir / "tmp";
-  bool builtin = false;
-  int reserved = 0;
   for (auto& config : functions) {
-    auto pool = std::make_unique<Pool>();
-    pool->config = std::move(config);
-    if (pool->config.short_name.empty()) pool->config.short_name = pool->config.name;
-    pool->cap = s.settings.max_instances > 0 ? s.settings.max_instances : default_instance_cap();
-    builtin = builtin || runtime_family(pool->config.runtime) != RuntimeFamily::provided;
-    reserved += pool->config.reserved_concurrency.value_or(0);
-    s.pools.push_back(std::move(pool));
-  }
-  if (builtin) write_bootstraps(s.bootstrap_dir);
-  for (auto& pool : s.pools) {
-    pool->plan = plan_runtime(pool->config, s.bootstrap_dir);
-    if (!pool->plan.warning.empty()) {
-      const std::string line = "function '" + pool->config.short_name + "': " + pool->plan.warning;
+    s.pools.push_back(s.make_pool(std::move(config)));
+    if (!s.pools.back()->plan.warning.empty()) {
+      const std::string line =
+          "function '" + s.pools.back()->config.short_name + "': " + s.pools.back()->plan.warning;
       if (std::find(s.warnings.begin(), s.warnings.end(), line) == s.warnings.end())
         s.warnings.push_back(line);
     }
   }
-  s.unreserved_capacity = std::max(0, s.settings.account_concurrency - reserved);
+  s.recount_reservations();
   s.reactor_epoll = ::epoll_create1(EPOLL_CLOEXEC);
   s.reactor_wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (s.reactor_epoll < 0 || s.reactor_wake < 0) {
@@ -434,7 +449,11 @@ const std::vector<std::string>& Engine::warnings() const {
 
 void Engine::start() {
   Impl& s = *m_impl;
-  for (auto& pool : s.pools) s.start_provisioned(*pool);
+  {
+    std::lock_guard setup(s.setup_mutex);
+    s.engine_started = true;
+  }
+  for (Pool* pool : s.every_pool()) s.start_provisioned(*pool);
   s.reaper = std::thread([&s] { s.reaper_loop(); });
   s.watch = std::thread([&s] { s.watch_loop(); });
   // Now, not at construction: whoever handles the outcomes (destinations) is set up by then.
@@ -460,7 +479,7 @@ void Engine::stop(std::chrono::milliseconds drain) {
   s.control_cv.notify_all();
   if (s.reaper.joinable()) s.reaper.join();
   if (s.watch.joinable()) s.watch.join();
-  for (auto& pool : s.pools) {
+  for (Pool* pool : s.every_pool()) {
     std::vector<std::unique_ptr<Instance>> idle;
     {
       std::lock_guard lock(pool->mutex);
@@ -491,9 +510,87 @@ void Engine::stop(std::chrono::milliseconds drain) {
 }
 
 std::vector<FunctionConfig> Engine::functions() const {
+  std::shared_lock lock(m_impl->pools_mutex);
   std::vector<FunctionConfig> out;
   for (const auto& pool : m_impl->pools) out.push_back(pool->config);
   return out;
+}
+
+std::unique_ptr<Pool> Engine::Impl::make_pool(FunctionConfig config) {
+  auto pool = std::make_unique<Pool>();
+  pool->config = std::move(config);
+  if (pool->config.short_name.empty()) pool->config.short_name = pool->config.name;
+  pool->cap = settings.max_instances > 0 ? settings.max_instances : default_instance_cap();
+  if (runtime_family(pool->config.runtime) != RuntimeFamily::provided && !bootstraps_written) {
+    write_bootstraps(bootstrap_dir);
+    bootstraps_written = true;
+  }
+  pool->plan = plan_runtime(pool->config, bootstrap_dir);
+  return pool;
+}
+
+void Engine::Impl::recount_reservations() {
+  int reserved = 0;
+  {
+    std::shared_lock lock(pools_mutex);
+    for (const auto& pool : pools) reserved += pool->config.reserved_concurrency.value_or(0);
+  }
+  std::lock_guard lock(admission);
+  unreserved_capacity = std::max(0, settings.account_concurrency - reserved);
+}
+
+void Engine::Impl::retire_pool(Pool& pool) {
+  std::lock_guard one_at_a_time(reload_mutex);
+  std::vector<std::unique_ptr<Instance>> doomed;
+  {
+    std::lock_guard lock(pool.mutex);
+    ++pool.generation;  // busy instances are stale: release() ends them
+    doomed.swap(pool.idle);
+  }
+  retire(pool, std::move(doomed));
+}
+
+std::string Engine::put_function(FunctionConfig config) {
+  Impl& s = *m_impl;
+  std::lock_guard setup(s.setup_mutex);
+  std::unique_ptr<Pool> fresh = s.make_pool(std::move(config));
+  Pool* added = fresh.get();
+  const std::string warning = fresh->plan.warning;
+  Pool* old = nullptr;
+  {
+    std::unique_lock lock(s.pools_mutex);
+    auto it = std::find_if(s.pools.begin(), s.pools.end(),
+                           [&](const auto& p) { return p->config.name == added->config.name; });
+    if (it != s.pools.end()) {
+      old = it->get();
+      s.retired.push_back(std::move(*it));
+      *it = std::move(fresh);
+    } else {
+      s.pools.push_back(std::move(fresh));
+    }
+  }
+  s.recount_reservations();
+  if (old) s.retire_pool(*old);
+  if (s.engine_started && !s.stopping) s.start_provisioned(*added);
+  return warning;
+}
+
+bool Engine::remove_function(const std::string& name) {
+  Impl& s = *m_impl;
+  std::lock_guard setup(s.setup_mutex);
+  Pool* old = nullptr;
+  {
+    std::unique_lock lock(s.pools_mutex);
+    auto it =
+        std::find_if(s.pools.begin(), s.pools.end(), [&](const auto& p) { return p->config.name == name; });
+    if (it == s.pools.end()) return false;
+    old = it->get();
+    s.retired.push_back(std::move(*it));
+    s.pools.erase(it);
+  }
+  s.recount_reservations();
+  s.retire_pool(*old);
+  return true;
 }
 
 std::optional<FunctionConfig> Engine::find_function(std::string_view name_or_arn) const {
@@ -971,7 +1068,7 @@ void Engine::Impl::reaper_loop() {
     if (threads_stop) break;
     const auto now = Clock::now();
     bool reaped = false;
-    for (auto& pool : pools) {
+    for (Pool* pool : every_pool()) {
       std::vector<std::unique_ptr<Instance>> doomed;
       {
         std::lock_guard pool_lock(pool->mutex);
@@ -1004,7 +1101,7 @@ void Engine::Impl::watch_loop() {
     if (threads_stop) break;
     lock.unlock();
     const bool whole_tree = tick % 5 == 0;
-    for (auto& pool : pools) {
+    for (Pool* pool : every_pool()) {
       const std::uint64_t limit = static_cast<std::uint64_t>(pool->config.memory_mb) * 1024 * 1024;
       std::lock_guard pool_lock(pool->mutex);
       for (Instance* instance : pool->busy) {

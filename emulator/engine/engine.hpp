@@ -61,6 +61,17 @@ class Engine : public Dispatcher {
   void invoke_then(const std::string& function, InvokeRequest request, Done done) override;
   std::string invoke_async(const std::string& function, std::string payload) override;
 
+  // Adds a function at run time, or replaces the one of the same name (a new configuration or new
+  // code): invocations already admitted finish on the old one, later ones start fresh instances of
+  // the new one, whose idle instances of the old one end now. Throws std::runtime_error, changing
+  // nothing, where the constructor would (a runtime that cannot run here). Returns the plan's
+  // warning ("" when none). Lookups stay cheap: one shared lock per invocation.
+  std::string put_function(FunctionConfig config);
+  // Removes a function: later invocations find nothing; those admitted finish, then its instances
+  // end. False when no function has that deployed name. (What is removed keeps a small record in
+  // the engine until it stops, so an invocation still running can never see it freed.)
+  bool remove_function(const std::string& name);
+
   // The function's code changed: its idle instances end now, busy ones end when their invocation
   // finishes instead of being reused, and provisioned instances are started again; the next
   // invocation cold-starts (or takes a new provisioned instance). False for an unknown function.

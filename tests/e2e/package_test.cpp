@@ -186,7 +186,7 @@ TEST(Usage, HelpListsOnlyWorkingCommands) {
   // In this order: the inner loop's commands first, `trigger` right after the offline it talks to.
   std::size_t previous = 0;
   for (const char* cmd : {"init", "validate", "print", "package", "invoke", "offline", "trigger",
-                          "generate-event", "billing", "completion"}) {
+                          "generate-event", "billing", "serve", "completion"}) {
     const std::size_t at = r.out.find(std::string("  ") + cmd);
     ASSERT_NE(at, std::string::npos) << cmd;
     EXPECT_GT(at, previous) << cmd << " is out of order in\n" << r.out;
