@@ -728,8 +728,10 @@ void Engine::Impl::serve(Pool& pool, Assignment first) {
     {
       TicketGuard guard{*this, pool};
       InvokeResult result = execute(pool, a.waiter->ticket, a.instance, a.cold);
-      a.waiter->done(std::move(result));
+      // The instance is idle again before the caller hears back: a client that sends its next
+      // request the moment it has the answer finds it warm, not busy (a needless cold start).
       served = release(pool, std::move(a.instance), a.cold);
+      a.waiter->done(std::move(result));
     }
     for (auto it = served.begin(); it != served.end(); ++it) {
       if (it->cold) {  // a cold start stays on this thread
@@ -869,8 +871,8 @@ void Engine::Impl::land(std::unique_ptr<Flight> flight, runtime_api::InvokeOutco
   {
     TicketGuard guard{*this, pool};
     InvokeResult result = finish(pool, a.waiter->ticket, *a.instance, std::move(outcome), flight->p);
+    served = release(pool, std::move(a.instance), false);  // idle before the answer, as in serve()
     a.waiter->done(std::move(result));
-    served = release(pool, std::move(a.instance), false);
   }
   dispatch(pool, std::move(served));
 }

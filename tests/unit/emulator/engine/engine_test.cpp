@@ -379,6 +379,28 @@ TEST_F(EngineTest, WarmInvokeThenCallsFlyAndTimeoutsAndCrashesInFlightEndAsUsual
   EXPECT_EQ(errors, 1);
 }
 
+// A client that sends its next call the moment it has an answer (here: from the answer callback
+// itself) finds the instance idle and warm: it is released before the caller hears back.
+TEST_F(EngineTest, TheNextCallSentOnTheAnswerFindsTheInstanceWarm) {
+  code("handler.py", kPython);
+  auto fn = function("seq", "python3.12", "handler.slow");
+  Engine& engine = start({fn}, EngineSettings{});
+  ASSERT_EQ(call("seq", R"({"sleep":0})").status, InvokeStatus::ok);  // one warm instance
+  std::promise<InvokeResult> second;
+  InvokeRequest request;
+  request.payload = R"({"sleep":0})";
+  engine.invoke_then("seq", request, [&](InvokeResult first) {
+    EXPECT_EQ(first.status, InvokeStatus::ok);
+    engine.invoke_then("seq", request, [&](InvokeResult r) { second.set_value(std::move(r)); });
+  });
+  auto result = second.get_future();
+  ASSERT_EQ(result.wait_for(30s), std::future_status::ready);
+  const InvokeResult r = result.get();
+  EXPECT_EQ(r.status, InvokeStatus::ok);
+  EXPECT_FALSE(r.cold) << "a second instance was started while the first sat released";
+  EXPECT_EQ(engine.instance_count("seq"), 1);
+}
+
 // A call that flies while the engine's loop sleeps with nothing in flight still times out: starting
 // a flight wakes the loop, which then watches its deadline.
 TEST_F(EngineTest, AFlightStartedOnAnIdleLoopStillTimesOut) {
