@@ -112,6 +112,9 @@ void serialize_response(std::string& out, const Response& response, bool keep_al
 // send() until all of `data` is out (MSG_NOSIGNAL); false when the socket fails.
 bool send_all(int fd, std::string_view data);
 
+// ASCII case-insensitive equality, as header names compare.
+bool iequals(std::string_view a, std::string_view b);
+
 // "%41+b" -> "A b" with plus_is_space, "A+b" without. A '%' not followed by two hex digits stays.
 std::string percent_decode(std::string_view text, bool plus_is_space);
 

@@ -3,20 +3,13 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "emulator/net/http_wire.hpp"
+
 namespace stratus::aws {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using net::wire::iequals;
 
 std::string header(const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name) {
   for (const auto& [n, v] : headers) {

@@ -17,12 +17,6 @@ std::string lower(std::string text) {
   return text;
 }
 
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
-}
-
 // What HTTP APIs pass as text (AWS: "non-text" bodies are base64).
 bool textual(const std::string& content_type) {
   const std::string type = lower(content_type.substr(0, content_type.find(';')));
@@ -34,7 +28,7 @@ bool textual(const std::string& content_type) {
 
 std::string header_value(const net::wire::Fields& headers, std::string_view name) {
   for (const auto& [key, value] : headers)
-    if (same_name(key, name)) return value;
+    if (net::wire::iequals(key, name)) return value;
   return "";
 }
 
@@ -148,7 +142,7 @@ std::string rest_event(const ApiRequest& request, const ApiRoute& route, const A
   w.key("path").value(request.path);
   w.key("httpMethod").value(request.method);
   // Header names keep their first spelling; the single-value map holds the last value.
-  single_and_multi(w, "headers", "multiValueHeaders", group(request.headers, same_name), false);
+  single_and_multi(w, "headers", "multiValueHeaders", group(request.headers, net::wire::iequals), false);
   single_and_multi(w, "queryStringParameters", "multiValueQueryStringParameters",
                    group(net::wire::parse_query(request.raw_query), exact), true);
   if (route.path_parameters.empty())

@@ -38,11 +38,7 @@ constexpr std::string_view kSubresources =
     "publicAccessBlock replication requestPayment restore retention select tagging torrent uploadId uploads "
     "versioning versions website ";
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using net::wire::iequals;
 
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
