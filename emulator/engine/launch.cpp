@@ -117,8 +117,17 @@ RuntimePlan plan_runtime(const FunctionConfig& config, const fs::path& bootstrap
       if (!interpreter)
         throw std::runtime_error(who + ": " + config.runtime + " needs " + program +
                                  " on PATH; install it or put it on PATH");
-      plan.argv = {interpreter->path,
-                   (bootstrap_dir / (python ? "python/bootstrap.py" : "node/bootstrap.mjs")).string()};
+      plan.argv = {interpreter->path};
+      if (!python) {
+        // The flags Lambda's own node bootstrap passes: a tenth of the memory for the young generation
+        // (half of it per semi-space), the rest for the old one, and global.gc() available.
+        const int young = config.memory_mb / 10;
+        plan.argv.insert(plan.argv.end(),
+                         {"--expose-gc", "--max-http-header-size=81920",
+                          "--max-semi-space-size=" + std::to_string(young / 2),
+                          "--max-old-space-size=" + std::to_string(config.memory_mb - young)});
+      }
+      plan.argv.push_back((bootstrap_dir / (python ? "python/bootstrap.py" : "node/bootstrap.mjs")).string());
       const std::string wanted = runtime_version(config.runtime);
       if (!wanted.empty() && !interpreter->version.empty() && !version_matches(interpreter->version, wanted))
         plan.warning = config.runtime + " runs on the host's " + (python ? "python " : "node ") +

@@ -18,16 +18,20 @@ const [apiHost, apiPort] = (() => {
 
 // HTTP/1.1 over one keep-alive socket: each write carries whole requests with Nagle off, and responses are
 // parsed here in order (the Runtime API always answers with Content-Length). node:http costs several times
-// more per call. An invocation's answer and the next /next leave in one write (pipelining).
-const client = { socket: null, buffer: Buffer.alloc(0), pending: [] };
+// more per call. An invocation's answer and the next /next leave in one write (pipelining). Reads land in
+// one reusable buffer (`onread`: no stream machinery, no allocation per read) and are copied into
+// `pending`'s input buffer, which grows by doubling, so a 6 MB event arriving in many reads costs O(size).
+const hostHeader = `Host: ${apiHost}:${apiPort}\r\n`;
+const NEXT_REQUEST = `GET ${API_PREFIX}/invocation/next HTTP/1.1\r\n${hostHeader}\r\n`;
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+const client = { socket: null, input: Buffer.allocUnsafe(64 * 1024), used: 0, pending: [] };
 
 function connect() {
-  const socket = net.createConnection({ host: apiHost, port: apiPort });
-  socket.setNoDelay(true);
-  socket.on('data', (chunk) => {
-    client.buffer = client.buffer.length ? Buffer.concat([client.buffer, chunk]) : chunk;
-    parseResponses();
+  const socket = net.createConnection({
+    host: apiHost, port: apiPort,
+    onread: { buffer: readBuffer, callback: (n, buf) => { receive(buf, n); } },
   });
+  socket.setNoDelay(true);
   const fail = (err) => {
     if (client.socket !== socket) return;
     client.socket = null;
@@ -38,35 +42,46 @@ function connect() {
   socket.on('error', fail);
   socket.on('close', () => fail(null));
   client.socket = socket;
-  client.buffer = Buffer.alloc(0);
+  client.used = 0;
 }
 
-function parseResponses() {
+function receive(buf, n) {
+  if (client.used + n > client.input.length) {
+    const grown = Buffer.allocUnsafe(Math.max(client.input.length * 2, client.used + n));
+    client.input.copy(grown, 0, 0, client.used);
+    client.input = grown;
+  }
+  buf.copy(client.input, client.used, 0, n);
+  client.used += n;
+  let consumed = 0;
   while (client.pending.length) {
-    const end = client.buffer.indexOf('\r\n\r\n');
-    if (end < 0) return;
-    const lines = client.buffer.subarray(0, end).toString('latin1').split('\r\n');
+    const end = client.input.indexOf('\r\n\r\n', consumed);
+    if (end < 0 || end + 4 > client.used) break;  // bytes past `used` are stale
+    const lines = client.input.toString('latin1', consumed, end).split('\r\n');
     const status = Number(lines[0].split(' ')[1]);
     const headers = {};
     for (let i = 1; i < lines.length; i++) {
       const colon = lines[i].indexOf(':');
       if (colon > 0) headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
     }
-    const length = Number(headers['content-length'] || 0);
-    if (client.buffer.length < end + 4 + length) return;
-    const body = client.buffer.subarray(end + 4, end + 4 + length);
-    client.buffer = client.buffer.subarray(end + 4 + length);
+    const bodyEnd = end + 4 + Number(headers['content-length'] || 0);
+    if (client.used < bodyEnd) break;
+    const body = client.input.toString('utf8', end + 4, bodyEnd);
+    consumed = bodyEnd;
     client.pending.shift().resolve({ status, headers, body });
+  }
+  if (consumed) {
+    client.input.copy(client.input, 0, consumed, client.used);
+    client.used -= consumed;
   }
 }
 
+// One request as a string; `body` is a string (JSON) or undefined.
 function encode(method, urlPath, body, headers = {}) {
-  const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
-  let head = `${method} ${API_PREFIX}${urlPath} HTTP/1.1\r\nHost: ${apiHost}:${apiPort}\r\n`;
-  for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
-  if (body !== undefined || method !== 'GET') head += `Content-Length: ${payload.length}\r\n`;
-  head += '\r\n';
-  return payload.length ? Buffer.concat([Buffer.from(head, 'latin1'), payload]) : Buffer.from(head, 'latin1');
+  let head = `${method} ${API_PREFIX}${urlPath} HTTP/1.1\r\n${hostHeader}`;
+  for (const k in headers) head += `${k}: ${headers[k]}\r\n`;
+  if (body !== undefined || method !== 'GET') head += `Content-Length: ${body === undefined ? 0 : Buffer.byteLength(body)}\r\n`;
+  return body === undefined ? head + '\r\n' : head + '\r\n' + body;
 }
 
 // Writes `data` (`count` requests) and resolves with their responses, in order.
@@ -74,7 +89,7 @@ function send(data, count) {
   if (!client.socket) connect();
   const answers = [];
   for (let i = 0; i < count; i++) answers.push(new Promise((resolve, reject) => client.pending.push({ resolve, reject })));
-  client.socket.write(data);
+  client.socket.write(data, 'utf8');
   return answers;
 }
 
@@ -85,7 +100,7 @@ function request(method, urlPath, body, headers = {}) {
 // Posts an invocation's answer and asks for the next event in the same write. A server that closes the
 // connection after the answer instead of reading on gets the /next again, alone.
 async function answerAndNext(urlPath, body, headers) {
-  const [answered, next] = send(Buffer.concat([encode('POST', urlPath, body, headers), encode('GET', '/invocation/next')]), 2);
+  const [answered, next] = send(encode('POST', urlPath, body, headers) + NEXT_REQUEST, 2);
   next.catch(() => {});  // observed below; a rejection must not be reported as unhandled meanwhile
   await answered;
   try {
@@ -293,7 +308,7 @@ async function main() {
     else delete process.env._X_AMZN_TRACE_ID;
     let event;
     try {
-      event = JSON.parse(next.body.toString('utf8') || 'null');
+      event = JSON.parse(next.body || 'null');
     } catch (e) {
       next = await errorAndNext(requestId, new RuntimeError('Runtime.UnmarshalError', String(e)));
       continue;

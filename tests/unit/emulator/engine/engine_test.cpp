@@ -180,6 +180,26 @@ TEST_F(EngineTest, NodeHandlerAndFunctionError) {
   EXPECT_FALSE(call("bad").cold);
 }
 
+// Node runs with the flags Lambda's node bootstrap gives it, sized from the memory setting: global.gc
+// exists and the old generation may take 90 % of the function's memory.
+TEST_F(EngineTest, NodeHeapIsSizedFromTheMemorySettingAsOnLambda) {
+  code("index.mjs",
+       "import v8 from 'node:v8';\n"
+       "export const heap = async () => ({ gc: typeof global.gc,\n"
+       "  limitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 1048576) });\n");
+  auto fn = function("heap", "nodejs22.x", "index.heap");
+  fn.memory_mb = 512;
+  start({fn});
+  const InvokeResult r = call("heap");
+  ASSERT_EQ(r.status, InvokeStatus::ok) << r.payload << r.log;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(r.payload, m, std::regex(R"(\{"gc":"function","limitMb":(\d+)\})")))
+      << r.payload;
+  // old space 461 MB (512 - 51) plus the young generation's share; node's own default is about half
+  EXPECT_GE(std::stoi(m[1]), 461) << r.payload;
+  EXPECT_LE(std::stoi(m[1]), 600) << r.payload;
+}
+
 TEST_F(EngineTest, TimeoutKillsTheInstanceAndBillsTheFullTimeout) {
   code("handler.py", kPython);
   auto fn = function("slow", "python3.12", "handler.slow");

@@ -259,6 +259,21 @@ TEST_F(BootstrapTest, NodeConsoleLinesCarryTimeRequestIdAndLevel) {
   EXPECT_NE(out.find("\treq-8\tERROR\tbad { a: 1 }\n"), std::string::npos) << out;
 }
 
+// An event far larger than one socket read, with multi-byte UTF-8 split anywhere, arrives whole; the
+// answer carries the same characters and the byte length in Content-Length; the next call still works.
+TEST_F(BootstrapTest, NodeLargeNonAsciiEventsArriveWholeAcrossManyReads) {
+  code("index.js",
+       "exports.handler = async (event) => ({ n: event.s.length, head: event.s.slice(0, 3), tail: "
+       "event.s.slice(-2) "
+       "});\n");
+  start("node", "index.handler");
+  std::string big;
+  for (int i = 0; i < 400000; ++i) big += "\xc3\xa9\xe2\x82\xac";  // "é€": 5 bytes, 2 characters
+  const json expected = {{"n", 800002}, {"head", "x\xc3\xa9\xe2\x82\xac"}, {"tail", "\xe2\x82\xacy"}};
+  EXPECT_EQ(json::parse(invoke("req-1", json{{"s", "x" + big + "y"}}.dump()).body), expected);
+  EXPECT_EQ(invoke("req-2", R"({"s": "ab"})").body, R"({"n":2,"head":"ab","tail":"ab"})");
+}
+
 TEST_F(BootstrapTest, NodeCommonJsAsyncHandler) {
   code("index.js", "exports.handler = async (event) => ({ sum: event.x + 1 });\n");
   start("node", "index.handler");
