@@ -399,6 +399,7 @@ Service build_service(const Value& root, const std::filesystem::path& config_fil
   Provider& p = s.provider;
   if (const Value* prov = root.find("provider"); prov && prov->is_map()) {
     p.name = Builder::str(prov->find("name"), "aws");
+    p.endpoint = Builder::str(prov->find("endpoint"));
     p.runtime = Builder::str(prov->find("runtime"));
     p.profile = Builder::str(prov->find("profile"));
     p.architecture = Builder::str(prov->find("architecture"), "x86_64");

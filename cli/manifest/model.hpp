@@ -106,7 +106,8 @@ struct Function {
 };
 
 struct Provider {
-  std::string name = "aws";
+  std::string name = "aws";  // aws | stratus (a `stratus serve` platform)
+  std::string endpoint;      // provider.endpoint: the platform's URL for provider stratus
   std::string runtime;
   std::string stage = "dev";
   std::string region = "us-east-1";

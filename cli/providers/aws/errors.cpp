@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "cli/providers/aws/xml.hpp"
 #include "emulator/net/http_wire.hpp"
 
 namespace stratus::aws {
@@ -16,39 +17,6 @@ std::string header(const std::vector<std::pair<std::string, std::string>>& heade
     if (iequals(n, name)) return v;
   }
   return {};
-}
-
-std::string xml_unescape(std::string_view text) {
-  static constexpr std::pair<std::string_view, char> kEntities[] = {
-      {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool replaced = false;
-    if (text[i] == '&') {
-      for (const auto& [entity, c] : kEntities) {
-        if (text.substr(i, entity.size()) == entity) {
-          out += c;
-          i += entity.size() - 1;
-          replaced = true;
-          break;
-        }
-      }
-    }
-    if (!replaced) out += text[i];
-  }
-  return out;
-}
-
-// The text of the first <tag>…</tag> at or after `from`; nullopt when there is none.
-std::optional<std::string> xml_element(std::string_view xml, std::string_view tag, std::size_t from = 0) {
-  std::string open = "<" + std::string(tag) + ">";
-  std::string close = "</" + std::string(tag) + ">";
-  std::size_t start = xml.find(open, from);
-  if (start == std::string_view::npos) return std::nullopt;
-  start += open.size();
-  std::size_t end = xml.find(close, start);
-  if (end == std::string_view::npos) return std::nullopt;
-  return xml_unescape(xml.substr(start, end - start));
 }
 
 // "aws.protocoltests#Code", "Code:http://internal/" -> "Code".
@@ -81,12 +49,24 @@ void read_json(const std::string& body, AwsError& error) {
   }
 }
 
+// <Error> at the root (S3), under <ErrorResponse> (query APIs) or under <Response><Errors> (EC2 style);
+// a body that is not well-formed XML says nothing.
 void read_xml(const std::string& body, AwsError& error) {
-  std::size_t at = body.find("<Error>");
-  if (at == std::string::npos) return;
-  if (error.code.empty()) error.code = xml_element(body, "Code", at).value_or("");
-  error.message = xml_element(body, "Message", at).value_or("");
-  if (error.request_id.empty()) error.request_id = xml_element(body, "RequestId").value_or("");
+  XmlElement root;
+  try {
+    root = parse_xml(body);
+  } catch (const std::runtime_error&) {
+    return;
+  }
+  const XmlElement* e = root.name == "Error" ? &root : root.child("Error");
+  if (e == nullptr) e = root.find({"Errors", "Error"});
+  if (e == nullptr) return;
+  if (error.code.empty()) error.code = e->child_text("Code");
+  error.message = e->child_text("Message");
+  if (error.request_id.empty()) {
+    error.request_id = root.child_text("RequestId");
+    if (error.request_id.empty()) error.request_id = root.child_text("RequestID");
+  }
 }
 
 }  // namespace

@@ -360,7 +360,7 @@ TEST(ServerlessSchema, EnumsSuggestTheIntendedValue) {
       Messages{"functions.hello.events.0.http.integration must be one of: lambda-proxy, lambda, http-proxy, "
                "http, mock (got 'lamda'; did you mean 'lambda'?)"});
   EXPECT_EQ(messages_of("service: demo\nprovider:\n  name: azure\n"),
-            Messages{"provider.name must be aws, the only provider supported (got 'azure')"});
+            Messages{"provider.name must be aws or stratus (got 'azure')"});
   EXPECT_EQ(messages_of("service: my service\nprovider: {name: aws}\n"),
             Messages{"service must start with a letter and contain only letters, digits and hyphens "
                      "(got 'my service')"});
