@@ -331,6 +331,48 @@ TEST_F(ServeTest, ZipSlipUploadsAre400AndWriteNothingOutside) {
   EXPECT_EQ(dirs, std::vector<std::string>{"ok"});
 }
 
+// Lambda's 250 MB unzipped limit and zip bombs, through the real API: each upload is refused with 400
+// before it fills the disk, and leaves no function folder behind.
+TEST_F(ServeTest, OversizedAndBombUploadsAre400AndLeaveNothing) {
+  const json out =
+      py("import os, zipfile\n"
+         "c = client()\n"
+         "def deflated(entries):\n"
+         "    out = io.BytesIO()\n"
+         "    with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:\n"
+         "        for name, size, chunk in entries:\n"
+         "            with z.open(name, 'w', force_zip64=True) as f:\n"
+         "                for _ in range(size // len(chunk)): f.write(chunk)\n"
+         "    return out.getvalue()\n"
+         "# 260 MB that deflates about 16:1 (each random byte repeated 32 times): too large, not a bomb\n"
+         "block = bytes(b for b in os.urandom(1 << 15) for _ in range(32))\n"
+         "big = deflated([('app.py', len(APP), APP.encode()), ('data.bin', 260 * 1024 * 1024, block)])\n"
+         "bomb = deflated([('app.py', len(APP), APP.encode()), ('zeros.bin', 64 * 1024 * 1024, bytes(1 << "
+         "20))])\n"
+         "def up(name, z):\n"
+         "    return error(lambda: c.create_function(FunctionName=name, Runtime='python3.12', "
+         "Role='arn:aws:iam::1:role/r', Handler='app.handler', Code={'ZipFile': z}))\n"
+         "print(json.dumps({'big_zip_mb': len(big) >> 20, 'bomb_zip_kb': len(bomb) >> 10,\n"
+         "                  'big': up('big', big), 'bomb': up('bomb', bomb),\n"
+         "                  'left': [f['FunctionName'] for f in c.list_functions()['Functions']]}))\n");
+  ASSERT_TRUE(out["big"].is_array()) << out.dump();
+  EXPECT_LT(out["big_zip_mb"].get<int>(), 50) << "the big zip must be uploadable directly";
+  EXPECT_EQ(out["big"][0], 400);
+  EXPECT_EQ(out["big"][1], "InvalidParameterValueException");
+  EXPECT_NE(out["big"][2].get<std::string>().find("Unzipped size must be smaller than 262144000 bytes"),
+            std::string::npos)
+      << out["big"];
+  ASSERT_TRUE(out["bomb"].is_array()) << out.dump();
+  EXPECT_EQ(out["bomb"][0], 400);
+  EXPECT_NE(out["bomb"][2].get<std::string>().find("zip bomb"), std::string::npos) << out["bomb"];
+  EXPECT_EQ(out["left"], json::array());
+  std::error_code ec;
+  std::vector<std::string> dirs;
+  for (const auto& e : std::filesystem::directory_iterator(m_dir.path() / "data/functions/111111111111", ec))
+    dirs.push_back(e.path().filename().string());
+  EXPECT_EQ(dirs, std::vector<std::string>{});
+}
+
 TEST_F(ServeTest, FunctionUrlServesPayload2WithoutSignature) {
   const json out = py(
       "c = client()\n"

@@ -20,11 +20,13 @@ const [apiHost, apiPort] = (() => {
 // parsed here in order (the Runtime API always answers with Content-Length). node:http costs several times
 // more per call. An invocation's answer and the next /next leave in one write (pipelining). Reads land in
 // one reusable buffer (`onread`: no stream machinery, no allocation per read) and are copied into
-// `pending`'s input buffer, which grows by doubling, so a 6 MB event arriving in many reads costs O(size).
+// `client.input`, which grows by doubling (a 6 MB event arriving in many reads costs O(size)) and goes
+// back to its first size once emptied, so one large event does not hold memory for the instance's life.
 const hostHeader = `Host: ${apiHost}:${apiPort}\r\n`;
 const NEXT_REQUEST = `GET ${API_PREFIX}/invocation/next HTTP/1.1\r\n${hostHeader}\r\n`;
-const readBuffer = Buffer.allocUnsafe(64 * 1024);
-const client = { socket: null, input: Buffer.allocUnsafe(64 * 1024), used: 0, pending: [] };
+const INPUT_SIZE = 64 * 1024;
+const readBuffer = Buffer.allocUnsafe(INPUT_SIZE);
+const client = { socket: null, input: Buffer.allocUnsafe(INPUT_SIZE), used: 0, pending: [] };
 
 function connect() {
   const socket = net.createConnection({
@@ -73,6 +75,7 @@ function receive(buf, n) {
   if (consumed) {
     client.input.copy(client.input, 0, consumed, client.used);
     client.used -= consumed;
+    if (client.used === 0 && client.input.length > INPUT_SIZE) client.input = Buffer.allocUnsafe(INPUT_SIZE);
   }
 }
 
