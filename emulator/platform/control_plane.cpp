@@ -13,6 +13,7 @@
 #include "emulator/common/utc_time.hpp"
 #include "emulator/engine/engine.hpp"
 #include "emulator/platform/unzip.hpp"
+#include "emulator/triggers/invoke_api/list_page.hpp"
 
 namespace stratus::platform {
 
@@ -24,7 +25,6 @@ using net::wire::Response;
 
 constexpr std::string_view kFunctions = "/2015-03-31/functions";
 constexpr std::string_view kUrls = "/2021-10-31/functions";
-constexpr std::size_t kMaxPageSize = 50;
 
 Response json_response(int status, const Json& body) {
   Response res;
@@ -391,28 +391,16 @@ struct ControlPlane::Call {
   }
 
   Response list_functions() {
-    std::size_t page = kMaxPageSize;
-    if (auto max_items = req.query_param("MaxItems")) {
-      const std::string& text = *max_items;
-      const bool digits =
-          !text.empty() && text.size() <= 5 && std::all_of(text.begin(), text.end(), ::isdigit);
-      const long value = digits ? std::stol(text) : 0;
-      if (value < 1 || value > 10000)
-        return invalid_parameter(validation(text, "maxItems", "Member must have value between 1 and 10000"));
-      page = std::min<std::size_t>(page, static_cast<std::size_t>(value));
-    }
     std::vector<FunctionRecord> all = cp.m_registry.list(account);
-    std::size_t begin = 0;
-    if (auto marker = req.query_param("Marker"); marker && !marker->empty()) {
-      auto it = std::find_if(all.begin(), all.end(), [&](const auto& r) { return r.name == *marker; });
-      if (it == all.end()) return invalid_parameter("Invalid marker: " + *marker);
-      begin = static_cast<std::size_t>(it - all.begin());
-    }
+    std::vector<std::string> names;
+    for (const auto& r : all) names.push_back(r.name);
+    const triggers::ListPage page =
+        triggers::list_page(names, req.query_param("MaxItems"), req.query_param("Marker"));
+    if (!page.error.empty()) return invalid_parameter(page.error);
     Json functions = Json::array();
-    const std::size_t end = std::min(all.size(), begin + page);
-    for (std::size_t i = begin; i < end; ++i) functions.push_back(configuration(all[i]));
+    for (std::size_t i = page.begin; i < page.end; ++i) functions.push_back(configuration(all[i]));
     Json out = {{"Functions", std::move(functions)}};
-    if (end < all.size()) out["NextMarker"] = all[end].name;  // the first name of the next page
+    if (!page.next_marker.empty()) out["NextMarker"] = page.next_marker;
     return json_response(200, out);
   }
 

@@ -12,6 +12,7 @@
 #include "emulator/common/ids.hpp"
 #include "emulator/common/sha256.hpp"
 #include "emulator/common/utc_time.hpp"
+#include "emulator/triggers/invoke_api/list_page.hpp"
 
 namespace stratus::triggers {
 namespace {
@@ -21,7 +22,6 @@ using net::Request;
 using net::Response;
 
 constexpr std::string_view kPrefix = "/2015-03-31/functions";
-constexpr std::size_t kMaxPageSize = 50;
 
 Response json_response(int status, const Json& body) {
   Response res;
@@ -349,31 +349,15 @@ class Handler {
   }
 
   Response list_functions() {
-    std::size_t page = kMaxPageSize;
-    if (auto max_items = m_req.query_param("MaxItems")) {
-      const std::string& text = *max_items;
-      const bool digits = !text.empty() && text.size() <= 5 &&
-                          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-      const long value = digits ? std::stol(text) : 0;
-      if (value < 1 || value > 10000)
-        return invalid_parameter("1 validation error detected: Value '" + text +
-                                 "' at 'maxItems' failed to satisfy constraint: Member must have value "
-                                 "between 1 and 10000");
-      page = std::min<std::size_t>(page, static_cast<std::size_t>(value));
-    }
     std::vector<engine::FunctionConfig> all = m_dispatcher.functions();
-    std::size_t begin = 0;
-    if (auto marker = m_req.query_param("Marker"); marker && !marker->empty()) {
-      auto it = std::find_if(all.begin(), all.end(), [&](const auto& fn) { return fn.name == *marker; });
-      if (it == all.end()) return invalid_parameter("Invalid marker: " + *marker);
-      begin = static_cast<std::size_t>(it - all.begin());
-    }
+    std::vector<std::string> names;
+    for (const auto& fn : all) names.push_back(fn.name);
+    const ListPage page = list_page(names, m_req.query_param("MaxItems"), m_req.query_param("Marker"));
+    if (!page.error.empty()) return invalid_parameter(page.error);
     Json functions = Json::array();
-    const std::size_t end = std::min(all.size(), begin + page);
-    for (std::size_t i = begin; i < end; ++i) functions.push_back(configuration(all[i]));
+    for (std::size_t i = page.begin; i < page.end; ++i) functions.push_back(configuration(all[i]));
     Json body = {{"Functions", std::move(functions)}};
-    // The marker is the name of the first function of the next page.
-    if (end < all.size()) body["NextMarker"] = all[end].name;
+    if (!page.next_marker.empty()) body["NextMarker"] = page.next_marker;
     return json_response(200, body);
   }
 
