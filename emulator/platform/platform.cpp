@@ -10,6 +10,7 @@
 #include "emulator/engine/engine.hpp"
 #include "emulator/platform/control_plane.hpp"
 #include "emulator/platform/registry.hpp"
+#include "emulator/platform/sts.hpp"
 #include "emulator/triggers/http/http_trigger.hpp"
 #include "emulator/triggers/invoke_api/invoke_api.hpp"
 
@@ -45,6 +46,12 @@ struct Account {
   // one) until the platform ends. Guarded by Impl::urls_mutex.
   std::shared_ptr<triggers::http::HttpTrigger> urls;
   std::vector<std::shared_ptr<triggers::http::HttpTrigger>> old_urls;
+};
+
+// Who signed a request, and for which service (the credential scope's: lambda, sts).
+struct Caller {
+  std::string account_id;
+  std::string service;
 };
 
 struct Platform::Impl {
@@ -118,8 +125,9 @@ struct Platform::Impl {
     trigger->handle(routed, std::move(responder));
   }
 
-  // The SigV4 check; the caller's account, or nullopt with the error sent.
-  std::optional<std::string> authenticate(const net::Request& request, net::Responder& responder) {
+  // The SigV4 check; the caller's account and the service of the credential scope, or nullopt
+  // with the error sent in that service's shape (an unsigned query-protocol call is STS's).
+  std::optional<Caller> authenticate(const net::Request& request, net::Responder& responder) {
     auth::HttpRequestView view;
     view.method = request.method;
     view.path = request.path;
@@ -133,7 +141,11 @@ struct Platform::Impl {
     auth::VerifyOptions options;
     options.max_skew_seconds = settings.max_skew_seconds;
     const auth::VerifyResult verdict = auth::verify(view, lookup, unix_now(), options);
-    if (verdict.ok) return settings.keys.find(verdict.access_key_id)->account_id;
+    if (verdict.ok) return Caller{settings.keys.find(verdict.access_key_id)->account_id, verdict.service};
+    if (verdict.service == "sts" || (verdict.service.empty() && is_query_protocol(request))) {
+      responder.send(sts_auth_error(verdict));
+      return std::nullopt;
+    }
     const auth::AuthError error = auth::to_aws_error(verdict);
     net::Response res = lambda_error(error.status, error.code, error.message);
     add_request_id(res);
@@ -150,9 +162,11 @@ struct Platform::Impl {
       add_request_id(res);
       return responder.send(std::move(res));
     }
-    const std::optional<std::string> account_id = authenticate(request, responder);
-    if (!account_id) return;
-    Account& a = account(*account_id);
+    const std::optional<Caller> caller = authenticate(request, responder);
+    if (!caller) return;
+    if (caller->service == "sts") return responder.send(sts_handle(request, caller->account_id));
+    const std::string& account_id = caller->account_id;
+    Account& a = account(account_id);
     std::string_view path = request.path;
     if (path.starts_with(kInvokePrefix) && path.ends_with(kInvokeSuffix) &&
         path.size() > kInvokePrefix.size() + kInvokeSuffix.size()) {
@@ -160,7 +174,7 @@ struct Platform::Impl {
       const std::string reference = net::wire::percent_decode(
           path.substr(kInvokePrefix.size(), path.size() - kInvokePrefix.size() - kInvokeSuffix.size()),
           false);
-      FunctionTarget target = resolve_function(reference, *account_id, settings.region);
+      FunctionTarget target = resolve_function(reference, account_id, settings.region);
       if (target.name.empty() && reference.find(':') != std::string::npos &&
           reference.find("function") != std::string::npos) {
         net::Response res =
@@ -170,7 +184,7 @@ struct Platform::Impl {
       }
       return a.invoke->handle_async(request, std::move(responder));
     }
-    net::Response res = control->handle(request, *account_id, request.header("Host"));
+    net::Response res = control->handle(request, account_id, request.header("Host"));
     add_request_id(res);
     responder.send(std::move(res));
   }

@@ -6,6 +6,8 @@
 //     (auth::verify, 15 minutes of clock skew at most). A request that fails the check gets 403 with
 //     AWS's error shape (x-amzn-ErrorType: InvalidSignatureException, UnrecognizedClientException,
 //     MissingAuthenticationTokenException, IncompleteSignatureException) and changes nothing.
+//   - STS GetCallerIdentity (see sts.hpp) for requests whose credential scope names sts (an unsigned
+//     query-protocol request is STS's too, and gets STS's XML error).
 //   - function URLs (AuthType NONE, not signed): /_url/<url-id>/<path>, payload format 2.0, through
 //     the HTTP trigger.
 // Each account runs its own engine (its own concurrency limit, as a Lambda account has), so one
