@@ -9,6 +9,8 @@
 #include "emulator/common/ids.hpp"
 #include "emulator/engine/engine.hpp"
 #include "emulator/platform/control_plane.hpp"
+#include "emulator/platform/log_store.hpp"
+#include "emulator/platform/logs_api.hpp"
 #include "emulator/platform/registry.hpp"
 #include "emulator/platform/sts.hpp"
 #include "emulator/triggers/http/http_trigger.hpp"
@@ -48,7 +50,7 @@ struct Account {
   std::vector<std::shared_ptr<triggers::http::HttpTrigger>> old_urls;
 };
 
-// Who signed a request, and for which service (the credential scope's: lambda, sts).
+// Who signed a request, and for which service (the credential scope's: lambda, sts, logs).
 struct Caller {
   std::string account_id;
   std::string service;
@@ -57,6 +59,7 @@ struct Caller {
 struct Platform::Impl {
   PlatformSettings settings;
   std::unique_ptr<Registry> registry;
+  std::unique_ptr<LogStore> log_store;  // declared before the engines: it outlives their sinks
   std::map<std::string, std::unique_ptr<Account>> accounts;  // fixed after the constructor
   std::unique_ptr<ControlPlane> control;
   std::vector<std::string> warnings;
@@ -147,6 +150,10 @@ struct Platform::Impl {
       return std::nullopt;
     }
     const auth::AuthError error = auth::to_aws_error(verdict);
+    if (verdict.service == "logs") {
+      responder.send(logs_error(error.status, error.code, error.message));
+      return std::nullopt;
+    }
     net::Response res = lambda_error(error.status, error.code, error.message);
     add_request_id(res);
     responder.send(std::move(res));
@@ -165,6 +172,8 @@ struct Platform::Impl {
     const std::optional<Caller> caller = authenticate(request, responder);
     if (!caller) return;
     if (caller->service == "sts") return responder.send(sts_handle(request, caller->account_id));
+    if (caller->service == "logs")
+      return responder.send(logs_handle(request, caller->account_id, settings.region, *log_store));
     const std::string& account_id = caller->account_id;
     Account& a = account(account_id);
     std::string_view path = request.path;
@@ -200,13 +209,14 @@ Platform::Platform(PlatformSettings settings) : m_impl(std::make_unique<Impl>())
                              ec.message());
   std::filesystem::remove_all(s.settings.data_dir / "trash", ec);  // deletions a crash interrupted
   s.registry = std::make_unique<Registry>(s.settings.data_dir / "serve.db");
+  s.log_store = std::make_unique<LogStore>(s.settings.data_dir / "logs.db");
   const std::vector<std::string> account_ids = s.settings.keys.accounts();
   for (const std::string& id : account_ids) {
     auto a = std::make_unique<Account>();
     a->id = id;
     engine::EngineSettings es;
     es.state_dir = s.settings.data_dir / "state" / id;
-    es.sink = s.settings.sink;
+    es.sink = s.log_store->sink_for(id, s.settings.sink);
     es.host = s.settings.host;
     a->engine = std::make_unique<engine::Engine>(std::vector<engine::FunctionConfig>{}, std::move(es));
     triggers::InvokeApiOptions options;
