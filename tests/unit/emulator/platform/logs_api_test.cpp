@@ -67,7 +67,8 @@ TEST_F(LogsApiTest, TimeWindowPatternAndStreams) {
   ASSERT_EQ(out["events"].size(), 1u);
   out = call("FilterLogEvents", {{"logGroupName", "/aws/lambda/hello"}, {"filterPattern", "\"line 2\""}});
   EXPECT_EQ(out["events"].size(), 6u);  // line 2, line 20 ... line 24
-  out = call("FilterLogEvents", {{"logGroupName", "/aws/lambda/hello"}, {"logStreamNames", {"nope"}}});
+  out = call("FilterLogEvents",
+             {{"logGroupName", "/aws/lambda/hello"}, {"logStreamNames", json::array({"nope"})}});
   EXPECT_TRUE(out["events"].empty());
 }
 
