@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
     store::Store store(store::stratus_db_path(dir));
     const auto t0 = clock::now();
     std::thread logs([&] {
-      logs::LogRecord r{"svc-dev-hello", "", 0, logs::LogSource::out, ""};
+      logs::LogRecord r{"svc-dev-hello", "", 0, logs::LogSource::out, "", ""};
       const auto start = clock::now();
       for (long i = 0; i < log_rows; ++i) {
         r.request_id = "6f1c2a9e-" + std::to_string(i / 10);

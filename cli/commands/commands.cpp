@@ -55,6 +55,7 @@ int run_cli(int argc, char** argv) {
   register_trigger(app, ctx);
   register_generate_event(app, ctx);
   register_billing(app, ctx);
+  register_logs(app, ctx);
   register_serve(app, ctx);
   register_completion(app, ctx);
 

@@ -1,6 +1,10 @@
+// stratus invoke -f FN: one invocation of the deployed function on the remote platform (AWS Lambda
+// or `stratus serve`, see cli/deploy/remote.hpp), like `sls invoke`.
 // stratus invoke local: one cold invocation of a function through the real Runtime API, like
-// `sls invoke local`: the result on stdout, the function's logs and the REPORT line on stderr,
-// exit 1 when the function failed.
+// `sls invoke local`.
+// Both: the result on stdout, logs on stderr, exit 1 when the function failed.
+#include "cli/remote/invoke.hpp"
+
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +15,7 @@
 
 #include "cli/commands/commands.hpp"
 #include "cli/context.hpp"
+#include "cli/deploy/remote.hpp"
 #include "cli/errors.hpp"
 #include "cli/manifest/diagnostics.hpp"
 #include "cli/manifest/emit.hpp"
@@ -26,13 +31,27 @@ namespace stratus {
 
 namespace {
 
-struct InvokeLocalOptions {
-  std::string function;
+// Where the event comes from: --data, --path, or stdin.
+struct EventOptions {
   std::string data;
   std::string path;
-  std::string context;
   bool raw = false;
+};
+
+struct InvokeLocalOptions {
+  std::string function;
+  EventOptions event;
+  std::string context;
   run::RunOptions run;
+};
+
+struct InvokeRemoteOptions {
+  std::string function;
+  EventOptions event;
+  std::string type = "RequestResponse";
+  bool log = false;
+  std::string qualifier;
+  deploy::RemoteFlags remote;
 };
 
 // Records the invocation's ledger row for --json.
@@ -70,7 +89,7 @@ std::string event_payload(const std::string& text, bool raw, const std::string& 
   return nlohmann::json(text).dump();
 }
 
-std::string read_event(const InvokeLocalOptions& o, const std::filesystem::path& cwd) {
+std::string read_event(const EventOptions& o, const std::filesystem::path& cwd) {
   if (!o.data.empty() && !o.path.empty()) throw UserError("give either --data or --path, not both");
   if (!o.data.empty()) return event_payload(o.data, o.raw, "--data");
   if (!o.path.empty()) {
@@ -96,16 +115,61 @@ std::string read_event(const InvokeLocalOptions& o, const std::filesystem::path&
   return "{}";
 }
 
-void run_invoke_local(Context& ctx, const InvokeLocalOptions& o) {
-  const auto& m = ctx.manifest();
-  const manifest::Function* fn = m.service.find_function(o.function);
+const manifest::Function& find_function(const manifest::Service& service, const std::string& key) {
+  const manifest::Function* fn = service.find_function(key);
   if (!fn) {
     std::vector<std::string> keys;
-    for (const auto& f : m.service.functions) keys.push_back(f.key);
-    throw UserError("function '" + o.function + "' is not in " + m.service.config_file.filename().string() +
-                    manifest::did_you_mean_suffix(o.function, keys));
+    for (const auto& f : service.functions) keys.push_back(f.key);
+    throw UserError("function '" + key + "' is not in " + service.config_file.filename().string() +
+                    manifest::did_you_mean_suffix(key, keys));
   }
-  const std::string event = read_event(o, ctx.cwd());
+  return *fn;
+}
+
+void run_invoke_remote(Context& ctx, const InvokeRemoteOptions& o) {
+  // Recipe: the function's deployed name, the event, the platform, one Invoke call, the answer.
+  const auto& m = ctx.manifest();
+  const manifest::Function& fn = find_function(m.service, o.function);
+  remote::InvokeCall call;
+  call.function_name = fn.name;
+  call.payload = read_event(o.event, ctx.cwd());
+  call.type = o.type;
+  call.qualifier = o.qualifier;
+  call.tail_log = o.log;
+  if (o.log && o.type != "RequestResponse")
+    ctx.out().warning("--log needs --type RequestResponse; a " + o.type + " call returns no log");
+  deploy::Remote target = deploy::connect_remote(m.service, ctx.options, o.remote);
+  ctx.out().verbose("invoke " + fn.name + " on " + (target.endpoint.empty() ? "AWS" : target.endpoint) +
+                    " (credentials: " + target.credentials_source + ")");
+  const aws::Response response = target.client->call("lambda", remote::invoke_request(call));
+  if (const auto error = response.error()) throw remote::invoke_error(*error, fn.key, fn.name);
+  const remote::InvokeOutcome outcome = remote::read_invoke_response(response);
+
+  if (outcome.log && !ctx.options.json) {
+    std::string log = *outcome.log;
+    if (!log.empty() && log.back() != '\n') log += '\n';
+    std::fputs(log.c_str(), ctx.out().human_stream());
+  }
+  if (ctx.options.json) {
+    ctx.out().data(remote::outcome_json(outcome));
+  } else if (o.type == "Event") {
+    ctx.out().info("stratus: " + fn.key + " (" + fn.name + ") invoked asynchronously (" +
+                   std::to_string(outcome.status_code) + " Accepted)");
+  } else if (o.type == "DryRun") {
+    ctx.out().info("stratus: DryRun: " + fn.key + " (" + fn.name + ") may be invoked (" +
+                   std::to_string(outcome.status_code) + ")");
+  } else {
+    ctx.out().data(outcome.payload + "\n");
+  }
+  if (!outcome.function_error.empty() && !ctx.options.json)
+    ctx.out().info("stratus: " + fn.key + " (" + fn.name + ") failed: " + outcome.function_error);
+  ctx.exit_code = outcome.function_error.empty() ? kExitOk : kExitFailure;
+}
+
+void run_invoke_local(Context& ctx, const InvokeLocalOptions& o) {
+  const auto& m = ctx.manifest();
+  const manifest::Function* fn = &find_function(m.service, o.function);
+  const std::string event = read_event(o.event, ctx.cwd());
   std::optional<std::string> client_context;
   if (!o.context.empty()) {
     if (!nlohmann::json::accept(o.context))
@@ -189,19 +253,40 @@ void run_invoke_local(Context& ctx, const InvokeLocalOptions& o) {
 }  // namespace
 
 void register_invoke(CLI::App& app, Context& ctx) {
-  auto* invoke = app.add_subcommand("invoke", "Invoke a function (invoke local: on this machine)");
-  invoke->require_subcommand(1);
+  auto* invoke = app.add_subcommand(
+      "invoke",
+      "Invoke a deployed function (AWS or a `stratus serve` platform); invoke local: on this machine");
+  invoke->require_subcommand(0, 1);
+  auto r = std::make_shared<InvokeRemoteOptions>();
+  auto* function = invoke->add_option("-f,--function", r->function, "Function key in serverless.yml");
+  invoke->add_option("-d,--data", r->event.data, "Event: JSON (a non-JSON value is sent as a string)");
+  invoke->add_option("-p,--path", r->event.path,
+                     "Event from a JSON or YAML file (default: stdin when piped, else {})");
+  invoke->add_flag("--raw", r->event.raw, "Send the data as a JSON string, unparsed");
+  invoke->add_option("-t,--type", r->type, "RequestResponse (default), Event (asynchronous) or DryRun")
+      ->check(CLI::IsMember({"RequestResponse", "Event", "DryRun"}));
+  invoke->add_flag("-l,--log", r->log, "Print the end of the invocation's log (its last 4 KB) on stderr");
+  invoke->add_option("-q,--qualifier", r->qualifier, "A version or alias (default: $LATEST)");
+  deploy::add_remote_flags(*invoke, r->remote);
   auto o = std::make_shared<InvokeLocalOptions>();
   auto* local =
       invoke->add_subcommand("local", "Run one invocation on this machine through the Lambda Runtime API");
   local->add_option("-f,--function", o->function, "Function key in serverless.yml")->required();
-  local->add_option("-d,--data", o->data, "Event: JSON (a non-JSON value is sent as a string)");
-  local->add_option("-p,--path", o->path,
+  local->add_option("-d,--data", o->event.data, "Event: JSON (a non-JSON value is sent as a string)");
+  local->add_option("-p,--path", o->event.path,
                     "Event from a JSON or YAML file (default: stdin when piped, else {})");
   local->add_option("--context", o->context, "Client context (JSON), as context.clientContext");
-  local->add_flag("--raw", o->raw, "Send the data as a JSON string, unparsed");
+  local->add_flag("--raw", o->event.raw, "Send the data as a JSON string, unparsed");
   run::add_run_options(*local, o->run, false);
   local->callback([&ctx, o] { run_invoke_local(ctx, *o); });
+  // Runs after `local`'s callback too: only the remote form when no subcommand was given.
+  invoke->callback([&ctx, r, local, function] {
+    if (local->parsed()) return;
+    if (function->count() == 0)
+      throw UserError(
+          "stratus invoke needs -f FUNCTION (a function key in serverless.yml), or `invoke local`");
+    run_invoke_remote(ctx, *r);
+  });
 }
 
 }  // namespace stratus

@@ -1043,8 +1043,8 @@ InvokeResult Engine::Impl::finish(Pool& pool, Ticket& ticket, Instance& inst,
   const std::int64_t now_ms = unix_ms_now();
   for (auto& line : extra_lines) {
     collected.push_back(line);
-    closing.push_back(
-        logs::LogRecord{config.name, result.request_id, now_ms, logs::LogSource::platform, std::move(line)});
+    closing.push_back(logs::LogRecord{config.name, result.request_id, now_ms, logs::LogSource::platform,
+                                      std::move(line), instance->log_stream()});
   }
   if (settings.sink) settings.sink->log_many(closing);
   if (request.want_log) {

@@ -57,7 +57,8 @@ Instance::Instance(InstanceStart start)
   if (ec) throw std::runtime_error("cannot create " + m_tmp_dir.string() + ": " + ec.message());
   instances::LaunchSpec spec;
   spec.argv = start.argv;
-  spec.env = start.environment(m_api.address(), new_log_stream_name(m_config.version), m_tmp_dir);
+  m_log_stream = new_log_stream_name(m_config.version);
+  spec.env = start.environment(m_api.address(), m_log_stream, m_tmp_dir);
   spec.cwd = m_config.code_dir;
   if (start.memory_limit_bytes > 0) {
     m_cgroup = instances::MemoryCgroup::create(start.memory_limit_bytes);
@@ -151,7 +152,8 @@ void Instance::emit_locked(logs::LogSource source, std::string line) {
   if (m_collect) m_collected.push_back(line);
   if (!m_sink) return;
   if (m_pending_start) m_sink->log(*std::exchange(m_pending_start, std::nullopt));
-  m_sink->log(logs::LogRecord{m_config.name, m_request_id, unix_ms_now(), source, std::move(line)});
+  m_sink->log(
+      logs::LogRecord{m_config.name, m_request_id, unix_ms_now(), source, std::move(line), m_log_stream});
 }
 
 void Instance::begin(const std::string& request_id, bool collect, std::string start_line, bool cold) {
@@ -161,8 +163,9 @@ void Instance::begin(const std::string& request_id, bool collect, std::string st
   if (!collect) m_collected.clear();
   m_collect = collect;
   if (m_collect) m_collected.push_back(start_line);
-  m_pending_start = logs::LogRecord{m_config.name, request_id, unix_ms_now(), logs::LogSource::platform,
-                                    std::move(start_line)};
+  m_pending_start =
+      logs::LogRecord{m_config.name,         request_id,  unix_ms_now(), logs::LogSource::platform,
+                      std::move(start_line), m_log_stream};
 }
 
 std::vector<std::string> Instance::end(std::optional<logs::LogRecord>& start) {

@@ -51,6 +51,7 @@ class Instance {
 
   Clock::time_point spawned_at() const { return m_spawned_at; }
   bool provisioned() const { return m_provisioned; }
+  const std::string& log_stream() const { return m_log_stream; }
   pid_t pgid() const { return m_pgid; }
 
   // Waits for the runtime's first /next (or its init error, its exit, the deadline).
@@ -108,6 +109,7 @@ class Instance {
   Sink* m_sink;
   bool m_provisioned;
   std::filesystem::path m_tmp_dir;
+  std::string m_log_stream;  // "2026/11/22/[$LATEST]<32 hex>", as the instance's environment says
   std::unique_ptr<instances::MemoryCgroup> m_cgroup;  // declared before the process: removed after it
   runtime_api::RuntimeApiServer m_api;
   Clock::time_point m_spawned_at;

@@ -13,7 +13,8 @@ struct LogRecord {
   std::string request_id;  // "" for a line written outside any invocation (init, between calls)
   std::int64_t unix_ms = 0;
   LogSource source = LogSource::platform;
-  std::string text;  // one line, no trailing newline
+  std::string text;        // one line, no trailing newline
+  std::string log_stream;  // the instance's AWS_LAMBDA_LOG_STREAM_NAME; "" when not from an instance
 };
 
 }  // namespace stratus::logs

@@ -9,7 +9,10 @@
 #include "emulator/common/ids.hpp"
 #include "emulator/engine/engine.hpp"
 #include "emulator/platform/control_plane.hpp"
+#include "emulator/platform/log_store.hpp"
+#include "emulator/platform/logs_api.hpp"
 #include "emulator/platform/registry.hpp"
+#include "emulator/platform/sts.hpp"
 #include "emulator/triggers/http/http_trigger.hpp"
 #include "emulator/triggers/invoke_api/invoke_api.hpp"
 
@@ -47,9 +50,16 @@ struct Account {
   std::vector<std::shared_ptr<triggers::http::HttpTrigger>> old_urls;
 };
 
+// Who signed a request, and for which service (the credential scope's: lambda, sts, logs).
+struct Caller {
+  std::string account_id;
+  std::string service;
+};
+
 struct Platform::Impl {
   PlatformSettings settings;
   std::unique_ptr<Registry> registry;
+  std::unique_ptr<LogStore> log_store;  // declared before the engines: it outlives their sinks
   std::map<std::string, std::unique_ptr<Account>> accounts;  // fixed after the constructor
   std::unique_ptr<ControlPlane> control;
   std::vector<std::string> warnings;
@@ -118,8 +128,9 @@ struct Platform::Impl {
     trigger->handle(routed, std::move(responder));
   }
 
-  // The SigV4 check; the caller's account, or nullopt with the error sent.
-  std::optional<std::string> authenticate(const net::Request& request, net::Responder& responder) {
+  // The SigV4 check; the caller's account and the service of the credential scope, or nullopt
+  // with the error sent in that service's shape (an unsigned query-protocol call is STS's).
+  std::optional<Caller> authenticate(const net::Request& request, net::Responder& responder) {
     auth::HttpRequestView view;
     view.method = request.method;
     view.path = request.path;
@@ -133,8 +144,16 @@ struct Platform::Impl {
     auth::VerifyOptions options;
     options.max_skew_seconds = settings.max_skew_seconds;
     const auth::VerifyResult verdict = auth::verify(view, lookup, unix_now(), options);
-    if (verdict.ok) return settings.keys.find(verdict.access_key_id)->account_id;
+    if (verdict.ok) return Caller{settings.keys.find(verdict.access_key_id)->account_id, verdict.service};
+    if (verdict.service == "sts" || (verdict.service.empty() && is_query_protocol(request))) {
+      responder.send(sts_auth_error(verdict));
+      return std::nullopt;
+    }
     const auth::AuthError error = auth::to_aws_error(verdict);
+    if (verdict.service == "logs") {
+      responder.send(logs_error(error.status, error.code, error.message));
+      return std::nullopt;
+    }
     net::Response res = lambda_error(error.status, error.code, error.message);
     add_request_id(res);
     responder.send(std::move(res));
@@ -150,9 +169,13 @@ struct Platform::Impl {
       add_request_id(res);
       return responder.send(std::move(res));
     }
-    const std::optional<std::string> account_id = authenticate(request, responder);
-    if (!account_id) return;
-    Account& a = account(*account_id);
+    const std::optional<Caller> caller = authenticate(request, responder);
+    if (!caller) return;
+    if (caller->service == "sts") return responder.send(sts_handle(request, caller->account_id));
+    if (caller->service == "logs")
+      return responder.send(logs_handle(request, caller->account_id, settings.region, *log_store));
+    const std::string& account_id = caller->account_id;
+    Account& a = account(account_id);
     std::string_view path = request.path;
     if (path.starts_with(kInvokePrefix) && path.ends_with(kInvokeSuffix) &&
         path.size() > kInvokePrefix.size() + kInvokeSuffix.size()) {
@@ -160,7 +183,7 @@ struct Platform::Impl {
       const std::string reference = net::wire::percent_decode(
           path.substr(kInvokePrefix.size(), path.size() - kInvokePrefix.size() - kInvokeSuffix.size()),
           false);
-      FunctionTarget target = resolve_function(reference, *account_id, settings.region);
+      FunctionTarget target = resolve_function(reference, account_id, settings.region);
       if (target.name.empty() && reference.find(':') != std::string::npos &&
           reference.find("function") != std::string::npos) {
         net::Response res =
@@ -170,7 +193,7 @@ struct Platform::Impl {
       }
       return a.invoke->handle_async(request, std::move(responder));
     }
-    net::Response res = control->handle(request, *account_id, request.header("Host"));
+    net::Response res = control->handle(request, account_id, request.header("Host"));
     add_request_id(res);
     responder.send(std::move(res));
   }
@@ -186,13 +209,14 @@ Platform::Platform(PlatformSettings settings) : m_impl(std::make_unique<Impl>())
                              ec.message());
   std::filesystem::remove_all(s.settings.data_dir / "trash", ec);  // deletions a crash interrupted
   s.registry = std::make_unique<Registry>(s.settings.data_dir / "serve.db");
+  s.log_store = std::make_unique<LogStore>(s.settings.data_dir / "logs.db");
   const std::vector<std::string> account_ids = s.settings.keys.accounts();
   for (const std::string& id : account_ids) {
     auto a = std::make_unique<Account>();
     a->id = id;
     engine::EngineSettings es;
     es.state_dir = s.settings.data_dir / "state" / id;
-    es.sink = s.settings.sink;
+    es.sink = s.log_store->sink_for(id, s.settings.sink);
     es.host = s.settings.host;
     a->engine = std::make_unique<engine::Engine>(std::vector<engine::FunctionConfig>{}, std::move(es));
     triggers::InvokeApiOptions options;

@@ -6,13 +6,18 @@
 //     (auth::verify, 15 minutes of clock skew at most). A request that fails the check gets 403 with
 //     AWS's error shape (x-amzn-ErrorType: InvalidSignatureException, UnrecognizedClientException,
 //     MissingAuthenticationTokenException, IncompleteSignatureException) and changes nothing.
+//   - STS GetCallerIdentity (see sts.hpp) for requests whose credential scope names sts (an unsigned
+//     query-protocol request is STS's too, and gets STS's XML error).
+//   - CloudWatch Logs FilterLogEvents / DescribeLogGroups (see logs_api.hpp) for scope logs: the
+//     caller's functions' logs, kept in logs.db (log_store.hpp, a week at most).
 //   - function URLs (AuthType NONE, not signed): /_url/<url-id>/<path>, payload format 2.0, through
 //     the HTTP trigger.
 // Each account runs its own engine (its own concurrency limit, as a Lambda account has), so one
 // account's names never reach another's functions.
 //
-// State under the data dir: serve.db (the registry), functions/<account>/<name>/code (the code),
-// state/<account>/ (the engine's bootstraps and instances' /tmp), trash/ (deleted code on its way out).
+// State under the data dir: serve.db (the registry), logs.db (function logs), functions/<account>/<name>/code
+// (the code), state/<account>/ (the engine's bootstraps and instances' /tmp), trash/ (deleted code on its way
+// out).
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -33,7 +38,7 @@ struct PlatformSettings {
   KeyRing keys{{}};
   std::string region = "us-east-1";
   engine::HostEnv host;          // variables passed to instances
-  engine::Sink* sink = nullptr;  // function logs and ledger rows; may be null
+  engine::Sink* sink = nullptr;  // function logs (also kept in logs.db) and ledger rows; may be null
   std::int64_t max_skew_seconds = 15 * 60;
 };
 

@@ -8,6 +8,8 @@
 #include "cli/context.hpp"
 #include "cli/errors.hpp"
 #include "cli/manifest/model.hpp"
+#include "emulator/net/http_server.hpp"
+#include "emulator/platform/platform.hpp"
 #include "tests/support/background_process.hpp"
 #include "tests/support/shell.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -85,6 +87,50 @@ TEST(Remote, CallerAccountFromMotosSts) {
       connect_remote(service("aws"), GlobalOptions{}, {"", "http://127.0.0.1:" + std::to_string(port)});
   EXPECT_EQ(caller_account(*r.client), "123456789012");
   moto.stop();
+}
+
+// A `stratus serve` platform in this process: one account, one key.
+struct LocalPlatform {
+  explicit LocalPlatform(const test_support::TempDir& dir) {
+    platform::PlatformSettings settings;
+    settings.data_dir = dir.path() / "data";
+    settings.keys = platform::KeyRing({{"AKIDREMOTETEST", "remote-secret-0123456789", "333333333333"}});
+    platform = std::make_unique<platform::Platform>(std::move(settings));
+    server = std::make_unique<net::HttpServer>(
+        "127.0.0.1", 0,
+        [this](const net::Request& request, net::Responder responder) {
+          platform->handle(request, std::move(responder));
+        },
+        platform::Platform::server_options());
+  }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(server->port()); }
+  std::unique_ptr<platform::Platform> platform;
+  std::unique_ptr<net::HttpServer> server;
+};
+
+TEST(Remote, CallerAccountFromAStratusServePlatform) {
+  test_support::TempDir dir;
+  LocalPlatform serve(dir);
+  ::setenv("AWS_ACCESS_KEY_ID", "AKIDREMOTETEST", 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", "remote-secret-0123456789", 1);
+  Remote r = connect_remote(service("stratus", serve.endpoint()), GlobalOptions{}, {});
+  EXPECT_EQ(caller_account(*r.client), "333333333333");
+
+  ::setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret-0123456789", 1);
+  Remote wrong = connect_remote(service("stratus", serve.endpoint()), GlobalOptions{}, {});
+  try {
+    caller_account(*wrong.client);
+    ADD_FAILURE() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_EQ(e.exit_code(), kExitFailure);
+    EXPECT_NE(std::string(e.what()).find("cannot tell which account the credentials belong to (STS "
+                                         "GetCallerIdentity): SignatureDoesNotMatch: The request signature "
+                                         "we calculated does not match"),
+              std::string::npos)
+        << e.what();
+  }
+  ::unsetenv("AWS_ACCESS_KEY_ID");
+  ::unsetenv("AWS_SECRET_ACCESS_KEY");
 }
 
 TEST(Remote, CallerAccountFailsWithTheCallsError) {

@@ -13,7 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 
 logs::LogRecord line(std::string text) {
-  return logs::LogRecord{"svc-dev-hello", "req-1", 0, logs::LogSource::out, std::move(text)};
+  return logs::LogRecord{"svc-dev-hello", "req-1", 0, logs::LogSource::out, std::move(text), ""};
 }
 
 class ConsoleSinkTest : public ::testing::Test {

@@ -31,7 +31,7 @@ LedgerRow row(std::string function, std::string request_id, std::int64_t start) 
 
 LogRecord line(std::string function, std::string request_id, std::int64_t ms, std::string text,
                LogSource source = LogSource::out) {
-  return LogRecord{std::move(function), std::move(request_id), ms, source, std::move(text)};
+  return LogRecord{std::move(function), std::move(request_id), ms, source, std::move(text), ""};
 }
 
 // How many rows a table holds, read through a connection of its own (what another process sees).
