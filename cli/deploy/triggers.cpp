@@ -1,0 +1,168 @@
+// The trigger planners' entry points and what they share: names, tags, Lambda permissions.
+#include "cli/deploy/triggers.hpp"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "cli/deploy/triggers_internal.hpp"
+#include "emulator/common/sha256.hpp"
+
+namespace stratus::deploy {
+
+namespace detail = triggers_detail;
+
+namespace triggers_detail {
+
+const FunctionTarget& function_target(const Target& target, const std::string& key) {
+  for (const auto& f : target.functions) {
+    if (f.key == key) return f;
+  }
+  throw std::logic_error("deploy target has no function '" + key + "'");
+}
+
+std::string sanitize(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) {
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!ok) c = '-';
+  }
+  return out;
+}
+
+std::string fit(const std::string& name, std::size_t limit) {
+  if (name.size() <= limit) return name;
+  return name.substr(0, limit - 9) + "-" + sha256_hex(name).substr(0, 8);
+}
+
+std::string partition(const std::string& region) {
+  if (region.starts_with("cn-")) return "aws-cn";
+  if (region.starts_with("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
+bool tagged_ours(const Target& target, const std::map<std::string, std::string>& tags) {
+  auto service = tags.find(kServiceTag);
+  auto stage = tags.find(kStageTag);
+  return service != tags.end() && stage != tags.end() && service->second == target.service &&
+         stage->second == target.stage;
+}
+
+const std::vector<aws::PolicyStatement>& Permissions::policy(const FunctionTarget& function) {
+  auto it = m_policies.find(function.name);
+  if (it == m_policies.end()) {
+    it = m_policies.emplace(function.name, aws::LambdaTriggers(*m_target.client).policy(function.name)).first;
+  }
+  return it->second;
+}
+
+void Permissions::ensure(Plan& plan, const FunctionTarget& function, const std::string& sid,
+                         const std::string& principal, const std::string& source_arn,
+                         const std::string& source_account, std::function<std::string()> late_source_arn) {
+  bool present = false;
+  for (const auto& s : policy(function)) {
+    if (s.sid != sid) continue;
+    present = true;
+    if (s.principal == principal && s.source_arn == source_arn && s.source_account == source_account &&
+        !source_arn.empty()) {
+      return;
+    }
+  }
+  aws::Client* client = m_target.client;
+  aws::PermissionRequest request{function.name, sid, principal, source_arn, source_account};
+  plan.push_back({(present ? "replace" : "add") + std::string(" permission ") + sid + " (" + principal +
+                      ") on function " + function.name,
+                  [client, request, present, late_source_arn]() mutable {
+                    aws::LambdaTriggers lambda(*client);
+                    if (present) lambda.remove_permission(request.function, request.sid);
+                    if (late_source_arn) request.source_arn = late_source_arn();
+                    lambda.add_permission(request);
+                  }});
+}
+
+void Permissions::remove_stale(Plan& plan, const FunctionTarget& function, std::string_view prefix,
+                               const std::vector<std::string>& keep) {
+  for (const auto& s : policy(function)) {
+    if (!s.sid.starts_with(prefix)) continue;
+    if (std::find(keep.begin(), keep.end(), s.sid) != keep.end()) continue;
+    aws::Client* client = m_target.client;
+    std::string name = function.name, sid = s.sid;
+    plan.push_back({"remove permission " + sid + " from function " + name,
+                    [client, name, sid] { aws::LambdaTriggers(*client).remove_permission(name, sid); }});
+  }
+}
+
+}  // namespace triggers_detail
+
+namespace {
+
+void append(Plan& into, Plan&& from) {
+  for (auto& a : from) into.push_back(std::move(a));
+}
+
+}  // namespace
+
+Plan plan_triggers(const Target& target, const manifest::Service& service,
+                   std::vector<std::string>& warnings) {
+  std::set<std::string> skipped;
+  bool any_http = false;
+  std::vector<std::string> deployable;
+  for (const auto& f : service.functions) {
+    for (const auto& e : f.events) {
+      const bool supported = !std::holds_alternative<manifest::OtherEvent>(e.detail);
+      if (target.platform || !supported) {
+        skipped.insert(e.type);
+      } else if (e.type == "http") {
+        any_http = true;
+      }
+    }
+  }
+  if (!skipped.empty()) {
+    std::string line = target.platform
+                           ? "events not deployed (a stratus serve platform speaks Lambda's API only):"
+                           : "events not deployed (not supported yet):";
+    for (const auto& type : skipped) line += " " + type;
+    warnings.push_back(line);
+  }
+  if (target.platform) return {};
+  if (any_http) {
+    warnings.push_back(
+        "http events are deployed as HTTP API routes (payload 1.0); a REST API is a later step");
+  }
+  detail::Permissions permissions(target);
+  Plan plan;
+  append(plan, detail::plan_schedules(target, service, permissions));
+  append(plan, detail::plan_sqs(target, service));
+  append(plan, detail::plan_http(target, service, permissions));
+  append(plan, detail::plan_s3(target, service, permissions));
+  return plan;
+}
+
+Plan plan_remove_triggers(const Target& target, const manifest::Service& service) {
+  if (target.platform) return {};
+  Plan plan;
+  append(plan, detail::plan_remove_s3(target, service));
+  append(plan, detail::plan_remove_http(target, service));
+  append(plan, detail::plan_remove_sqs(target, service));
+  append(plan, detail::plan_remove_schedules(target, service));
+  detail::Permissions permissions(target);
+  for (const auto& f : target.functions) {
+    for (std::string_view prefix : {detail::kScheduleSid, detail::kHttpApiSid, detail::kS3Sid}) {
+      permissions.remove_stale(plan, f, prefix);
+    }
+  }
+  return plan;
+}
+
+std::vector<Endpoint> describe_triggers(const Target& target, const manifest::Service& service) {
+  std::vector<Endpoint> out;
+  if (target.platform) return out;
+  detail::describe_http(target, service, out);
+  detail::describe_schedules(target, service, out);
+  detail::describe_sqs(target, service, out);
+  detail::describe_s3(target, service, out);
+  return out;
+}
+
+}  // namespace stratus::deploy
