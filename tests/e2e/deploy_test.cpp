@@ -57,7 +57,7 @@ for f in lam.list_functions()['Functions']:
     c = got['Configuration']
     item = {'memory': c['MemorySize'], 'timeout': c['Timeout'], 'runtime': c['Runtime'], 'role': c['Role'],
             'env': c.get('Environment', {}).get('Variables', {}), 'tags': got.get('Tags', {}),
-            'revision': c['RevisionId'], 'sha': c['CodeSha256'],
+            'revision': c.get('RevisionId'), 'sha': c.get('CodeSha256'),
             'concurrency': got.get('Concurrency', {}).get('ReservedConcurrentExecutions')}
     try:
         item['url_auth'] = lam.get_function_url_config(FunctionName=f['FunctionName'])['AuthType']
