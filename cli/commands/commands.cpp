@@ -55,6 +55,9 @@ int run_cli(int argc, char** argv) {
   register_trigger(app, ctx);
   register_generate_event(app, ctx);
   register_billing(app, ctx);
+  register_deploy(app, ctx);
+  register_info(app, ctx);
+  register_remove(app, ctx);
   register_logs(app, ctx);
   register_serve(app, ctx);
   register_completion(app, ctx);

@@ -20,6 +20,9 @@ void register_trigger(CLI::App& app, Context& ctx);
 void register_generate_event(CLI::App& app, Context& ctx);
 void register_completion(CLI::App& app, Context& ctx);
 void register_billing(CLI::App& app, Context& ctx);
+void register_deploy(CLI::App& app, Context& ctx);
+void register_info(CLI::App& app, Context& ctx);
+void register_remove(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);
 
 // Parses argv, runs the chosen command and returns the process exit code (0 ok, 1 failure,

@@ -1,0 +1,85 @@
+// stratus info: the deployed service next to the manifest: each function deployed or not, its
+// settings, whether its code is the local package's, its URL.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands/commands.hpp"
+#include "cli/commands/remote_output.hpp"
+#include "cli/context.hpp"
+#include "cli/deploy/deployer.hpp"
+#include "cli/manifest/manifest.hpp"
+#include "emulator/common/json_writer.hpp"
+
+namespace stratus {
+
+namespace {
+
+std::string code_state(const deploy::FunctionReport& f) {
+  if (!f.deployed) return "-";
+  if (!f.code_matches) return "unknown";
+  return *f.code_matches ? "same as local" : "differs from local";
+}
+
+void run_info(Context& ctx, const deploy::RemoteFlags& flags) {
+  const manifest::Service& service = ctx.manifest().service;
+  auto& out = ctx.out();
+  std::vector<std::string> warnings;
+  // Packaging is incremental: unchanged zips are reused, so this only hashes what changed.
+  deploy::Artifacts artifacts = deploy::package_artifacts(service, nullptr, warnings);
+  deploy::Session session = deploy::open_session(service, ctx.options, flags);
+  const deploy::Target& target = session.target;
+  std::vector<deploy::FunctionReport> functions = deploy::describe_functions(target, service, artifacts);
+  if (ctx.options.json) {
+    JsonWriter w;
+    w.begin_object().key("service").value(service.name).key("stage").value(target.stage);
+    w.key("region").value(target.region).key("endpoint").value(commands::where_to(session.remote));
+    w.key("functions").begin_array();
+    for (const auto& f : functions) {
+      w.begin_object().key("key").value(f.key).key("name").value(f.name).key("deployed").value(f.deployed);
+      if (f.deployed) {
+        w.key("arn").value(f.arn).key("runtime").value(f.runtime).key("memorySize").value(f.memory_size);
+        w.key("timeout").value(f.timeout).key("lastModified").value(f.last_modified);
+        w.key("codeSha256").value(f.code_sha256);
+        if (f.code_matches)
+          w.key("codeMatchesLocal").value(*f.code_matches);
+        else
+          w.key("codeMatchesLocal").null();
+        if (f.reserved_concurrency)
+          w.key("reservedConcurrency").value(*f.reserved_concurrency);
+        else
+          w.key("reservedConcurrency").null();
+        if (f.url.empty())
+          w.key("url").null();
+        else
+          w.key("url").value(f.url);
+      }
+      w.end_object();
+    }
+    w.end_array().end_object();
+    out.data(w.str() + "\n");
+    return;
+  }
+  std::string text = "service: " + service.name + "\nstage: " + target.stage + "\nregion: " + target.region +
+                     "\nendpoint: " + commands::where_to(session.remote) + "\nfunctions:\n";
+  for (const auto& f : functions) {
+    text += "  " + f.key + " (" + f.name + "): ";
+    if (!f.deployed) {
+      text += "not deployed\n";
+      continue;
+    }
+    text += "deployed, " + f.runtime + ", " + std::to_string(f.memory_size) + " MB, " +
+            std::to_string(f.timeout) + " s, modified " + f.last_modified + ", code " + code_state(f) + "\n";
+    if (!f.url.empty()) text += "    url: " + f.url + "\n";
+  }
+  out.data(text);
+}
+
+}  // namespace
+
+void register_info(CLI::App& app, Context& ctx) {
+  auto flags = std::make_shared<deploy::RemoteFlags>();
+  auto* cmd = app.add_subcommand("info", "Show the deployed service: functions, settings, URLs");
+  deploy::add_remote_flags(*cmd, *flags);
+  cmd->callback([&ctx, flags] { run_info(ctx, *flags); });
+}
+
+}  // namespace stratus

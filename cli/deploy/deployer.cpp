@@ -1,0 +1,163 @@
+#include "cli/deploy/deployer.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+
+#include "cli/context.hpp"
+#include "cli/errors.hpp"
+#include "cli/manifest/diagnostics.hpp"
+#include "cli/manifest/model.hpp"
+#include "cli/package/packager.hpp"
+
+namespace stratus::deploy {
+
+Target make_target(const manifest::Service& service, const std::string& region, const std::string& account,
+                   aws::Client* client, bool platform) {
+  Target t;
+  t.client = client;
+  t.region = region;
+  t.account_id = account;
+  t.service = service.name;
+  t.stage = service.provider.stage;
+  t.platform = platform;
+  for (const auto& e : service.provider.tags.entries())
+    t.tags[e.key] = e.value.is_string() ? e.value.as_string() : e.value.to_text();
+  t.tags[kServiceTag] = service.name;
+  t.tags[kStageTag] = t.stage;
+  for (const auto& f : service.functions)
+    t.functions.push_back(
+        {f.key, f.name, "arn:aws:lambda:" + region + ":" + account + ":function:" + f.name});
+  return t;
+}
+
+Session open_session(const manifest::Service& service, const GlobalOptions& options,
+                     const RemoteFlags& flags) {
+  Session s;
+  s.remote = connect_remote(service, options, flags);
+  const std::string account = caller_account(*s.remote.client);
+  s.target = make_target(service, s.remote.region, account, s.remote.client.get(), s.remote.is_platform());
+  return s;
+}
+
+Artifacts package_artifacts(const manifest::Service& service, ui::ProgressSink* progress,
+                            std::vector<std::string>& warnings) {
+  package::PackageResult result = package::package_service(service, service.dir / ".stratus", progress);
+  warnings.insert(warnings.end(), result.warnings.begin(), result.warnings.end());
+  Artifacts out;
+  for (const auto& a : result.artifacts) {
+    if (a.remote) continue;  // desired_functions names the function that has no local zip
+    FunctionCode code{a.path, a.size, hex_to_base64(a.sha256)};
+    for (const auto& key : a.functions) out[key] = code;
+  }
+  return out;
+}
+
+Plan plan_deploy(const Target& target, const manifest::Service& service, const Artifacts& artifacts,
+                 std::vector<std::string>& warnings) {
+  Plan plan = plan_functions(target, service, artifacts, warnings);
+  // The trigger plan (triggers.hpp: plan_triggers(target, service, warnings)) is appended here:
+  // its actions need the functions to exist.
+  return plan;
+}
+
+Plan plan_remove(const Target& target, const manifest::Service& service) {
+  // The trigger removal (triggers.hpp: plan_remove_triggers(target, service)) goes first, here.
+  Plan plan;
+  Plan functions = plan_remove_functions(target, service);
+  plan.insert(plan.end(), std::make_move_iterator(functions.begin()),
+              std::make_move_iterator(functions.end()));
+  return plan;
+}
+
+void apply(const Plan& plan, const std::function<void(std::size_t, std::size_t, const std::string&)>& on_step,
+           const std::function<void(std::size_t, const std::string&, long long)>& on_done) {
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    if (on_step) on_step(i, plan.size(), plan[i].what);
+    const auto t0 = std::chrono::steady_clock::now();
+    plan[i].apply();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    if (on_done) on_done(i, plan[i].what, ms);
+  }
+}
+
+std::vector<FunctionReport> describe_functions(const Target& target, const manifest::Service& service,
+                                               const Artifacts& artifacts) {
+  aws::LambdaApi lambda(*target.client);
+  std::vector<FunctionReport> out;
+  for (const auto& f : service.functions) {
+    FunctionReport r;
+    r.key = f.key;
+    r.name = f.name;
+    if (auto info = lambda.get_function(f.name)) {
+      r.deployed = true;
+      r.arn = info->function.arn;
+      r.runtime = info->function.settings.runtime;
+      r.memory_size = info->function.settings.memory_size;
+      r.timeout = info->function.settings.timeout;
+      r.last_modified = info->function.last_modified;
+      r.code_sha256 = info->function.code_sha256;
+      r.reserved_concurrency = info->reserved_concurrency;
+      if (auto code = artifacts.find(f.key); code != artifacts.end())
+        r.code_matches = code->second.sha256_base64 == r.code_sha256;
+      if (auto url = lambda.get_url(f.name)) r.url = url->url;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void require_function(const manifest::Service& service, const std::string& key) {
+  if (service.find_function(key)) return;
+  std::vector<std::string> keys;
+  std::string list;
+  for (const auto& fn : service.functions) {
+    keys.push_back(fn.key);
+    list += (list.empty() ? "" : ", ") + fn.key;
+  }
+  throw UserError("function '" + key + "' is not in " + service.config_file.filename().string() +
+                  manifest::did_you_mean_suffix(key, keys) + " (functions: " + list + ")");
+}
+
+std::vector<std::string> deploy_one_function(const Target& target, const manifest::Service& service,
+                                             const Artifacts& artifacts, const std::string& key,
+                                             bool update_config) {
+  require_function(service, key);
+  const manifest::Function* f = service.find_function(key);
+  if (!f->image.empty())
+    throw UserError("functions." + key + " is a container image function, which stratus does not deploy yet");
+  aws::LambdaApi lambda(*target.client);
+  std::optional<aws::LambdaFunctionInfo> info = lambda.get_function(f->name);
+  if (!info)
+    throw UserError("function " + f->name + " (functions." + key +
+                        ") is not deployed yet; run `stratus deploy` first to create it",
+                    kExitFailure);
+  // desired_functions checks the zip (size, presence) and resolves the role as a deploy would.
+  std::optional<ManagedRole> role = managed_role(target, service);
+  DesiredFunction desired;
+  for (auto& d : desired_functions(target, service, artifacts, role ? role->arn : ""))
+    if (d.key == key) desired = std::move(d);
+  std::vector<std::string> done;
+  if (info->function.code_sha256 == desired.code.sha256_base64) {
+    done.push_back("code of " + f->name + " unchanged");
+  } else {
+    std::ifstream in(desired.code.zip, std::ios::binary);
+    const std::string zip((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    lambda.update_function_code(f->name, zip);
+    lambda.wait_updated(f->name);
+    done.push_back("updated code of " + f->name);
+  }
+  if (update_config) {
+    if (settings_differences(desired.settings, info->function.settings).empty()) {
+      done.push_back("configuration of " + f->name + " unchanged");
+    } else {
+      lambda.update_function_configuration(f->name, desired.settings);
+      lambda.wait_updated(f->name);
+      done.push_back("updated configuration of " + f->name);
+    }
+  }
+  return done;
+}
+
+}  // namespace stratus::deploy

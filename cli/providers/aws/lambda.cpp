@@ -1,0 +1,298 @@
+#include "cli/providers/aws/lambda.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/errors.hpp"
+#include "cli/providers/aws/client.hpp"
+#include "emulator/common/base64.hpp"
+
+namespace stratus::aws {
+
+namespace {
+
+using Json = nlohmann::json;
+
+const Headers kJson = {{"Content-Type", "application/json"}};
+
+std::string function_path(const std::string& name, const char* version = "2015-03-31") {
+  return std::string("/") + version + "/functions/" + auth::uri_encode(name);
+}
+
+[[noreturn]] void fail(const std::string& doing, const AwsError& error) {
+  throw UserError("Lambda: " + doing + " failed: " + error.describe(), kExitFailure);
+}
+
+Response send(Client& client, Request request, const std::string& doing) {
+  Response response = client.call("lambda", request);
+  if (auto error = response.error()) fail(doing, *error);
+  return response;
+}
+
+Json parse_body(const Response& response, const std::string& doing) {
+  Json doc = Json::parse(response.body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    throw UserError("Lambda: " + doing + " answered with a body that is not a JSON object", kExitFailure);
+  return doc;
+}
+
+std::string str(const Json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+int integer(const Json& j, const char* key, int fallback) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int>() : fallback;
+}
+
+LambdaFunction from_json(const Json& c) {
+  LambdaFunction f;
+  f.name = str(c, "FunctionName");
+  f.arn = str(c, "FunctionArn");
+  f.settings.runtime = str(c, "Runtime");
+  f.settings.handler = str(c, "Handler");
+  f.settings.role = str(c, "Role");
+  f.settings.description = str(c, "Description");
+  f.settings.memory_size = integer(c, "MemorySize", 128);
+  f.settings.timeout = integer(c, "Timeout", 3);
+  if (auto a = c.find("Architectures"); a != c.end() && a->is_array() && !a->empty() && (*a)[0].is_string())
+    f.settings.architecture = (*a)[0].get<std::string>();
+  if (auto e = c.find("EphemeralStorage"); e != c.end() && e->is_object())
+    f.settings.ephemeral_storage = integer(*e, "Size", 512);
+  if (auto e = c.find("Environment"); e != c.end() && e->is_object())
+    if (auto v = e->find("Variables"); v != e->end() && v->is_object())
+      for (const auto& [key, value] : v->items())
+        if (value.is_string()) f.settings.environment[key] = value.get<std::string>();
+  f.code_sha256 = str(c, "CodeSha256");
+  if (auto s = c.find("CodeSize"); s != c.end() && s->is_number_integer()) f.code_size = s->get<long long>();
+  f.revision_id = str(c, "RevisionId");
+  f.last_modified = str(c, "LastModified");
+  f.state = str(c, "State");
+  f.state_reason = str(c, "StateReason");
+  f.last_update_status = str(c, "LastUpdateStatus");
+  f.last_update_reason = str(c, "LastUpdateStatusReason");
+  if (!str(c, "PackageType").empty()) f.package_type = str(c, "PackageType");
+  return f;
+}
+
+Json settings_object(const LambdaSettings& s) {
+  Json vars = Json::object();
+  for (const auto& [k, v] : s.environment) vars[k] = v;
+  return Json{{"Runtime", s.runtime},
+              {"Handler", s.handler},
+              {"Role", s.role},
+              {"Description", s.description},
+              {"MemorySize", s.memory_size},
+              {"Timeout", s.timeout},
+              {"EphemeralStorage", {{"Size", s.ephemeral_storage}}},
+              {"Environment", {{"Variables", std::move(vars)}}}};
+}
+
+FunctionUrl url_from(const Json& j) {
+  return {str(j, "FunctionUrl"), str(j, "AuthType")};
+}
+
+}  // namespace
+
+LambdaFunction parse_function_configuration(const std::string& json) {
+  Json doc = Json::parse(json, nullptr, false);
+  return doc.is_object() ? from_json(doc) : LambdaFunction{};
+}
+
+std::string settings_json(const LambdaSettings& settings) {
+  return settings_object(settings).dump();
+}
+
+std::optional<LambdaFunctionInfo> LambdaApi::get_function(const std::string& name) {
+  const std::string doing = "reading function " + name + " (GetFunction)";
+  Response response = m_client.call("lambda", {"GET", function_path(name), {}, {}, ""});
+  if (auto error = response.error()) {
+    if (error->status == 404 || error->code == "ResourceNotFoundException") return std::nullopt;
+    fail(doing, *error);
+  }
+  Json doc = parse_body(response, doing);
+  LambdaFunctionInfo info;
+  if (auto c = doc.find("Configuration"); c != doc.end() && c->is_object()) info.function = from_json(*c);
+  if (auto t = doc.find("Tags"); t != doc.end() && t->is_object())
+    for (const auto& [k, v] : t->items())
+      if (v.is_string()) info.tags[k] = v.get<std::string>();
+  if (auto c = doc.find("Concurrency"); c != doc.end() && c->is_object())
+    if (auto r = c->find("ReservedConcurrentExecutions"); r != c->end() && r->is_number_integer())
+      info.reserved_concurrency = r->get<int>();
+  return info;
+}
+
+LambdaFunction LambdaApi::get_function_configuration(const std::string& name) {
+  const std::string doing = "reading function " + name + " (GetFunctionConfiguration)";
+  return from_json(
+      parse_body(send(m_client, {"GET", function_path(name) + "/configuration", {}, {}, ""}, doing), doing));
+}
+
+std::vector<LambdaFunction> LambdaApi::list_functions() {
+  std::vector<LambdaFunction> out;
+  std::string marker;
+  // Bounded: 50 per page, so 2,000 pages is 100,000 functions, far past any account's quota.
+  for (int page = 0; page < 2000; ++page) {
+    Request request{"GET", "/2015-03-31/functions", {{"MaxItems", "50"}}, {}, ""};
+    if (!marker.empty()) request.query.emplace_back("Marker", marker);
+    Json doc = parse_body(send(m_client, request, "listing functions"), "listing functions");
+    if (auto f = doc.find("Functions"); f != doc.end() && f->is_array())
+      for (const auto& c : *f)
+        if (c.is_object()) out.push_back(from_json(c));
+    marker = str(doc, "NextMarker");
+    if (marker.empty()) break;
+  }
+  return out;
+}
+
+LambdaFunction LambdaApi::create_function(const std::string& name, const LambdaSettings& settings,
+                                          const std::string& zip,
+                                          const std::map<std::string, std::string>& tags) {
+  Json body = settings_object(settings);
+  body["FunctionName"] = name;
+  body["Architectures"] = Json::array({settings.architecture});
+  body["PackageType"] = "Zip";
+  body["Code"] = {{"ZipFile", base64_encode(zip)}};
+  Json tag_object = Json::object();
+  for (const auto& [k, v] : tags) tag_object[k] = v;
+  body["Tags"] = std::move(tag_object);
+  const std::string doing = "creating function " + name + " (CreateFunction)";
+  return from_json(
+      parse_body(send(m_client, {"POST", "/2015-03-31/functions", {}, kJson, body.dump()}, doing), doing));
+}
+
+LambdaFunction LambdaApi::update_function_code(const std::string& name, const std::string& zip) {
+  const std::string doing = "updating the code of " + name + " (UpdateFunctionCode)";
+  Json body = {{"ZipFile", base64_encode(zip)}};
+  return from_json(parse_body(
+      send(m_client, {"PUT", function_path(name) + "/code", {}, kJson, body.dump()}, doing), doing));
+}
+
+LambdaFunction LambdaApi::update_function_configuration(const std::string& name,
+                                                        const LambdaSettings& settings) {
+  const std::string doing = "updating the configuration of " + name + " (UpdateFunctionConfiguration)";
+  return from_json(parse_body(
+      send(m_client, {"PUT", function_path(name) + "/configuration", {}, kJson, settings_json(settings)},
+           doing),
+      doing));
+}
+
+void LambdaApi::delete_function(const std::string& name) {
+  send(m_client, {"DELETE", function_path(name), {}, {}, ""},
+       "deleting function " + name + " (DeleteFunction)");
+}
+
+LambdaFunction LambdaApi::wait_active(const std::string& name) {
+  return wait_for(name, true);
+}
+LambdaFunction LambdaApi::wait_updated(const std::string& name) {
+  return wait_for(name, false);
+}
+
+LambdaFunction LambdaApi::wait_for(const std::string& name, bool creating) {
+  auto sleep =
+      m_wait.sleep ? m_wait.sleep : [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  std::chrono::milliseconds delay = m_wait.first_delay;
+  std::chrono::milliseconds waited{0};
+  for (;;) {
+    LambdaFunction f = get_function_configuration(name);
+    const std::string& status = creating ? f.state : f.last_update_status;
+    const std::string& reason = creating ? f.state_reason : f.last_update_reason;
+    if (status == "Failed")
+      throw UserError("Lambda: function " + name +
+                          (creating ? " failed to become active" : " failed to update") +
+                          (reason.empty() ? std::string() : ": " + reason),
+                      kExitFailure);
+    // Emulators that do not report the state are taken as done.
+    if (status != "Pending" && status != "InProgress") return f;
+    if (waited >= m_wait.timeout)
+      throw UserError("Lambda: function " + name + " is still " + status + " after " +
+                          std::to_string(waited.count() / 1000) +
+                          " s; check it in the console and deploy again",
+                      kExitFailure);
+    sleep(delay);
+    waited += delay;
+    delay = std::min(delay * 2, m_wait.max_delay);
+  }
+}
+
+void LambdaApi::put_concurrency(const std::string& name, int reserved) {
+  Json body = {{"ReservedConcurrentExecutions", reserved}};
+  send(m_client, {"PUT", function_path(name, "2017-10-31") + "/concurrency", {}, kJson, body.dump()},
+       "setting the reserved concurrency of " + name + " (PutFunctionConcurrency)");
+}
+
+void LambdaApi::delete_concurrency(const std::string& name) {
+  send(m_client, {"DELETE", function_path(name, "2017-10-31") + "/concurrency", {}, {}, ""},
+       "removing the reserved concurrency of " + name + " (DeleteFunctionConcurrency)");
+}
+
+void LambdaApi::tag(const std::string& arn, const std::map<std::string, std::string>& tags) {
+  Json object = Json::object();
+  for (const auto& [k, v] : tags) object[k] = v;
+  Json body = {{"Tags", std::move(object)}};
+  send(m_client, {"POST", "/2017-03-31/tags/" + auth::uri_encode(arn), {}, kJson, body.dump()},
+       "tagging " + arn + " (TagResource)");
+}
+
+void LambdaApi::untag(const std::string& arn, const std::vector<std::string>& keys) {
+  Request request{"DELETE", "/2017-03-31/tags/" + auth::uri_encode(arn), {}, {}, ""};
+  for (const auto& k : keys) request.query.emplace_back("tagKeys", k);
+  send(m_client, request, "removing tags from " + arn + " (UntagResource)");
+}
+
+std::optional<FunctionUrl> LambdaApi::get_url(const std::string& name) {
+  Response response =
+      m_client.call("lambda", {"GET", function_path(name, "2021-10-31") + "/url", {}, {}, ""});
+  if (auto error = response.error()) {
+    if (error->status == 404) return std::nullopt;
+    fail("reading the URL of " + name + " (GetFunctionUrlConfig)", *error);
+  }
+  return url_from(parse_body(response, "GetFunctionUrlConfig"));
+}
+
+FunctionUrl LambdaApi::create_url(const std::string& name, const std::string& auth_type) {
+  const std::string doing = "creating the URL of " + name + " (CreateFunctionUrlConfig)";
+  Json body = {{"AuthType", auth_type}};
+  return url_from(parse_body(
+      send(m_client, {"POST", function_path(name, "2021-10-31") + "/url", {}, kJson, body.dump()}, doing),
+      doing));
+}
+
+FunctionUrl LambdaApi::update_url(const std::string& name, const std::string& auth_type) {
+  const std::string doing = "updating the URL of " + name + " (UpdateFunctionUrlConfig)";
+  Json body = {{"AuthType", auth_type}};
+  return url_from(parse_body(
+      send(m_client, {"PUT", function_path(name, "2021-10-31") + "/url", {}, kJson, body.dump()}, doing),
+      doing));
+}
+
+void LambdaApi::delete_url(const std::string& name) {
+  send(m_client, {"DELETE", function_path(name, "2021-10-31") + "/url", {}, {}, ""},
+       "deleting the URL of " + name + " (DeleteFunctionUrlConfig)");
+}
+
+void LambdaApi::allow_public_url(const std::string& name) {
+  const Json statements[] = {
+      {{"StatementId", "stratus-url-invoke-url"},
+       {"Action", "lambda:InvokeFunctionUrl"},
+       {"Principal", "*"},
+       {"FunctionUrlAuthType", "NONE"}},
+      {{"StatementId", "stratus-url-invoke"},
+       {"Action", "lambda:InvokeFunction"},
+       {"Principal", "*"},
+       {"InvokedViaFunctionUrl", true}},
+  };
+  for (const Json& statement : statements) {
+    Response response =
+        m_client.call("lambda", {"POST", function_path(name) + "/policy", {}, kJson, statement.dump()});
+    if (auto error = response.error(); error && error->code != "ResourceConflictException")
+      fail("allowing public calls to the URL of " + name + " (AddPermission " +
+               statement["Action"].get<std::string>() + ")",
+           *error);
+  }
+}
+
+}  // namespace stratus::aws
