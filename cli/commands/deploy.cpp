@@ -7,6 +7,7 @@
 #include "cli/commands/remote_output.hpp"
 #include "cli/context.hpp"
 #include "cli/deploy/deployer.hpp"
+#include "cli/deploy/triggers.hpp"
 #include "cli/manifest/manifest.hpp"
 #include "cli/ui/progress.hpp"
 #include "emulator/common/json_writer.hpp"
@@ -46,6 +47,7 @@ void run_deploy(Context& ctx, const DeployCommandOptions& o) {
   commands::apply_with_progress(ctx, plan, applied);
 
   std::vector<deploy::FunctionReport> functions = deploy::describe_functions(target, service, artifacts);
+  const std::vector<deploy::Endpoint> endpoints = deploy::describe_triggers(target, service);
   const long long total_ms = static_cast<long long>(commands::ms_since(t0));
   if (ctx.options.json) {
     JsonWriter w;
@@ -63,6 +65,7 @@ void run_deploy(Context& ctx, const DeployCommandOptions& o) {
       w.end_object();
     }
     w.end_array();
+    commands::write_endpoints(w, endpoints);
     commands::write_strings(w, "actions", applied);
     commands::write_strings(w, "warnings", warnings);
     w.key("ms").value(static_cast<std::int64_t>(total_ms));
@@ -78,6 +81,7 @@ void run_deploy(Context& ctx, const DeployCommandOptions& o) {
              std::to_string(total_ms) + " ms");
   for (const auto& f : functions)
     out.data("  " + f.key + ": " + f.arn + (f.url.empty() ? "" : "  " + f.url) + "\n");
+  out.data(commands::endpoint_lines(endpoints));
 }
 
 void run_deploy_function(Context& ctx, const DeployCommandOptions& o) {

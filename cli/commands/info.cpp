@@ -6,6 +6,7 @@
 #include "cli/commands/remote_output.hpp"
 #include "cli/context.hpp"
 #include "cli/deploy/deployer.hpp"
+#include "cli/deploy/triggers.hpp"
 #include "cli/manifest/manifest.hpp"
 #include "emulator/common/json_writer.hpp"
 
@@ -28,6 +29,7 @@ void run_info(Context& ctx, const deploy::RemoteFlags& flags) {
   deploy::Session session = deploy::open_session(service, ctx.options, flags);
   const deploy::Target& target = session.target;
   std::vector<deploy::FunctionReport> functions = deploy::describe_functions(target, service, artifacts);
+  const std::vector<deploy::Endpoint> endpoints = deploy::describe_triggers(target, service);
   if (ctx.options.json) {
     JsonWriter w;
     w.begin_object().key("service").value(service.name).key("stage").value(target.stage);
@@ -54,7 +56,9 @@ void run_info(Context& ctx, const deploy::RemoteFlags& flags) {
       }
       w.end_object();
     }
-    w.end_array().end_object();
+    w.end_array();
+    commands::write_endpoints(w, endpoints);
+    w.end_object();
     out.data(w.str() + "\n");
     return;
   }
@@ -70,7 +74,7 @@ void run_info(Context& ctx, const deploy::RemoteFlags& flags) {
             std::to_string(f.timeout) + " s, modified " + f.last_modified + ", code " + code_state(f) + "\n";
     if (!f.url.empty()) text += "    url: " + f.url + "\n";
   }
-  out.data(text);
+  out.data(text + commands::endpoint_lines(endpoints));
 }
 
 }  // namespace

@@ -41,4 +41,27 @@ void write_strings(JsonWriter& w, const char* name, const std::vector<std::strin
   w.end_array();
 }
 
+void write_endpoints(JsonWriter& w, const std::vector<deploy::Endpoint>& endpoints) {
+  w.key("endpoints").begin_array();
+  for (const auto& e : endpoints) {
+    w.begin_object().key("kind").value(e.kind).key("function").value(e.function_key);
+    w.key("description").value(e.description);
+    if (e.url.empty())
+      w.key("url").null();
+    else
+      w.key("url").value(e.url);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+std::string endpoint_lines(const std::vector<deploy::Endpoint>& endpoints) {
+  if (endpoints.empty()) return "";
+  std::string text = "endpoints:\n";
+  for (const auto& e : endpoints)
+    text += "  " + e.kind + " " + e.description + (e.url.empty() ? "" : " - " + e.url) + " (" +
+            e.function_key + ")\n";
+  return text;
+}
+
 }  // namespace stratus::commands

@@ -27,6 +27,12 @@ std::string where_to(const deploy::Remote& remote);
 // Under --json nothing is shown on stderr.
 void apply_with_progress(Context& ctx, const deploy::Plan& plan, std::vector<std::string>& applied);
 
+// "endpoints": [{kind, function, description, url}] into an open object.
+void write_endpoints(JsonWriter& w, const std::vector<deploy::Endpoint>& endpoints);
+
+// "endpoints:\n  httpApi GET /users - https://… (fn)\n…", or "" when there are none.
+std::string endpoint_lines(const std::vector<deploy::Endpoint>& endpoints);
+
 // "name": ["a", "b"] into an open object.
 void write_strings(JsonWriter& w, const char* name, const std::vector<std::string>& items);
 

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "cli/context.hpp"
+#include "cli/deploy/triggers.hpp"
 #include "cli/errors.hpp"
 #include "cli/manifest/diagnostics.hpp"
 #include "cli/manifest/model.hpp"
@@ -55,15 +56,17 @@ Artifacts package_artifacts(const manifest::Service& service, ui::ProgressSink* 
 
 Plan plan_deploy(const Target& target, const manifest::Service& service, const Artifacts& artifacts,
                  std::vector<std::string>& warnings) {
+  // Triggers are planned against what exists now (a function not created yet has no permissions);
+  // their actions run after the functions', which they need.
   Plan plan = plan_functions(target, service, artifacts, warnings);
-  // The trigger plan (triggers.hpp: plan_triggers(target, service, warnings)) is appended here:
-  // its actions need the functions to exist.
+  Plan triggers = plan_triggers(target, service, warnings);
+  plan.insert(plan.end(), std::make_move_iterator(triggers.begin()), std::make_move_iterator(triggers.end()));
   return plan;
 }
 
 Plan plan_remove(const Target& target, const manifest::Service& service) {
-  // The trigger removal (triggers.hpp: plan_remove_triggers(target, service)) goes first, here.
-  Plan plan;
+  // Triggers first: their permissions and mappings name the functions.
+  Plan plan = plan_remove_triggers(target, service);
   Plan functions = plan_remove_functions(target, service);
   plan.insert(plan.end(), std::make_move_iterator(functions.begin()),
               std::make_move_iterator(functions.end()));

@@ -2,6 +2,7 @@
 // wrote), checked with boto3. One moto per test suite, on a free port, stopped when the suite ends.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/harness.hpp"
@@ -227,6 +228,106 @@ TEST_F(DeployMoto, DeployRedeployChangeInfoAndRemove) {
   RunResult empty = stratus({"info"});
   ASSERT_EQ(empty.exit_code, 0) << empty.err;
   EXPECT_NE(empty.out.find("hello (shop-dev-hello): not deployed"), std::string::npos) << empty.out;
+}
+
+// The issue's proof: an httpApi route, a schedule and an SQS trigger deployed next to the functions,
+// checked with boto3; an unchanged redeploy plans nothing; remove takes every one of them away.
+constexpr const char* kTriggersManifest = R"(service: events
+provider:
+  name: aws
+  runtime: python3.12
+  region: us-east-1
+functions:
+  api:
+    handler: hello.handler
+    events:
+      - httpApi: GET /hello
+      - schedule:
+          rate: rate(5 minutes)
+          input: {kind: tick}
+  worker:
+    handler: world.handler
+    events:
+      - sqs:
+          arn: QUEUE_ARN
+          batchSize: 5
+)";
+
+constexpr const char* kTriggersCheckPy = R"py(
+import json, os, boto3
+kw = dict(endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')
+apigw = boto3.client('apigatewayv2', **kw)
+events = boto3.client('events', **kw)
+lam = boto3.client('lambda', **kw)
+out = {'apis': {}, 'rules': {}, 'mappings': []}
+for api in apigw.get_apis()['Items']:
+    routes = sorted(r['RouteKey'] for r in apigw.get_routes(ApiId=api['ApiId'])['Items'])
+    stages = [s['StageName'] for s in apigw.get_stages(ApiId=api['ApiId'])['Items']]
+    out['apis'][api['Name']] = {'routes': routes, 'stages': stages, 'protocol': api['ProtocolType']}
+for rule in events.list_rules()['Rules']:
+    targets = events.list_targets_by_rule(Rule=rule['Name'])['Targets']
+    out['rules'][rule['Name']] = {'schedule': rule.get('ScheduleExpression'), 'state': rule['State'],
+                                  'targets': [[t['Arn'], t.get('Input')] for t in targets]}
+for m in lam.list_event_source_mappings()['EventSourceMappings']:
+    out['mappings'].append([m['FunctionArn'], m['EventSourceArn'], m['BatchSize']])
+print(json.dumps(out))
+)py";
+
+TEST_F(DeployMoto, HttpApiScheduleAndSqsTriggersDeployRedeployAndRemove) {
+  m_dir.write(
+      "make_queue.py",
+      "import os, boto3\n"
+      "sqs = boto3.client('sqs', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')\n"
+      "url = sqs.create_queue(QueueName='jobs')['QueueUrl']\n"
+      "print(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=['QueueArn'])['Attributes']"
+      "['QueueArn'])\n");
+  RunResult queue = run_program(m_dir.path(), {"python3", "make_queue.py"}, env());
+  ASSERT_EQ(queue.exit_code, 0) << queue.err;
+  const std::string queue_arn = queue.out.substr(0, queue.out.find('\n'));
+  std::string manifest = kTriggersManifest;
+  manifest.replace(manifest.find("QUEUE_ARN"), 9, queue_arn);
+  m_dir.write("serverless.yml", manifest);
+  m_dir.write("triggers.py", kTriggersCheckPy);
+
+  RunResult first = stratus({"deploy"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("httpApi GET /hello"), std::string::npos) << first.out;
+  const json state = python("triggers.py");
+  ASSERT_TRUE(state["apis"].contains("dev-events")) << state.dump();
+  EXPECT_EQ(state["apis"]["dev-events"]["routes"], json::array({"GET /hello"}));
+  EXPECT_EQ(state["apis"]["dev-events"]["stages"], json::array({"$default"}));
+  EXPECT_EQ(state["apis"]["dev-events"]["protocol"], "HTTP");
+  ASSERT_EQ(state["rules"].size(), 1u) << state.dump();
+  const json rule = state["rules"].begin().value();
+  EXPECT_EQ(rule["schedule"], "rate(5 minutes)");
+  EXPECT_EQ(rule["state"], "ENABLED");
+  EXPECT_EQ(rule["targets"], json::parse(R"([["arn:aws:lambda:us-east-1:123456789012:function:events-dev-api",
+                                                "{\"kind\":\"tick\"}"]])"));
+  EXPECT_EQ(state["mappings"],
+            json::array({json::array(
+                {"arn:aws:lambda:us-east-1:123456789012:function:events-dev-worker", queue_arn, 5})}));
+
+  RunResult again = stratus({"deploy", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const json result = json::parse(again.out);
+  EXPECT_EQ(result["changed"], false) << again.out;
+  EXPECT_EQ(result["actions"], json::array());
+  EXPECT_EQ(python("triggers.py"), state);
+
+  RunResult info = stratus({"info", "--json"});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  const json described = json::parse(info.out);
+  std::vector<std::string> kinds;
+  for (const auto& e : described["endpoints"]) kinds.push_back(e["kind"]);
+  std::sort(kinds.begin(), kinds.end());
+  EXPECT_EQ(kinds, (std::vector<std::string>{"httpApi", "schedule", "sqs"})) << info.out;
+
+  RunResult removed = stratus({"remove"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.err;
+  const json gone = python("triggers.py");
+  EXPECT_EQ(gone["apis"], json::object()) << gone.dump();
+  EXPECT_EQ(gone["rules"], json::object());
+  EXPECT_EQ(gone["mappings"], json::array());
 }
 
 TEST_F(DeployMoto, DeployFunctionThatIsNotDeployedYetIsAnError) {
