@@ -44,7 +44,7 @@ printf 'import os\ndef one(event, context):\n    return os.environ["GREETING"]\n
 
 port=$(free_port)
 start_server moto "moto_server -H 127.0.0.1 -p $port" "$work" "$port" $((budget * runs * 4 + 120))
-export AWS_ENDPOINT_URL=http://127.0.0.1:$port
+export AWS_ENDPOINT_URL=http://127.0.0.1:$port AWS_DEFAULT_REGION=us-east-1
 
 reset_moto() { "$real_python" -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/moto-api/reset", method="POST")).read()' "$AWS_ENDPOINT_URL"; }
 
@@ -90,7 +90,7 @@ done
 grep -qi 'no changes' "$work/stratus-unchanged-1.log" || die "stratus's unchanged deploy did not say 'no changes'"
 
 ratio() { "$real_python" -c 'import sys; print("%.1f" % (float(sys.argv[1]) / max(float(sys.argv[2]), 0.001)))' "$1" "$2"; }
-echo "Deploy of a two-function python service to moto_server $(moto_server --version 2>/dev/null | tail -1) on $(nproc) cores; median of $runs run(s); seconds, wall clock"
+echo "Deploy of a two-function python service to moto_server (moto $("$real_python" -c "import moto; print(moto.__version__)")) on $(nproc) cores; median of $runs run(s); seconds, wall clock"
 echo
 echo "| deploy | sls deploy (osls $osls_version, CloudFormation) | stratus deploy | ratio |"
 echo "|---|---|---|---|"
