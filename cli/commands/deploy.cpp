@@ -58,10 +58,7 @@ void run_deploy(Context& ctx, const DeployCommandOptions& o) {
     for (const auto& f : functions) {
       w.begin_object().key("key").value(f.key).key("name").value(f.name).key("arn").value(f.arn);
       w.key("status").value(f.deployed ? "deployed" : "missing");
-      if (f.url.empty())
-        w.key("url").null();
-      else
-        w.key("url").value(f.url);
+      w.key("url").text_or_null(f.url);
       w.end_object();
     }
     w.end_array();

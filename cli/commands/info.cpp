@@ -41,18 +41,9 @@ void run_info(Context& ctx, const deploy::RemoteFlags& flags) {
         w.key("arn").value(f.arn).key("runtime").value(f.runtime).key("memorySize").value(f.memory_size);
         w.key("timeout").value(f.timeout).key("lastModified").value(f.last_modified);
         w.key("codeSha256").value(f.code_sha256);
-        if (f.code_matches)
-          w.key("codeMatchesLocal").value(*f.code_matches);
-        else
-          w.key("codeMatchesLocal").null();
-        if (f.reserved_concurrency)
-          w.key("reservedConcurrency").value(*f.reserved_concurrency);
-        else
-          w.key("reservedConcurrency").null();
-        if (f.url.empty())
-          w.key("url").null();
-        else
-          w.key("url").value(f.url);
+        w.key("codeMatchesLocal").value(f.code_matches);
+        w.key("reservedConcurrency").value(f.reserved_concurrency);
+        w.key("url").text_or_null(f.url);
       }
       w.end_object();
     }

@@ -46,10 +46,7 @@ void write_endpoints(JsonWriter& w, const std::vector<deploy::Endpoint>& endpoin
   for (const auto& e : endpoints) {
     w.begin_object().key("kind").value(e.kind).key("function").value(e.function_key);
     w.key("description").value(e.description);
-    if (e.url.empty())
-      w.key("url").null();
-    else
-      w.key("url").value(e.url);
+    w.key("url").text_or_null(e.url);
     w.end_object();
   }
   w.end_array();

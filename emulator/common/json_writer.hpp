@@ -5,6 +5,7 @@
 // them (", \, \b \f \n \r \t, other control characters as \u00xx, everything else as is), with
 // bytes that are not UTF-8 replaced by U+FFFD.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,13 @@ class JsonWriter {
   JsonWriter& value(int number) { return value(static_cast<std::int64_t>(number)); }
   JsonWriter& value(bool flag);
   JsonWriter& null();
+  // null for "" (an absent URL, ARN, ...), else the text.
+  JsonWriter& text_or_null(std::string_view text) { return text.empty() ? null() : value(text); }
+  // null for an empty optional, else its value.
+  template <typename T>
+  JsonWriter& value(const std::optional<T>& v) {
+    return v ? value(*v) : null();
+  }
   // A value that is already JSON text, written as it is.
   JsonWriter& raw(std::string_view json);
 

@@ -67,3 +67,17 @@ TEST(JsonWriter, Utf8Validation) {
 
 }  // namespace
 }  // namespace stratus
+
+namespace stratus {
+namespace {
+
+TEST(JsonWriter, AbsentTextsAndOptionalsAreNull) {
+  JsonWriter w;
+  w.begin_object().key("url").text_or_null("").key("arn").text_or_null("arn:x");
+  w.key("n").value(std::optional<int>()).key("m").value(std::optional<int>(3));
+  w.key("b").value(std::optional<bool>(false)).end_object();
+  EXPECT_EQ(w.str(), R"({"url":null,"arn":"arn:x","n":null,"m":3,"b":false})");
+}
+
+}  // namespace
+}  // namespace stratus
