@@ -8,15 +8,17 @@ void check_schema(const Value& root, Diagnostics& diags) {
   const Value* mode_value = root.find("configValidationMode");
   std::string mode = mode_value && mode_value->is_string() ? mode_value->as_string() : "warn";
 
-  // The schema describes the aws provider; another provider's keys are its own business.
+  // The schema describes the aws provider and stratus (a `stratus serve` platform, which takes the same
+  // manifest); another provider's keys are its own business.
   const Value* provider_name = root.at_path("provider.name");
-  bool aws = !provider_name || !provider_name->is_string() || provider_name->as_string() == "aws";
-  if (!aws) {
-    diags.warning(
-        provider_name->mark, "provider.name",
-        "provider '" + provider_name->as_string() +
-            "' is not aws: stratus prints and packages this service as written, but does not check it "
-            "and cannot run or deploy it");
+  const bool ours = !provider_name || !provider_name->is_string() || provider_name->as_string() == "aws" ||
+                    provider_name->as_string() == "stratus";
+  if (!ours) {
+    diags.warning(provider_name->mark, "provider.name",
+                  "provider '" + provider_name->as_string() +
+                      "' is not aws or stratus: stratus prints and packages this service as written, but "
+                      "does not check it "
+                      "and cannot run or deploy it");
     return;
   }
 
