@@ -60,7 +60,7 @@ TEST(Complete, AnswersFromTheCommandTree) {
   TempDir dir;
   auto r = run_stratus(dir.path(), {"__complete", "--", "in"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, "init\ninvoke\n");
+  EXPECT_EQ(r.out, "init\ninvoke\ninfo\n");
   EXPECT_EQ(run_stratus(dir.path(), {"__complete", "--", "init", "--json", "--template", ""}).out,
             "node\nprovided\npython\n");
   EXPECT_EQ(run_stratus(dir.path(), {"__complete", "--", "init", "--te"}).out, "--template\n");
@@ -111,7 +111,7 @@ TEST(BashCompletion, SyntaxAndRegistration) {
 }
 
 TEST(BashCompletion, CompletesCommandsTemplatesAndShells) {
-  EXPECT_EQ(bash_complete({"stratus", "in"}), "init\ninvoke\n");
+  EXPECT_EQ(bash_complete({"stratus", "in"}), "init\ninvoke\ninfo\n");
   EXPECT_EQ(bash_complete({"stratus", "completion", ""}), "bash\nfish\nzsh\n");
   EXPECT_EQ(bash_complete({"stratus", "init", "--template", ""}), "node\nprovided\npython\n");
   EXPECT_EQ(bash_complete({"stratus", "init", "-t", "py"}), "python\n");
@@ -145,7 +145,7 @@ TEST(ZshCompletion, SyntaxAndCandidates) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "compdef _stratus "
-            "stratus\nnode\nprovided\npython\ninit\ninvoke\n--template=provided\n--template=python\n"
+            "stratus\nnode\nprovided\npython\ninit\ninvoke\ninfo\n--template=provided\n--template=python\n"
             "<files>\n");
 }
 
@@ -162,7 +162,7 @@ TEST(FishCompletion, SyntaxAndCandidates) {
                        "complete -C 'stratus completion z'\n";
   r = run_program(dir.path(), {"fish", "--no-config", "-c", script}, env_with_stratus());
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "node\nprovided\npython\ninit\ninvoke\nzsh\n");
+  EXPECT_EQ(r.out, "node\nprovided\npython\ninfo\ninit\ninvoke\nzsh\n");
 }
 
 }  // namespace

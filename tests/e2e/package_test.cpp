@@ -183,16 +183,18 @@ TEST(Usage, HelpListsOnlyWorkingCommands) {
   TempDir dir;
   auto r = run_stratus(dir.path(), {"--help"});
   EXPECT_EQ(r.exit_code, 0);
-  // In this order: the inner loop's commands first, `trigger` right after the offline it talks to.
+  // In this order: the inner loop's commands first, `trigger` right after the offline it talks to,
+  // then the remote ones.
   std::size_t previous = 0;
-  for (const char* cmd : {"init", "validate", "print", "package", "invoke", "offline", "trigger",
-                          "generate-event", "billing", "serve", "completion"}) {
+  for (const char* cmd :
+       {"init", "validate", "print", "package", "invoke", "offline", "trigger", "generate-event", "billing",
+        "deploy", "info", "remove", "logs", "serve", "completion"}) {
     const std::size_t at = r.out.find(std::string("  ") + cmd);
     ASSERT_NE(at, std::string::npos) << cmd;
     EXPECT_GT(at, previous) << cmd << " is out of order in\n" << r.out;
     previous = at;
   }
-  for (const char* cmd : {"deploy", "logs", "__complete"})
+  for (const char* cmd : {"__complete"})
     EXPECT_EQ(r.out.find(std::string("  ") + cmd + " "), std::string::npos) << cmd;
 }
 
