@@ -264,9 +264,11 @@ TEST(OfflineEvents, SqsMessagesAndS3UploadsReachTheirFunctions) {
   dir.write(
       "handler.py",
       "import json, os\n"
-      "def out(name, value):\n"
-      "    with open(os.path.join(os.environ['LAMBDA_TASK_ROOT'], name), 'w') as f:\n"
+      "def out(name, value):  # whole or not at all: the test reads it as soon as it exists\n"
+      "    path = os.path.join(os.environ['LAMBDA_TASK_ROOT'], name)\n"
+      "    with open(path + '.tmp', 'w') as f:\n"
       "        json.dump(value, f)\n"
+      "    os.replace(path + '.tmp', path)\n"
       "def worker(event, context):\n"
       "    out('worker.json', {'bodies': [r['body'] for r in event['Records']],\n"
       "                        'source': event['Records'][0]['eventSource'],\n"
