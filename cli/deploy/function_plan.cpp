@@ -11,6 +11,7 @@
 #include "cli/errors.hpp"
 #include "cli/manifest/model.hpp"
 #include "cli/providers/aws/iam.hpp"
+#include "cli/providers/aws/lambda_triggers.hpp"
 
 namespace stratus::deploy {
 
@@ -89,16 +90,14 @@ void plan_url(const Target& target, const DesiredFunction& d, bool exists, Plan&
   if (exists) url = aws::LambdaApi(*client).get_url(d.name);
   if (d.url_auth && !url) {
     plan.push_back({"create URL of " + d.name, [client, platform, name = d.name, auth = *d.url_auth] {
-                      aws::LambdaApi api(*client);
-                      api.create_url(name, auth);
-                      if (auth == "NONE" && !platform) api.allow_public_url(name);
+                      aws::LambdaApi(*client).create_url(name, auth);
+                      if (auth == "NONE" && !platform) aws::LambdaTriggers(*client).allow_public_url(name);
                     }});
   } else if (d.url_auth && url && url->auth_type != *d.url_auth && !platform) {
     plan.push_back({"update URL of " + d.name + " (auth " + *d.url_auth + ")",
                     [client, name = d.name, auth = *d.url_auth] {
-                      aws::LambdaApi api(*client);
-                      api.update_url(name, auth);
-                      if (auth == "NONE") api.allow_public_url(name);
+                      aws::LambdaApi(*client).update_url(name, auth);
+                      if (auth == "NONE") aws::LambdaTriggers(*client).allow_public_url(name);
                     }});
   } else if (!d.url_auth && url) {
     plan.push_back(

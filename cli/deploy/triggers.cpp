@@ -70,7 +70,12 @@ void Permissions::ensure(Plan& plan, const FunctionTarget& function, const std::
     }
   }
   aws::Client* client = m_target.client;
-  aws::PermissionRequest request{function.name, sid, principal, source_arn, source_account};
+  aws::PermissionRequest request;
+  request.function = function.name;
+  request.sid = sid;
+  request.principal = principal;
+  request.source_arn = source_arn;
+  request.source_account = source_account;
   plan.push_back({(present ? "replace" : "add") + std::string(" permission ") + sid + " (" + principal +
                       ") on function " + function.name,
                   [client, request, present, late_source_arn]() mutable {

@@ -1,7 +1,7 @@
 #include "cli/providers/aws/iam.hpp"
 
 #include "cli/errors.hpp"
-#include "cli/providers/aws/client.hpp"
+#include "cli/providers/aws/call.hpp"
 #include "cli/providers/aws/xml.hpp"
 
 namespace stratus::aws {
@@ -12,19 +12,20 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 const Headers kForm = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
 
-// Sends one action; nullopt when IAM answers NoSuchEntity and `missing_ok`.
+// Sends one action; nullopt when IAM answers NoSuchEntity and `missing_ok`. `doing` reads after
+// "cannot" in the error.
 std::optional<XmlElement> call(Client& client, const std::string& action, const Params& params,
                                const std::string& doing, bool missing_ok = false) {
+  const std::string what = doing + " (" + action + ")";
   Response response = client.call("iam", {"POST", "/", {}, kForm, iam_form(action, params)});
-  if (auto error = response.error()) {
-    if (missing_ok && error->code == "NoSuchEntity") return std::nullopt;
-    throw UserError("IAM: " + doing + " (" + action + ") failed: " + error->describe(), kExitFailure);
+  if (!response.ok()) {
+    if (missing_ok && response.error() && response.error()->code == "NoSuchEntity") return std::nullopt;
+    throw_call_error(response, what);
   }
   try {
     return parse_xml(response.body);
   } catch (const std::runtime_error& e) {
-    throw UserError("IAM: " + doing + " (" + action + ") answered with XML that cannot be read: " + e.what(),
-                    kExitFailure);
+    throw UserError("cannot " + what + ": the answer is XML that cannot be read: " + e.what(), kExitFailure);
   }
 }
 
@@ -63,7 +64,7 @@ std::string lambda_trust_policy() {
 }
 
 std::optional<IamRole> IamApi::get_role(const std::string& name) {
-  auto doc = call(m_client, "GetRole", {{"RoleName", name}}, "reading role " + name, true);
+  auto doc = call(m_client, "GetRole", {{"RoleName", name}}, "read role " + name, true);
   if (!doc) return std::nullopt;
   return read_role(doc->find({"GetRoleResult", "Role"}));
 }
@@ -72,18 +73,18 @@ IamRole IamApi::create_role(const std::string& name, const std::string& trust_po
                             const std::map<std::string, std::string>& tags) {
   auto doc = call(m_client, "CreateRole",
                   with_tags({{"RoleName", name}, {"AssumeRolePolicyDocument", trust_policy}}, tags),
-                  "creating role " + name);
+                  "create role " + name);
   IamRole role = read_role(doc->find({"CreateRoleResult", "Role"}));
   if (role.name.empty()) role.name = name;
   return role;
 }
 
 void IamApi::tag_role(const std::string& name, const std::map<std::string, std::string>& tags) {
-  call(m_client, "TagRole", with_tags({{"RoleName", name}}, tags), "tagging role " + name);
+  call(m_client, "TagRole", with_tags({{"RoleName", name}}, tags), "tag role " + name);
 }
 
 void IamApi::delete_role(const std::string& name) {
-  call(m_client, "DeleteRole", {{"RoleName", name}}, "deleting role " + name);
+  call(m_client, "DeleteRole", {{"RoleName", name}}, "delete role " + name);
 }
 
 std::vector<std::string> IamApi::list_role_policies(const std::string& role) {
@@ -92,7 +93,7 @@ std::vector<std::string> IamApi::list_role_policies(const std::string& role) {
   for (int page = 0; page < 100; ++page) {  // 100 pages of 100: IAM allows far fewer inline policies
     Params params = {{"RoleName", role}};
     if (!marker.empty()) params.emplace_back("Marker", marker);
-    auto doc = call(m_client, "ListRolePolicies", params, "listing the inline policies of role " + role);
+    auto doc = call(m_client, "ListRolePolicies", params, "list the inline policies of role " + role);
     const XmlElement* result = doc->child("ListRolePoliciesResult");
     if (!result) break;
     if (const XmlElement* list = result->child("PolicyNames"))
@@ -105,7 +106,7 @@ std::vector<std::string> IamApi::list_role_policies(const std::string& role) {
 
 std::optional<std::string> IamApi::get_role_policy(const std::string& role, const std::string& policy) {
   auto doc = call(m_client, "GetRolePolicy", {{"RoleName", role}, {"PolicyName", policy}},
-                  "reading policy " + policy + " of role " + role, true);
+                  "read policy " + policy + " of role " + role, true);
   if (!doc) return std::nullopt;
   const XmlElement* document = doc->find({"GetRolePolicyResult", "PolicyDocument"});
   return document ? auth::percent_decode(document->text) : std::string();
@@ -114,12 +115,12 @@ std::optional<std::string> IamApi::get_role_policy(const std::string& role, cons
 void IamApi::put_role_policy(const std::string& role, const std::string& policy,
                              const std::string& document) {
   call(m_client, "PutRolePolicy", {{"RoleName", role}, {"PolicyName", policy}, {"PolicyDocument", document}},
-       "writing policy " + policy + " of role " + role);
+       "write policy " + policy + " of role " + role);
 }
 
 void IamApi::delete_role_policy(const std::string& role, const std::string& policy) {
   call(m_client, "DeleteRolePolicy", {{"RoleName", role}, {"PolicyName", policy}},
-       "deleting policy " + policy + " of role " + role);
+       "delete policy " + policy + " of role " + role);
 }
 
 }  // namespace stratus::aws

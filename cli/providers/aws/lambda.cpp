@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "cli/errors.hpp"
-#include "cli/providers/aws/client.hpp"
+#include "cli/providers/aws/call.hpp"
 #include "emulator/common/base64.hpp"
 
 namespace stratus::aws {
@@ -20,20 +20,14 @@ std::string function_path(const std::string& name, const char* version = "2015-0
   return std::string("/") + version + "/functions/" + auth::uri_encode(name);
 }
 
-[[noreturn]] void fail(const std::string& doing, const AwsError& error) {
-  throw UserError("Lambda: " + doing + " failed: " + error.describe(), kExitFailure);
-}
-
-Response send(Client& client, Request request, const std::string& doing) {
-  Response response = client.call("lambda", request);
-  if (auto error = response.error()) fail(doing, *error);
-  return response;
+Response send(Client& client, const Request& request, const std::string& doing) {
+  return call_checked(client, "lambda", request, doing);
 }
 
 Json parse_body(const Response& response, const std::string& doing) {
   Json doc = Json::parse(response.body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    throw UserError("Lambda: " + doing + " answered with a body that is not a JSON object", kExitFailure);
+    throw UserError("cannot " + doing + ": the answer is not a JSON object", kExitFailure);
   return doc;
 }
 
@@ -106,11 +100,11 @@ std::string settings_json(const LambdaSettings& settings) {
 }
 
 std::optional<LambdaFunctionInfo> LambdaApi::get_function(const std::string& name) {
-  const std::string doing = "reading function " + name + " (GetFunction)";
+  const std::string doing = "read function " + name + " (GetFunction)";
   Response response = m_client.call("lambda", {"GET", function_path(name), {}, {}, ""});
   if (auto error = response.error()) {
     if (error->status == 404 || error->code == "ResourceNotFoundException") return std::nullopt;
-    fail(doing, *error);
+    throw_call_error(response, doing);
   }
   Json doc = parse_body(response, doing);
   LambdaFunctionInfo info;
@@ -125,7 +119,7 @@ std::optional<LambdaFunctionInfo> LambdaApi::get_function(const std::string& nam
 }
 
 LambdaFunction LambdaApi::get_function_configuration(const std::string& name) {
-  const std::string doing = "reading function " + name + " (GetFunctionConfiguration)";
+  const std::string doing = "read function " + name + " (GetFunctionConfiguration)";
   return from_json(
       parse_body(send(m_client, {"GET", function_path(name) + "/configuration", {}, {}, ""}, doing), doing));
 }
@@ -137,7 +131,8 @@ std::vector<LambdaFunction> LambdaApi::list_functions() {
   for (int page = 0; page < 2000; ++page) {
     Request request{"GET", "/2015-03-31/functions", {{"MaxItems", "50"}}, {}, ""};
     if (!marker.empty()) request.query.emplace_back("Marker", marker);
-    Json doc = parse_body(send(m_client, request, "listing functions"), "listing functions");
+    Json doc = parse_body(send(m_client, request, "list functions (ListFunctions)"),
+                          "list functions (ListFunctions)");
     if (auto f = doc.find("Functions"); f != doc.end() && f->is_array())
       for (const auto& c : *f)
         if (c.is_object()) out.push_back(from_json(c));
@@ -158,13 +153,13 @@ LambdaFunction LambdaApi::create_function(const std::string& name, const LambdaS
   Json tag_object = Json::object();
   for (const auto& [k, v] : tags) tag_object[k] = v;
   body["Tags"] = std::move(tag_object);
-  const std::string doing = "creating function " + name + " (CreateFunction)";
+  const std::string doing = "create function " + name + " (CreateFunction)";
   return from_json(
       parse_body(send(m_client, {"POST", "/2015-03-31/functions", {}, kJson, body.dump()}, doing), doing));
 }
 
 LambdaFunction LambdaApi::update_function_code(const std::string& name, const std::string& zip) {
-  const std::string doing = "updating the code of " + name + " (UpdateFunctionCode)";
+  const std::string doing = "update the code of " + name + " (UpdateFunctionCode)";
   Json body = {{"ZipFile", base64_encode(zip)}};
   return from_json(parse_body(
       send(m_client, {"PUT", function_path(name) + "/code", {}, kJson, body.dump()}, doing), doing));
@@ -172,7 +167,7 @@ LambdaFunction LambdaApi::update_function_code(const std::string& name, const st
 
 LambdaFunction LambdaApi::update_function_configuration(const std::string& name,
                                                         const LambdaSettings& settings) {
-  const std::string doing = "updating the configuration of " + name + " (UpdateFunctionConfiguration)";
+  const std::string doing = "update the configuration of " + name + " (UpdateFunctionConfiguration)";
   return from_json(parse_body(
       send(m_client, {"PUT", function_path(name) + "/configuration", {}, kJson, settings_json(settings)},
            doing),
@@ -181,7 +176,7 @@ LambdaFunction LambdaApi::update_function_configuration(const std::string& name,
 
 void LambdaApi::delete_function(const std::string& name) {
   send(m_client, {"DELETE", function_path(name), {}, {}, ""},
-       "deleting function " + name + " (DeleteFunction)");
+       "delete function " + name + " (DeleteFunction)");
 }
 
 LambdaFunction LambdaApi::wait_active(const std::string& name) {
@@ -221,12 +216,12 @@ LambdaFunction LambdaApi::wait_for(const std::string& name, bool creating) {
 void LambdaApi::put_concurrency(const std::string& name, int reserved) {
   Json body = {{"ReservedConcurrentExecutions", reserved}};
   send(m_client, {"PUT", function_path(name, "2017-10-31") + "/concurrency", {}, kJson, body.dump()},
-       "setting the reserved concurrency of " + name + " (PutFunctionConcurrency)");
+       "set the reserved concurrency of " + name + " (PutFunctionConcurrency)");
 }
 
 void LambdaApi::delete_concurrency(const std::string& name) {
   send(m_client, {"DELETE", function_path(name, "2017-10-31") + "/concurrency", {}, {}, ""},
-       "removing the reserved concurrency of " + name + " (DeleteFunctionConcurrency)");
+       "remove the reserved concurrency of " + name + " (DeleteFunctionConcurrency)");
 }
 
 void LambdaApi::tag(const std::string& arn, const std::map<std::string, std::string>& tags) {
@@ -234,27 +229,26 @@ void LambdaApi::tag(const std::string& arn, const std::map<std::string, std::str
   for (const auto& [k, v] : tags) object[k] = v;
   Json body = {{"Tags", std::move(object)}};
   send(m_client, {"POST", "/2017-03-31/tags/" + auth::uri_encode(arn), {}, kJson, body.dump()},
-       "tagging " + arn + " (TagResource)");
+       "tag " + arn + " (TagResource)");
 }
 
 void LambdaApi::untag(const std::string& arn, const std::vector<std::string>& keys) {
   Request request{"DELETE", "/2017-03-31/tags/" + auth::uri_encode(arn), {}, {}, ""};
   for (const auto& k : keys) request.query.emplace_back("tagKeys", k);
-  send(m_client, request, "removing tags from " + arn + " (UntagResource)");
+  send(m_client, request, "remove tags from " + arn + " (UntagResource)");
 }
 
 std::optional<FunctionUrl> LambdaApi::get_url(const std::string& name) {
+  const std::string doing = "read the URL of " + name + " (GetFunctionUrlConfig)";
   Response response =
       m_client.call("lambda", {"GET", function_path(name, "2021-10-31") + "/url", {}, {}, ""});
-  if (auto error = response.error()) {
-    if (error->status == 404) return std::nullopt;
-    fail("reading the URL of " + name + " (GetFunctionUrlConfig)", *error);
-  }
-  return url_from(parse_body(response, "GetFunctionUrlConfig"));
+  if (response.status == 404) return std::nullopt;
+  if (!response.ok()) throw_call_error(response, doing);
+  return url_from(parse_body(response, doing));
 }
 
 FunctionUrl LambdaApi::create_url(const std::string& name, const std::string& auth_type) {
-  const std::string doing = "creating the URL of " + name + " (CreateFunctionUrlConfig)";
+  const std::string doing = "create the URL of " + name + " (CreateFunctionUrlConfig)";
   Json body = {{"AuthType", auth_type}};
   return url_from(parse_body(
       send(m_client, {"POST", function_path(name, "2021-10-31") + "/url", {}, kJson, body.dump()}, doing),
@@ -262,7 +256,7 @@ FunctionUrl LambdaApi::create_url(const std::string& name, const std::string& au
 }
 
 FunctionUrl LambdaApi::update_url(const std::string& name, const std::string& auth_type) {
-  const std::string doing = "updating the URL of " + name + " (UpdateFunctionUrlConfig)";
+  const std::string doing = "update the URL of " + name + " (UpdateFunctionUrlConfig)";
   Json body = {{"AuthType", auth_type}};
   return url_from(parse_body(
       send(m_client, {"PUT", function_path(name, "2021-10-31") + "/url", {}, kJson, body.dump()}, doing),
@@ -271,28 +265,7 @@ FunctionUrl LambdaApi::update_url(const std::string& name, const std::string& au
 
 void LambdaApi::delete_url(const std::string& name) {
   send(m_client, {"DELETE", function_path(name, "2021-10-31") + "/url", {}, {}, ""},
-       "deleting the URL of " + name + " (DeleteFunctionUrlConfig)");
-}
-
-void LambdaApi::allow_public_url(const std::string& name) {
-  const Json statements[] = {
-      {{"StatementId", "stratus-url-invoke-url"},
-       {"Action", "lambda:InvokeFunctionUrl"},
-       {"Principal", "*"},
-       {"FunctionUrlAuthType", "NONE"}},
-      {{"StatementId", "stratus-url-invoke"},
-       {"Action", "lambda:InvokeFunction"},
-       {"Principal", "*"},
-       {"InvokedViaFunctionUrl", true}},
-  };
-  for (const Json& statement : statements) {
-    Response response =
-        m_client.call("lambda", {"POST", function_path(name) + "/policy", {}, kJson, statement.dump()});
-    if (auto error = response.error(); error && error->code != "ResourceConflictException")
-      fail("allowing public calls to the URL of " + name + " (AddPermission " +
-               statement["Action"].get<std::string>() + ")",
-           *error);
-  }
+       "delete the URL of " + name + " (DeleteFunctionUrlConfig)");
 }
 
 }  // namespace stratus::aws

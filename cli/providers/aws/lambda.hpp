@@ -97,10 +97,6 @@ class LambdaApi {
   FunctionUrl create_url(const std::string& name, const std::string& auth_type);
   FunctionUrl update_url(const std::string& name, const std::string& auth_type);
   void delete_url(const std::string& name);
-  // The resource policy statements a public (AuthType NONE) URL needs: since October 2025 AWS asks for
-  // both lambda:InvokeFunctionUrl and lambda:InvokeFunction (the latter limited to calls via the URL).
-  // A statement that already exists (409) counts as done.
-  void allow_public_url(const std::string& name);
 
  private:
   LambdaFunction wait_for(const std::string& name, bool creating);

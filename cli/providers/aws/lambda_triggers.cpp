@@ -118,14 +118,32 @@ std::vector<PolicyStatement> LambdaTriggers::policy(const std::string& function)
 }
 
 void LambdaTriggers::add_permission(const PermissionRequest& request) {
-  json body = {{"StatementId", request.sid},
-               {"Action", "lambda:InvokeFunction"},
-               {"Principal", request.principal},
-               {"SourceArn", request.source_arn}};
+  json body = {{"StatementId", request.sid}, {"Action", request.action}, {"Principal", request.principal}};
+  if (!request.source_arn.empty()) body["SourceArn"] = request.source_arn;
   if (!request.source_account.empty()) body["SourceAccount"] = request.source_account;
-  call_checked(m_client, "lambda",
-               {"POST", function_path(request.function) + "/policy", {}, kJson, body.dump()},
-               "allow " + request.principal + " to invoke function " + request.function);
+  if (!request.function_url_auth_type.empty()) body["FunctionUrlAuthType"] = request.function_url_auth_type;
+  if (request.invoked_via_function_url) body["InvokedViaFunctionUrl"] = true;
+  Response r =
+      m_client.call("lambda", {"POST", function_path(request.function) + "/policy", {}, kJson, body.dump()});
+  if (r.ok() || (request.exists_ok && r.error() && r.error()->code == "ResourceConflictException")) return;
+  const std::string via = request.action == "lambda:InvokeFunction" ? "" : " (" + request.action + ")";
+  throw_call_error(r, "allow " + request.principal + " to invoke function " + request.function + via);
+}
+
+void LambdaTriggers::allow_public_url(const std::string& function) {
+  PermissionRequest request;
+  request.function = function;
+  request.principal = "*";
+  request.exists_ok = true;
+  request.sid = "stratus-url-invoke-url";
+  request.action = "lambda:InvokeFunctionUrl";
+  request.function_url_auth_type = "NONE";
+  add_permission(request);
+  request.sid = "stratus-url-invoke";
+  request.action = "lambda:InvokeFunction";
+  request.function_url_auth_type.clear();
+  request.invoked_via_function_url = true;
+  add_permission(request);
 }
 
 void LambdaTriggers::remove_permission(const std::string& function, const std::string& sid) {

@@ -22,8 +22,12 @@ struct PermissionRequest {
   std::string function;  // name or ARN
   std::string sid;       // [A-Za-z0-9-_]{1,100}
   std::string principal;
-  std::string source_arn;
+  std::string source_arn;      // "" = not sent
   std::string source_account;  // "" = not sent
+  std::string action = "lambda:InvokeFunction";
+  std::string function_url_auth_type;     // FunctionUrlAuthType, "" = not sent
+  bool invoked_via_function_url = false;  // InvokedViaFunctionUrl
+  bool exists_ok = false;                 // a statement of that id already there (409) counts as done
 };
 
 // The settings of an event source mapping that a deploy sets.
@@ -45,6 +49,9 @@ class LambdaTriggers {
   // The function's policy statements; empty when the function or its policy does not exist.
   std::vector<PolicyStatement> policy(const std::string& function);
   void add_permission(const PermissionRequest& request);
+  // The statements a public (AuthType NONE) function URL needs: since October 2025 AWS asks for both
+  // lambda:InvokeFunctionUrl and lambda:InvokeFunction (the latter only for calls via the URL).
+  void allow_public_url(const std::string& function);
   // A missing statement or function is not an error (it is gone already).
   void remove_permission(const std::string& function, const std::string& sid);
 
