@@ -44,6 +44,24 @@ void run_info(Context& ctx, const deploy::RemoteFlags& flags) {
         w.key("codeMatchesLocal").value(f.code_matches);
         w.key("reservedConcurrency").value(f.reserved_concurrency);
         w.key("url").text_or_null(f.url);
+        w.key("provisionedConcurrency");
+        if (f.provisioned_version.empty()) {
+          w.null();
+        } else {
+          w.begin_object()
+              .key("alias")
+              .value(deploy::kProvisionedAlias)
+              .key("version")
+              .value(f.provisioned_version);
+          if (f.provisioned) {
+            w.key("requested")
+                .value(f.provisioned->requested)
+                .key("allocated")
+                .value(f.provisioned->allocated);
+            w.key("available").value(f.provisioned->available).key("status").value(f.provisioned->status);
+          }
+          w.end_object();
+        }
       }
       w.end_object();
     }
@@ -64,6 +82,11 @@ void run_info(Context& ctx, const deploy::RemoteFlags& flags) {
     text += "deployed, " + f.runtime + ", " + std::to_string(f.memory_size) + " MB, " +
             std::to_string(f.timeout) + " s, modified " + f.last_modified + ", code " + code_state(f) + "\n";
     if (!f.url.empty()) text += "    url: " + f.url + "\n";
+    if (!f.provisioned_version.empty())
+      text += "    provisioned concurrency: " +
+              (f.provisioned ? std::to_string(f.provisioned->requested) + " (" + f.provisioned->status + ")"
+                             : std::string("none set")) +
+              " on alias " + deploy::kProvisionedAlias + " -> version " + f.provisioned_version + "\n";
   }
   out.data(text + commands::endpoint_lines(endpoints));
 }

@@ -1,5 +1,6 @@
 #include "cli/deploy/deployer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iterator>
@@ -26,9 +27,14 @@ Target make_target(const manifest::Service& service, const std::string& region, 
     t.tags[e.key] = e.value.is_string() ? e.value.as_string() : e.value.to_text();
   t.tags[kServiceTag] = service.name;
   t.tags[kStageTag] = t.stage;
-  for (const auto& f : service.functions)
-    t.functions.push_back(
-        {f.key, f.name, "arn:aws:lambda:" + region + ":" + account + ":function:" + f.name});
+  for (const auto& f : service.functions) {
+    FunctionTarget ft{f.key, f.name, "arn:aws:lambda:" + region + ":" + account + ":function:" + f.name, ""};
+    if (f.provisioned_concurrency.value_or(0) > 0) {
+      ft.qualifier = kProvisionedAlias;
+      ft.arn += std::string(":") + kProvisionedAlias;
+    }
+    t.functions.push_back(std::move(ft));
+  }
   return t;
 }
 
@@ -105,6 +111,12 @@ std::vector<FunctionReport> describe_functions(const Target& target, const manif
       if (auto code = artifacts.find(f.key); code != artifacts.end())
         r.code_matches = code->second.sha256_base64 == r.code_sha256;
       if (auto url = lambda.get_url(f.name)) r.url = url->url;
+      if (f.provisioned_concurrency.value_or(0) > 0) {
+        if (auto alias = lambda.get_alias(f.name, kProvisionedAlias)) {
+          r.provisioned_version = alias->function_version;
+          r.provisioned = lambda.get_provisioned(f.name, kProvisionedAlias);
+        }
+      }
     }
     out.push_back(std::move(r));
   }
@@ -160,6 +172,12 @@ std::vector<std::string> deploy_one_function(const Target& target, const manifes
       done.push_back("updated configuration of " + f->name);
     }
   }
+  // What triggers invoke is the alias: it moves to a version of what was just updated.
+  const bool changed =
+      std::any_of(done.begin(), done.end(), [](const std::string& s) { return s.starts_with("updated"); });
+  if (desired.provisioned_concurrency && changed)
+    done.push_back("alias " + std::string(kProvisionedAlias) + " of " + f->name + " now on version " +
+                   publish_provisioned_version(*target.client, f->name, desired.code.sha256_base64));
   return done;
 }
 

@@ -69,9 +69,14 @@ struct FunctionReport {
   std::optional<bool> code_matches;  // deployed code == local package (nullopt: no local zip)
   std::optional<int> reserved_concurrency;
   std::string url;
+  // With provisionedConcurrency in the manifest: the version alias kProvisionedAlias points at
+  // ("" when there is no alias) and its configuration (nullopt when none is set).
+  std::string provisioned_version;
+  std::optional<aws::ProvisionedConcurrency> provisioned;
 };
 
-// Reads each of the manifest's functions (GetFunction, GetFunctionUrlConfig).
+// Reads each of the manifest's functions (GetFunction, GetFunctionUrlConfig; GetAlias and
+// GetProvisionedConcurrencyConfig for those with provisionedConcurrency).
 std::vector<FunctionReport> describe_functions(const Target& target, const manifest::Service& service,
                                                const Artifacts& artifacts);
 

@@ -105,6 +105,47 @@ void plan_url(const Target& target, const DesiredFunction& d, bool exists, Plan&
   }
 }
 
+// The alias `provisioned` on a version equal to what is deployed, and its provisioned concurrency;
+// or, when the manifest no longer asks for it, the alias removed. `changing`: this plan updates
+// the function's code or configuration, so the alias's version is out of date whatever it is.
+void plan_provisioned(const Target& target, const DesiredFunction& d, bool exists, bool changing,
+                      Plan& plan) {
+  aws::Client* client = target.client;
+  aws::LambdaApi lambda(*client);
+  const std::string alias = kProvisionedAlias;
+  std::optional<aws::LambdaAlias> current = exists ? lambda.get_alias(d.name, alias) : std::nullopt;
+  if (!d.provisioned_concurrency) {
+    if (current)
+      plan.push_back({"delete alias " + alias + " of " + d.name + " (no provisionedConcurrency)",
+                      [client, name = d.name, alias] {
+                        aws::LambdaApi api(*client);
+                        if (api.get_provisioned(name, alias)) api.delete_provisioned(name, alias);
+                        api.delete_alias(name, alias);
+                      }});
+    return;
+  }
+  bool stale = changing || !current;
+  if (!stale) {
+    aws::LambdaFunction version = lambda.get_function_configuration(d.name, current->function_version);
+    stale = version.code_sha256 != d.code.sha256_base64 ||
+            !settings_differences(d.settings, version.settings).empty();
+  }
+  if (stale)
+    plan.push_back({"publish a version of " + d.name + " for alias " + alias,
+                    [client, name = d.name, sha = d.code.sha256_base64] {
+                      publish_provisioned_version(*client, name, sha);
+                    }});
+  std::optional<aws::ProvisionedConcurrency> pc =
+      current ? lambda.get_provisioned(d.name, alias) : std::nullopt;
+  const int wanted = *d.provisioned_concurrency;
+  if (!pc || pc->requested != wanted)
+    plan.push_back(
+        {"set provisioned concurrency of " + d.name + ":" + alias + " to " + std::to_string(wanted),
+         [client, name = d.name, alias, wanted] {
+           aws::LambdaApi(*client).put_provisioned(name, alias, wanted);
+         }});
+}
+
 void plan_function(const Target& target, const DesiredFunction& d, Plan& plan) {
   aws::Client* client = target.client;
   aws::LambdaApi lambda(*client);
@@ -117,6 +158,7 @@ void plan_function(const Target& target, const DesiredFunction& d, Plan& plan) {
            [client, name = d.name, n = *d.reserved_concurrency] {
              aws::LambdaApi(*client).put_concurrency(name, n);
            }});
+    plan_provisioned(target, d, false, true, plan);
     plan_url(target, d, false, plan);
     return;
   }
@@ -125,14 +167,15 @@ void plan_function(const Target& target, const DesiredFunction& d, Plan& plan) {
                         kServiceTag + "=" + target.service + ", " + kStageTag + "=" + target.stage +
                         "); rename functions." + d.key + " (name:) or remove that function first",
                     kExitFailure);
-  if (info->function.code_sha256 != d.code.sha256_base64)
+  const bool code_changes = info->function.code_sha256 != d.code.sha256_base64;
+  if (code_changes)
     plan.push_back({"update code of " + d.name, [client, d] {
                       aws::LambdaApi api(*client);
                       api.update_function_code(d.name, read_zip(d.code.zip));
                       api.wait_updated(d.name);
                     }});
-  if (std::vector<std::string> diff = settings_differences(d.settings, info->function.settings);
-      !diff.empty()) {
+  const std::vector<std::string> diff = settings_differences(d.settings, info->function.settings);
+  if (!diff.empty()) {
     std::string what = "update configuration of " + d.name + " (";
     for (std::size_t i = 0; i < diff.size(); ++i) what += (i ? ", " : "") + diff[i];
     plan.push_back({what + ")", [client, d] {
@@ -141,6 +184,7 @@ void plan_function(const Target& target, const DesiredFunction& d, Plan& plan) {
                       api.wait_updated(d.name);
                     }});
   }
+  plan_provisioned(target, d, true, code_changes || !diff.empty(), plan);
   if (!target.platform) {
     std::map<std::string, std::string> add;
     std::vector<std::string> drop;
@@ -171,6 +215,17 @@ void plan_function(const Target& target, const DesiredFunction& d, Plan& plan) {
 }
 
 }  // namespace
+
+std::string publish_provisioned_version(aws::Client& client, const std::string& name,
+                                        const std::string& code_sha256) {
+  aws::LambdaApi api(client);
+  const std::string version = api.publish_version(name, code_sha256).version;
+  if (api.get_alias(name, kProvisionedAlias))
+    api.update_alias(name, kProvisionedAlias, version);
+  else
+    api.create_alias(name, kProvisionedAlias, version);
+  return version;
+}
 
 Plan plan_functions(const Target& target, const manifest::Service& service, const Artifacts& artifacts,
                     std::vector<std::string>& warnings) {

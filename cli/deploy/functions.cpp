@@ -178,6 +178,7 @@ std::vector<DesiredFunction> desired_functions(const Target& target, const manif
     for (const auto& e : f.tags.entries())
       d.tags[e.key] = e.value.is_string() ? e.value.as_string() : e.value.to_text();
     d.reserved_concurrency = f.reserved_concurrency;
+    if (f.provisioned_concurrency.value_or(0) > 0) d.provisioned_concurrency = f.provisioned_concurrency;
     if (f.url) {
       const manifest::Value* auth = f.url->is_map() ? f.url->find("authorizer") : nullptr;
       if (!f.url->is_bool() || f.url->as_bool())
@@ -230,7 +231,6 @@ std::string unsupported_warning(const Target& target, const manifest::Service& s
   for (const auto& f : service.functions) {
     const std::string at = "functions." + f.key + ".";
     if (!f.image.empty()) add(at + "image (container image functions)");
-    if (f.provisioned_concurrency) add(at + "provisionedConcurrency");
     if (!f.layers.items().empty()) add(at + "layers");
     if (f.maximum_retry_attempts) add(at + "maximumRetryAttempts");
     if (f.maximum_event_age) add(at + "maximumEventAge");

@@ -10,6 +10,11 @@
 // A function: its desired settings come from the manifest, its code from the packaged zip. What is
 // deployed is read with GetFunction and compared by value (code by CodeSha256), and only what
 // differs is planned: create, code, configuration, tags, reserved concurrency, URL.
+//
+// `provisionedConcurrency: N` is deployed as the Serverless Framework does: a version published
+// from the deployed code, alias `provisioned` pointing at it, N provisioned on the alias, and the
+// function's triggers invoking the alias (FunctionTarget::qualifier). A version is published only
+// when the alias's version differs from what is deployed; the deploy does not wait for READY.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -54,7 +59,8 @@ struct DesiredFunction {
   aws::LambdaSettings settings;
   std::map<std::string, std::string> tags;  // Target tags + the function's tags
   std::optional<int> reserved_concurrency;
-  std::optional<std::string> url_auth;  // "NONE" / "AWS_IAM" when the function has `url`
+  std::optional<int> provisioned_concurrency;  // > 0: a version behind alias kProvisionedAlias
+  std::optional<std::string> url_auth;         // "NONE" / "AWS_IAM" when the function has `url`
   FunctionCode code;
 };
 
@@ -94,6 +100,11 @@ Plan plan_functions(const Target& target, const manifest::Service& service, cons
 // Deletes the functions whose tags say this service and stage (on a platform: the manifest's
 // function names), then the managed role when its tags say ours.
 Plan plan_remove_functions(const Target& target, const manifest::Service& service);
+
+// Publishes a version of `name` from its $LATEST (whose code must be `code_sha256`) and points alias
+// kProvisionedAlias at it, creating the alias when there is none. Returns the version.
+std::string publish_provisioned_version(aws::Client& client, const std::string& name,
+                                        const std::string& code_sha256);
 
 // Base64 of the bytes a lowercase hex string spells ("" for bad hex).
 std::string hex_to_base64(const std::string& hex);

@@ -30,11 +30,19 @@ using Plan = std::vector<Action>;
 inline constexpr const char* kServiceTag = "stratus:service";
 inline constexpr const char* kStageTag = "stratus:stage";
 
+// The alias a function with provisionedConcurrency is invoked through (the Serverless Framework's).
+inline constexpr const char* kProvisionedAlias = "provisioned";
+
 // A function as the triggers see it. Its ARN is known before it exists.
 struct FunctionTarget {
-  std::string key;   // the key under `functions:`
-  std::string name;  // the deployed name ("svc-dev-hello")
-  std::string arn;   // "arn:aws:lambda:<region>:<account>:function:<name>"
+  std::string key;        // the key under `functions:`
+  std::string name;       // the deployed name ("svc-dev-hello")
+  std::string arn;        // what triggers invoke: "arn:aws:lambda:<region>:<account>:function:<name>",
+                          // with ":<qualifier>" when there is one
+  std::string qualifier;  // kProvisionedAlias for a function with provisionedConcurrency, else ""
+
+  // The FunctionName for Lambda's calls on what the triggers invoke: "name" or "name:qualifier".
+  std::string reference() const { return qualifier.empty() ? name : name + ":" + qualifier; }
 };
 
 // Where a deploy goes and what it is called there.

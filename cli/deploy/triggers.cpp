@@ -50,10 +50,10 @@ bool tagged_ours(const Target& target, const std::map<std::string, std::string>&
 }
 
 const std::vector<aws::PolicyStatement>& Permissions::policy(const FunctionTarget& function) {
-  auto it = m_policies.find(function.name);
-  if (it == m_policies.end()) {
-    it = m_policies.emplace(function.name, aws::LambdaTriggers(*m_target.client).policy(function.name)).first;
-  }
+  const std::string reference = function.reference();
+  auto it = m_policies.find(reference);
+  if (it == m_policies.end())
+    it = m_policies.emplace(reference, aws::LambdaTriggers(*m_target.client).policy(reference)).first;
   return it->second;
 }
 
@@ -71,13 +71,13 @@ void Permissions::ensure(Plan& plan, const FunctionTarget& function, const std::
   }
   aws::Client* client = m_target.client;
   aws::PermissionRequest request;
-  request.function = function.name;
+  request.function = function.reference();
   request.sid = sid;
   request.principal = principal;
   request.source_arn = source_arn;
   request.source_account = source_account;
   plan.push_back({(present ? "replace" : "add") + std::string(" permission ") + sid + " (" + principal +
-                      ") on function " + function.name,
+                      ") on function " + function.reference(),
                   [client, request, present, late_source_arn]() mutable {
                     aws::LambdaTriggers lambda(*client);
                     if (present) lambda.remove_permission(request.function, request.sid);
@@ -92,7 +92,7 @@ void Permissions::remove_stale(Plan& plan, const FunctionTarget& function, std::
     if (!s.sid.starts_with(prefix)) continue;
     if (std::find(keep.begin(), keep.end(), s.sid) != keep.end()) continue;
     aws::Client* client = m_target.client;
-    std::string name = function.name, sid = s.sid;
+    std::string name = function.reference(), sid = s.sid;
     plan.push_back({"remove permission " + sid + " from function " + name,
                     [client, name, sid] { aws::LambdaTriggers(*client).remove_permission(name, sid); }});
   }

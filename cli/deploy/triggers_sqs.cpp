@@ -34,12 +34,18 @@ std::string canonical_filters(const std::optional<Value>& patterns) {
   return parsed.is_discarded() ? "" : parsed.dump();
 }
 
-// Strips a version or alias qualifier (":$LATEST") from a function ARN.
+// Strips a version or alias qualifier from a function ARN.
 std::string unqualified(const std::string& arn) {
   std::size_t function = arn.find(":function:");
   if (function == std::string::npos) return arn;
   std::size_t colon = arn.find(':', function + 10);
   return colon == std::string::npos ? arn : arn.substr(0, colon);
+}
+
+// Whether a mapping invokes exactly `target_arn` (":$LATEST" is the unqualified function).
+bool invokes(const aws::EventSourceMapping& m, const std::string& target_arn) {
+  const std::string& arn = m.function_arn;
+  return arn == target_arn || (arn.ends_with(":$LATEST") && arn.substr(0, arn.size() - 8) == target_arn);
 }
 
 std::vector<DesiredMapping> desired_mappings(const Target& target, const manifest::Service& service,
@@ -87,14 +93,22 @@ bool same_settings(const aws::EventSourceMapping& a, const aws::EventSourceMappi
          a.filter_criteria == b.filter_criteria;
 }
 
-// The SQS mappings of the service's functions that exist now.
+// The SQS mappings of the service's functions that exist now, whether they invoke the function or
+// one of its aliases (a function that gains or loses provisionedConcurrency changes which).
 std::vector<aws::EventSourceMapping> our_mappings(const Target& target) {
   std::vector<aws::EventSourceMapping> out;
   aws::LambdaTriggers lambda(*target.client);
   for (const auto& f : target.functions) {
-    for (auto& m : lambda.mappings_for_function(f.arn)) {
-      if (m.event_source_arn.find(":sqs:") != std::string::npos && unqualified(m.function_arn) == f.arn)
-        out.push_back(std::move(m));
+    const std::string function_arn = unqualified(f.arn);
+    std::vector<std::string> listed = {function_arn};
+    if (f.arn != function_arn) listed.push_back(f.arn);
+    for (const auto& arn : listed) {
+      for (auto& m : lambda.mappings_for_function(arn)) {
+        bool seen = std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.uuid == m.uuid; });
+        if (!seen && m.event_source_arn.find(":sqs:") != std::string::npos &&
+            unqualified(m.function_arn) == function_arn)
+          out.push_back(std::move(m));
+      }
     }
   }
   return out;
@@ -117,8 +131,7 @@ Plan plan_sqs(const Target& target, const manifest::Service& service) {
   for (const auto& d : desired) {
     const aws::EventSourceMapping* found = nullptr;
     for (const auto& m : existing) {
-      if (m.event_source_arn == d.mapping.event_source_arn && unqualified(m.function_arn) == d.function->arn)
-        found = &m;
+      if (m.event_source_arn == d.mapping.event_source_arn && invokes(m, d.function->arn)) found = &m;
     }
     if (found == nullptr) {
       plan.push_back({"create the mapping from queue " + d.queue + " to function " + d.function->name,
@@ -147,8 +160,7 @@ void describe_sqs(const Target& target, const manifest::Service& service, std::v
   std::vector<aws::EventSourceMapping> existing = our_mappings(target);
   for (const auto& d : desired_mappings(target, service, false)) {
     for (const auto& m : existing) {
-      if (m.event_source_arn == d.mapping.event_source_arn &&
-          unqualified(m.function_arn) == d.function->arn) {
+      if (m.event_source_arn == d.mapping.event_source_arn && invokes(m, d.function->arn)) {
         out.push_back({"sqs", d.function->key, "queue " + d.queue + (m.enabled ? "" : " (disabled)"), ""});
       }
     }

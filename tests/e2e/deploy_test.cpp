@@ -41,7 +41,8 @@ functions:
     handler: world.handler
     memorySize: 512
     timeout: 20
-    provisionedConcurrency: 1
+    layers:
+      - arn:aws:lambda:us-east-1:123456789012:layer:shared:1
     package:
       patterns: ['!hello.py']
 )";
@@ -133,8 +134,7 @@ TEST_F(DeployMoto, DeployRedeployChangeInfoAndRemove) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.err.find("create role shop-dev-us-east-1-lambdaRole"), std::string::npos) << first.err;
   EXPECT_NE(first.err.find("create function shop-dev-hello"), std::string::npos) << first.err;
-  EXPECT_NE(first.err.find("warning: not deployed yet, left out: functions.world.provisionedConcurrency"),
-            std::string::npos)
+  EXPECT_NE(first.err.find("warning: not deployed yet, left out: functions.world.layers"), std::string::npos)
       << first.err;
   json state = python("check.py");
   ASSERT_TRUE(state["functions"].contains("shop-dev-hello")) << state.dump();

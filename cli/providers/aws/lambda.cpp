@@ -68,6 +68,7 @@ LambdaFunction from_json(const Json& c) {
   f.last_update_status = str(c, "LastUpdateStatus");
   f.last_update_reason = str(c, "LastUpdateStatusReason");
   if (!str(c, "PackageType").empty()) f.package_type = str(c, "PackageType");
+  if (!str(c, "Version").empty()) f.version = str(c, "Version");
   return f;
 }
 
@@ -82,6 +83,17 @@ Json settings_object(const LambdaSettings& s) {
               {"Timeout", s.timeout},
               {"EphemeralStorage", {{"Size", s.ephemeral_storage}}},
               {"Environment", {{"Variables", std::move(vars)}}}};
+}
+
+LambdaAlias alias_from(const Json& j) {
+  return {str(j, "Name"), str(j, "FunctionVersion"), str(j, "AliasArn")};
+}
+
+ProvisionedConcurrency provisioned_from(const Json& j) {
+  return {integer(j, "RequestedProvisionedConcurrentExecutions", 0),
+          integer(j, "AllocatedProvisionedConcurrentExecutions", 0),
+          integer(j, "AvailableProvisionedConcurrentExecutions", 0), str(j, "Status"),
+          str(j, "StatusReason")};
 }
 
 FunctionUrl url_from(const Json& j) {
@@ -118,10 +130,12 @@ std::optional<LambdaFunctionInfo> LambdaApi::get_function(const std::string& nam
   return info;
 }
 
-LambdaFunction LambdaApi::get_function_configuration(const std::string& name) {
-  const std::string doing = "read function " + name + " (GetFunctionConfiguration)";
-  return from_json(
-      parse_body(send(m_client, {"GET", function_path(name) + "/configuration", {}, {}, ""}, doing), doing));
+LambdaFunction LambdaApi::get_function_configuration(const std::string& name, const std::string& qualifier) {
+  const std::string doing =
+      "read function " + name + (qualifier.empty() ? "" : ":" + qualifier) + " (GetFunctionConfiguration)";
+  Request request{"GET", function_path(name) + "/configuration", {}, {}, ""};
+  if (!qualifier.empty()) request.query.emplace_back("Qualifier", qualifier);
+  return from_json(parse_body(send(m_client, request, doing), doing));
 }
 
 std::vector<LambdaFunction> LambdaApi::list_functions() {
@@ -222,6 +236,87 @@ void LambdaApi::put_concurrency(const std::string& name, int reserved) {
 void LambdaApi::delete_concurrency(const std::string& name) {
   send(m_client, {"DELETE", function_path(name, "2017-10-31") + "/concurrency", {}, {}, ""},
        "remove the reserved concurrency of " + name + " (DeleteFunctionConcurrency)");
+}
+
+LambdaFunction LambdaApi::publish_version(const std::string& name, const std::string& code_sha256) {
+  const std::string doing = "publish a version of " + name + " (PublishVersion)";
+  Json body = {{"CodeSha256", code_sha256}};
+  return from_json(parse_body(
+      send(m_client, {"POST", function_path(name) + "/versions", {}, kJson, body.dump()}, doing), doing));
+}
+
+std::optional<LambdaAlias> LambdaApi::get_alias(const std::string& name, const std::string& alias) {
+  const std::string doing = "read alias " + alias + " of " + name + " (GetAlias)";
+  Response response = m_client.call(
+      "lambda", {"GET", function_path(name) + "/aliases/" + auth::uri_encode(alias), {}, {}, ""});
+  if (response.status == 404) return std::nullopt;
+  if (!response.ok()) throw_call_error(response, doing);
+  return alias_from(parse_body(response, doing));
+}
+
+LambdaAlias LambdaApi::create_alias(const std::string& name, const std::string& alias,
+                                    const std::string& version) {
+  const std::string doing = "create alias " + alias + " of " + name + " (CreateAlias)";
+  Json body = {{"Name", alias}, {"FunctionVersion", version}};
+  return alias_from(parse_body(
+      send(m_client, {"POST", function_path(name) + "/aliases", {}, kJson, body.dump()}, doing), doing));
+}
+
+LambdaAlias LambdaApi::update_alias(const std::string& name, const std::string& alias,
+                                    const std::string& version) {
+  const std::string doing =
+      "point alias " + alias + " of " + name + " at version " + version + " (UpdateAlias)";
+  Json body = {{"FunctionVersion", version}};
+  return alias_from(parse_body(
+      send(m_client,
+           {"PUT", function_path(name) + "/aliases/" + auth::uri_encode(alias), {}, kJson, body.dump()},
+           doing),
+      doing));
+}
+
+void LambdaApi::delete_alias(const std::string& name, const std::string& alias) {
+  send(m_client, {"DELETE", function_path(name) + "/aliases/" + auth::uri_encode(alias), {}, {}, ""},
+       "delete alias " + alias + " of " + name + " (DeleteAlias)");
+}
+
+std::optional<ProvisionedConcurrency> LambdaApi::get_provisioned(const std::string& name,
+                                                                 const std::string& qualifier) {
+  const std::string doing =
+      "read the provisioned concurrency of " + name + ":" + qualifier + " (GetProvisionedConcurrencyConfig)";
+  Response response = m_client.call("lambda", {"GET",
+                                               function_path(name, "2019-09-30") + "/provisioned-concurrency",
+                                               {{"Qualifier", qualifier}},
+                                               {},
+                                               ""});
+  if (response.status == 404) return std::nullopt;  // ProvisionedConcurrencyConfigNotFoundException
+  if (!response.ok()) throw_call_error(response, doing);
+  return provisioned_from(parse_body(response, doing));
+}
+
+ProvisionedConcurrency LambdaApi::put_provisioned(const std::string& name, const std::string& qualifier,
+                                                  int count) {
+  const std::string doing = "set the provisioned concurrency of " + name + ":" + qualifier + " to " +
+                            std::to_string(count) + " (PutProvisionedConcurrencyConfig)";
+  Json body = {{"ProvisionedConcurrentExecutions", count}};
+  return provisioned_from(parse_body(send(m_client,
+                                          {"PUT",
+                                           function_path(name, "2019-09-30") + "/provisioned-concurrency",
+                                           {{"Qualifier", qualifier}},
+                                           kJson,
+                                           body.dump()},
+                                          doing),
+                                     doing));
+}
+
+void LambdaApi::delete_provisioned(const std::string& name, const std::string& qualifier) {
+  send(m_client,
+       {"DELETE",
+        function_path(name, "2019-09-30") + "/provisioned-concurrency",
+        {{"Qualifier", qualifier}},
+        {},
+        ""},
+       "remove the provisioned concurrency of " + name + ":" + qualifier +
+           " (DeleteProvisionedConcurrencyConfig)");
 }
 
 void LambdaApi::tag(const std::string& arn, const std::map<std::string, std::string>& tags) {

@@ -43,6 +43,7 @@ struct LambdaFunction {
   std::string last_update_status;  // InProgress, Successful, Failed ("" when not reported)
   std::string last_update_reason;
   std::string package_type = "Zip";
+  std::string version = "$LATEST";  // a published version's number
 };
 
 // GetFunction: the configuration, its tags and its reserved concurrency.
@@ -50,6 +51,21 @@ struct LambdaFunctionInfo {
   LambdaFunction function;
   std::map<std::string, std::string> tags;
   std::optional<int> reserved_concurrency;
+};
+
+struct LambdaAlias {
+  std::string name;
+  std::string function_version;
+  std::string arn;
+};
+
+// A provisioned concurrency configuration (Get/PutProvisionedConcurrencyConfig).
+struct ProvisionedConcurrency {
+  int requested = 0;
+  int allocated = 0;
+  int available = 0;
+  std::string status;  // IN_PROGRESS | READY | FAILED
+  std::string status_reason;
 };
 
 struct FunctionUrl {
@@ -72,7 +88,8 @@ class LambdaApi {
 
   // nullopt when the function does not exist.
   std::optional<LambdaFunctionInfo> get_function(const std::string& name);
-  LambdaFunction get_function_configuration(const std::string& name);
+  // `qualifier`: "" for $LATEST, a version number or an alias.
+  LambdaFunction get_function_configuration(const std::string& name, const std::string& qualifier = "");
   // Every function in the region, following NextMarker.
   std::vector<LambdaFunction> list_functions();
 
@@ -89,6 +106,20 @@ class LambdaApi {
 
   void put_concurrency(const std::string& name, int reserved);
   void delete_concurrency(const std::string& name);
+
+  // PublishVersion, only when $LATEST's code is `code_sha256` (else 412 PreconditionFailed): the
+  // new version (or the newest one, when nothing changed since it was published).
+  LambdaFunction publish_version(const std::string& name, const std::string& code_sha256);
+  std::optional<LambdaAlias> get_alias(const std::string& name, const std::string& alias);  // nullopt: none
+  LambdaAlias create_alias(const std::string& name, const std::string& alias, const std::string& version);
+  LambdaAlias update_alias(const std::string& name, const std::string& alias, const std::string& version);
+  void delete_alias(const std::string& name, const std::string& alias);
+
+  // Provisioned concurrency of a version or alias; nullopt when it has none.
+  std::optional<ProvisionedConcurrency> get_provisioned(const std::string& name,
+                                                        const std::string& qualifier);
+  ProvisionedConcurrency put_provisioned(const std::string& name, const std::string& qualifier, int count);
+  void delete_provisioned(const std::string& name, const std::string& qualifier);
 
   void tag(const std::string& arn, const std::map<std::string, std::string>& tags);
   void untag(const std::string& arn, const std::vector<std::string>& keys);

@@ -40,7 +40,7 @@ Target target_of(const manifest::Service& s) {
   t.service = s.name;
   t.stage = s.provider.stage;
   t.tags = {{kServiceTag, s.name}, {kStageTag, s.provider.stage}, {"team", "web"}};
-  for (const auto& f : s.functions) t.functions.push_back({f.key, f.name, ""});
+  for (const auto& f : s.functions) t.functions.push_back({f.key, f.name, "", ""});
   return t;
 }
 
@@ -192,13 +192,12 @@ TEST(DeployFunctions, SettingsDifferencesNameWhatChanged) {
 TEST(DeployFunctions, UnsupportedSettingsAreNamedInOneWarning) {
   manifest::Service s = two_functions();
   EXPECT_EQ(unsupported_warning(target_of(s), s), "");
-  s.functions[0].provisioned_concurrency = 2;
+  s.functions[0].provisioned_concurrency = 2;  // deployed: a version behind alias `provisioned`
   s.functions[1].layers.push_back(Value("arn:aws:lambda:eu-west-1:123456789012:layer:x:1"));
   s.functions[1].image = "repo/image:latest";
-  EXPECT_EQ(
-      unsupported_warning(target_of(s), s),
-      "not deployed yet, left out: functions.hello.provisionedConcurrency, functions.world.image (container "
-      "image functions), functions.world.layers");
+  EXPECT_EQ(unsupported_warning(target_of(s), s),
+            "not deployed yet, left out: functions.world.image (container image functions), "
+            "functions.world.layers");
   Target platform = target_of(s);
   platform.platform = true;
   s.functions[0].reserved_concurrency = 1;

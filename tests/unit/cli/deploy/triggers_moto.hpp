@@ -134,8 +134,14 @@ class TriggersMoto : public ::testing::Test {
     t.stage = "dev";
     t.tags = {{kServiceTag, "svc"}, {kStageTag, "dev"}, {"team", "core"}};
     for (const auto& f : service.functions) {
-      t.functions.push_back(
-          {f.key, f.name, std::string("arn:aws:lambda:") + kRegion + ":" + kAccount + ":function:" + f.name});
+      FunctionTarget ft{f.key, f.name,
+                        std::string("arn:aws:lambda:") + kRegion + ":" + kAccount + ":function:" + f.name,
+                        ""};
+      if (f.provisioned_concurrency) {
+        ft.qualifier = kProvisionedAlias;
+        ft.arn += std::string(":") + kProvisionedAlias;
+      }
+      t.functions.push_back(std::move(ft));
     }
     return t;
   }
