@@ -1,5 +1,7 @@
 #include "cli/run/console_sink.hpp"
 
+#include <pthread.h>
+
 #include <nlohmann/json.hpp>
 
 #include "emulator/common/utc_time.hpp"
@@ -24,7 +26,11 @@ ConsoleSink::ConsoleSink(std::FILE* stream, bool prefix, bool color, std::map<st
       m_batch(batch) {
   std::size_t i = 0;
   for (const auto& [name, shown] : m_names) m_colors[name] = kPalette[i++ % std::size(kPalette)];
-  if (m_batch.count() > 0) m_writer = std::thread([this] { writer_loop(); });
+  if (m_batch.count() > 0)
+    m_writer = std::thread([this] {
+      ::pthread_setname_np(::pthread_self(), "console");  // for top -H, perf --sort comm
+      writer_loop();
+    });
 }
 
 ConsoleSink::~ConsoleSink() {

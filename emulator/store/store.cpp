@@ -1,5 +1,7 @@
 #include "emulator/store/store.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <array>
 #include <condition_variable>
@@ -99,6 +101,7 @@ struct Store::Impl {
 };
 
 void Store::Impl::run_writer() {
+  ::pthread_setname_np(::pthread_self(), "store-writer");  // for top -H, perf --sort comm
   // The batches swap with the queue, so both keep their capacity and producers rarely allocate.
   std::vector<logs::LogRecord> log_batch;
   std::vector<billing::LedgerRow> row_batch;
