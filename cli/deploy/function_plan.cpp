@@ -146,6 +146,23 @@ void plan_provisioned(const Target& target, const DesiredFunction& d, bool exist
          }});
 }
 
+// maximumRetryAttempts, maximumEventAge and destinations: put when they differ, removed when the
+// manifest no longer sets any.
+void plan_async(const Target& target, const DesiredFunction& d, bool exists, Plan& plan) {
+  if (target.platform) return;  // named in the warning
+  aws::Client* client = target.client;
+  std::optional<aws::EventInvokeConfig> current =
+      exists ? aws::LambdaApi(*client).get_event_invoke_config(d.name) : std::nullopt;
+  if (d.async && current != d.async)
+    plan.push_back(
+        {"set asynchronous invocation settings of " + d.name, [client, name = d.name, c = *d.async] {
+           aws::LambdaApi(*client).put_event_invoke_config(name, c);
+         }});
+  else if (!d.async && current)
+    plan.push_back({"remove asynchronous invocation settings of " + d.name,
+                    [client, name = d.name] { aws::LambdaApi(*client).delete_event_invoke_config(name); }});
+}
+
 void plan_function(const Target& target, const DesiredFunction& d, Plan& plan) {
   aws::Client* client = target.client;
   aws::LambdaApi lambda(*client);
@@ -159,6 +176,7 @@ void plan_function(const Target& target, const DesiredFunction& d, Plan& plan) {
              aws::LambdaApi(*client).put_concurrency(name, n);
            }});
     plan_provisioned(target, d, false, true, plan);
+    plan_async(target, d, false, plan);
     plan_url(target, d, false, plan);
     return;
   }
@@ -185,6 +203,7 @@ void plan_function(const Target& target, const DesiredFunction& d, Plan& plan) {
                     }});
   }
   plan_provisioned(target, d, true, code_changes || !diff.empty(), plan);
+  plan_async(target, d, true, plan);
   if (!target.platform) {
     std::map<std::string, std::string> add;
     std::vector<std::string> drop;

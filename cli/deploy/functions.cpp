@@ -70,6 +70,48 @@ std::string given_role(const manifest::Service& service, const manifest::Functio
   return "";
 }
 
+// A destination or onError as the deploy sends it: an ARN, or the ARN of a function of this service
+// named by its key. Throws UserError (exit 2) for an intrinsic or a name that is neither.
+std::string destination_arn(const Target& target, const manifest::Service& service, const manifest::Value& v,
+                            const std::string& place, const manifest::Mark& mark) {
+  const manifest::Value* value = v.is_map() && v.find("arn") ? v.find("arn") : &v;
+  if (std::string k = intrinsic_in(*value); !k.empty()) unresolvable(place, k, mark);
+  if (value->is_string() && is_arn(value->as_string())) return value->as_string();
+  if (value->is_string())
+    for (const auto& f : target.functions)
+      if (f.key == value->as_string() && service.find_function(f.key))
+        return "arn:aws:lambda:" + target.region + ":" + target.account_id + ":function:" + f.name;
+  throw UserError(
+      where(mark) + place + " '" + (value->is_string() ? value->as_string() : value->to_text()) +
+      "' is neither an ARN nor a function of this service; give the destination's ARN "
+      "(arn:aws:sqs:..., arn:aws:sns:..., arn:aws:lambda:..., arn:aws:events:...) or a function key");
+}
+
+// What the function's role must be allowed to do to reach a destination, by the ARN's service.
+const char* destination_action(const std::string& arn) {
+  if (arn.starts_with("arn:aws:sqs:")) return "sqs:SendMessage";
+  if (arn.starts_with("arn:aws:sns:")) return "sns:Publish";
+  if (arn.starts_with("arn:aws:events:")) return "events:PutEvents";
+  return "lambda:InvokeFunction";
+}
+
+// The asynchronous-invocation settings of `f`: nullopt when it sets none of them.
+std::optional<aws::EventInvokeConfig> desired_async(const Target& target, const manifest::Service& service,
+                                                    const manifest::Function& f) {
+  if (!f.maximum_retry_attempts && !f.maximum_event_age && !f.destinations) return std::nullopt;
+  aws::EventInvokeConfig c;
+  c.maximum_retry_attempts = f.maximum_retry_attempts;
+  c.maximum_event_age = f.maximum_event_age;
+  if (f.destinations && f.destinations->is_map()) {
+    const std::string at = "functions." + f.key + ".destinations.";
+    if (const manifest::Value* v = f.destinations->find("onSuccess"))
+      c.on_success = destination_arn(target, service, *v, at + "onSuccess", f.mark);
+    if (const manifest::Value* v = f.destinations->find("onFailure"))
+      c.on_failure = destination_arn(target, service, *v, at + "onFailure", f.mark);
+  }
+  return c;
+}
+
 }  // namespace
 
 std::string hex_to_base64(const std::string& hex) {
@@ -114,6 +156,21 @@ std::string role_policy_document(const Target& target, const manifest::Service& 
     doc += R"({"Effect":"Allow","Action":["logs:CreateLogStream","logs:CreateLogGroup","logs:TagResource"],)"
            R"("Resource":[)" +
            groups + R"(]},{"Effect":"Allow","Action":["logs:PutLogEvents"],"Resource":[)" + streams + "]}";
+  // Where the managed role's functions send asynchronous results, as the Serverless Framework allows.
+  for (const auto& f : service.functions) {
+    if (!given_role(service, f).empty()) continue;
+    std::vector<std::string> arns;
+    if (f.on_error)
+      arns.push_back(
+          destination_arn(target, service, *f.on_error, "functions." + f.key + ".onError", f.mark));
+    if (auto async = desired_async(target, service, f)) {
+      if (!async->on_success.empty()) arns.push_back(async->on_success);
+      if (!async->on_failure.empty()) arns.push_back(async->on_failure);
+    }
+    for (const auto& arn : arns)
+      doc += std::string(doc.back() == '[' ? "" : ",") + R"({"Effect":"Allow","Action":[")" +
+             destination_action(arn) + R"("],"Resource":[)" + manifest::json_quote(arn) + "]}";
+  }
   const manifest::Value* role = provider_role(service);
   const manifest::Value* statements = role && role->is_map() ? role->find("statements") : nullptr;
   if (statements && statements->is_sequence()) {
@@ -177,6 +234,7 @@ std::vector<DesiredFunction> desired_functions(const Target& target, const manif
     d.tags = target.tags;
     for (const auto& e : f.tags.entries())
       d.tags[e.key] = e.value.is_string() ? e.value.as_string() : e.value.to_text();
+    d.async = desired_async(target, service, f);
     d.reserved_concurrency = f.reserved_concurrency;
     if (f.provisioned_concurrency.value_or(0) > 0) d.provisioned_concurrency = f.provisioned_concurrency;
     if (f.url) {
@@ -232,13 +290,14 @@ std::string unsupported_warning(const Target& target, const manifest::Service& s
     const std::string at = "functions." + f.key + ".";
     if (!f.image.empty()) add(at + "image (container image functions)");
     if (!f.layers.items().empty()) add(at + "layers");
-    if (f.maximum_retry_attempts) add(at + "maximumRetryAttempts");
-    if (f.maximum_event_age) add(at + "maximumEventAge");
-    if (f.destinations) add(at + "destinations");
     if (f.on_error) add(at + "onError");
     if (f.url && f.url->is_map() && f.url->find("cors")) add(at + "url.cors");
     if (target.platform) {
       if (f.reserved_concurrency) add(at + "reservedConcurrency (the platform has no concurrency API)");
+      if (f.maximum_retry_attempts || f.maximum_event_age || f.destinations || f.on_error)
+        add(at +
+            "maximumRetryAttempts, maximumEventAge, destinations, onError (the platform has no "
+            "asynchronous invocation settings API)");
       if (!f.tags.entries().empty()) add(at + "tags (the platform keeps no tags)");
     }
   }

@@ -9,7 +9,9 @@
 //
 // A function: its desired settings come from the manifest, its code from the packaged zip. What is
 // deployed is read with GetFunction and compared by value (code by CodeSha256), and only what
-// differs is planned: create, code, configuration, tags, reserved concurrency, URL.
+// differs is planned: create, code, configuration, tags, reserved
+// concurrency, URL, and the asynchronous-invocation settings (maximumRetryAttempts, maximumEventAge,
+// destinations: an ARN or a function of the service by key; the managed role may send to them).
 //
 // `provisionedConcurrency: N` is deployed as the Serverless Framework does: a version published
 // from the deployed code, alias `provisioned` pointing at it, N provisioned on the alias, and the
@@ -59,8 +61,9 @@ struct DesiredFunction {
   aws::LambdaSettings settings;
   std::map<std::string, std::string> tags;  // Target tags + the function's tags
   std::optional<int> reserved_concurrency;
-  std::optional<int> provisioned_concurrency;  // > 0: a version behind alias kProvisionedAlias
-  std::optional<std::string> url_auth;         // "NONE" / "AWS_IAM" when the function has `url`
+  std::optional<int> provisioned_concurrency;   // > 0: a version behind alias kProvisionedAlias
+  std::optional<aws::EventInvokeConfig> async;  // maximumRetryAttempts, maximumEventAge, destinations
+  std::optional<std::string> url_auth;          // "NONE" / "AWS_IAM" when the function has `url`
   FunctionCode code;
 };
 

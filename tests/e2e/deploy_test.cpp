@@ -32,6 +32,11 @@ functions:
     environment:
       GREETING: hi
     reservedConcurrency: 3
+    maximumRetryAttempts: 1
+    maximumEventAge: 600
+    destinations:
+      onSuccess: world
+      onFailure: arn:aws:sqs:us-east-1:123456789012:failed
     url: true
     tags:
       owner: ana
@@ -62,10 +67,18 @@ for f in lam.list_functions()['Functions']:
             'revision': c.get('RevisionId'), 'sha': c.get('CodeSha256'),
             'concurrency': got.get('Concurrency', {}).get('ReservedConcurrentExecutions')}
     try:
+        a = lam.get_function_event_invoke_config(FunctionName=f['FunctionName'])
+        item['async'] = {k: a.get(k) for k in ['MaximumRetryAttempts', 'MaximumEventAgeInSeconds', 'DestinationConfig']}
+    except lam.exceptions.ResourceNotFoundException:
+        item['async'] = None
+    try:
         item['url_auth'] = lam.get_function_url_config(FunctionName=f['FunctionName'])['AuthType']
     except lam.exceptions.ResourceNotFoundException:
         item['url_auth'] = None
     out['functions'][f['FunctionName']] = item
+for r in out['roles']:
+    for p in iam.list_role_policies(RoleName=r)['PolicyNames']:
+        out.setdefault('policies', {})[r + '/' + p] = iam.get_role_policy(RoleName=r, PolicyName=p)['PolicyDocument']
 print(json.dumps(out))
 )py";
 
@@ -151,6 +164,18 @@ TEST_F(DeployMoto, DeployRedeployChangeInfoAndRemove) {
   EXPECT_EQ(hello["tags"]["stratus:stage"], "dev");
   EXPECT_EQ(hello["concurrency"], 3);
   EXPECT_EQ(hello["url_auth"], "NONE");
+  EXPECT_EQ(hello["async"], json::parse(R"({"MaximumRetryAttempts": 1, "MaximumEventAgeInSeconds": 600,
+      "DestinationConfig": {"OnSuccess": {"Destination": "arn:aws:lambda:us-east-1:123456789012:function:shop-dev-world"},
+                            "OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:failed"}}})"))
+      << hello.dump();
+  EXPECT_TRUE(world["async"].is_null());
+  // The managed role may reach each destination.
+  const std::string policy = state["policies"]["shop-dev-us-east-1-lambdaRole/shop-dev-lambda"].dump();
+  for (
+      const char* granted :
+      {R"({"Action":["sqs:SendMessage"],"Effect":"Allow","Resource":["arn:aws:sqs:us-east-1:123456789012:failed"]})",
+       R"({"Action":["lambda:InvokeFunction"],"Effect":"Allow","Resource":["arn:aws:lambda:us-east-1:123456789012:function:shop-dev-world"]})"})
+    EXPECT_NE(policy.find(granted), std::string::npos) << granted << " in " << policy;
   EXPECT_EQ(world["memory"], 512);
   EXPECT_EQ(world["timeout"], 20);
   EXPECT_TRUE(world["concurrency"].is_null());
@@ -208,6 +233,21 @@ TEST_F(DeployMoto, DeployRedeployChangeInfoAndRemove) {
   EXPECT_EQ(described["functions"][1]["memorySize"], 512);
   EXPECT_EQ(described["functions"][1]["codeMatchesLocal"], true);
   EXPECT_EQ(described["functions"][0]["reservedConcurrency"], 3);
+
+  // 5b. The asynchronous settings leave the manifest: they are removed, and so is the role's access.
+  std::string without = kManifest;
+  const std::size_t from = without.find("    maximumRetryAttempts: 1\n");
+  without.erase(from, without.find("    url: true\n") - from);
+  m_dir.write("serverless.yml", without);
+  RunResult dropped = stratus({"deploy", "--json"});
+  ASSERT_EQ(dropped.exit_code, 0) << dropped.err;
+  EXPECT_EQ(json::parse(dropped.out)["actions"],
+            json::array({"update policy shop-dev-lambda of role shop-dev-us-east-1-lambdaRole",
+                         "remove asynchronous invocation settings of shop-dev-hello"}))
+      << dropped.out;
+  json plain = python("check.py");
+  EXPECT_TRUE(plain["functions"]["shop-dev-hello"]["async"].is_null()) << plain.dump();
+  EXPECT_EQ(plain["policies"].dump().find("sqs:SendMessage"), std::string::npos);
 
   // 6. remove: the service's functions and role are gone; the foreign function stays.
   RunResult removed = stratus({"remove", "--json"});

@@ -319,6 +319,45 @@ void LambdaApi::delete_provisioned(const std::string& name, const std::string& q
            " (DeleteProvisionedConcurrencyConfig)");
 }
 
+std::optional<EventInvokeConfig> LambdaApi::get_event_invoke_config(const std::string& name) {
+  const std::string doing =
+      "read the asynchronous invocation settings of " + name + " (GetFunctionEventInvokeConfig)";
+  Response response = m_client.call(
+      "lambda", {"GET", function_path(name, "2019-09-25") + "/event-invoke-config", {}, {}, ""});
+  if (response.status == 404) return std::nullopt;
+  if (!response.ok()) throw_call_error(response, doing);
+  Json doc = parse_body(response, doing);
+  EventInvokeConfig c;
+  if (auto r = doc.find("MaximumRetryAttempts"); r != doc.end() && r->is_number_integer())
+    c.maximum_retry_attempts = r->get<int>();
+  if (auto a = doc.find("MaximumEventAgeInSeconds"); a != doc.end() && a->is_number_integer())
+    c.maximum_event_age = a->get<int>();
+  if (auto d = doc.find("DestinationConfig"); d != doc.end() && d->is_object()) {
+    if (auto ok = d->find("OnSuccess"); ok != d->end() && ok->is_object())
+      c.on_success = str(*ok, "Destination");
+    if (auto bad = d->find("OnFailure"); bad != d->end() && bad->is_object())
+      c.on_failure = str(*bad, "Destination");
+  }
+  return c;
+}
+
+void LambdaApi::put_event_invoke_config(const std::string& name, const EventInvokeConfig& config) {
+  Json body = Json::object();
+  if (config.maximum_retry_attempts) body["MaximumRetryAttempts"] = *config.maximum_retry_attempts;
+  if (config.maximum_event_age) body["MaximumEventAgeInSeconds"] = *config.maximum_event_age;
+  Json destinations = Json::object();
+  if (!config.on_success.empty()) destinations["OnSuccess"] = {{"Destination", config.on_success}};
+  if (!config.on_failure.empty()) destinations["OnFailure"] = {{"Destination", config.on_failure}};
+  body["DestinationConfig"] = std::move(destinations);
+  send(m_client, {"PUT", function_path(name, "2019-09-25") + "/event-invoke-config", {}, kJson, body.dump()},
+       "set the asynchronous invocation settings of " + name + " (PutFunctionEventInvokeConfig)");
+}
+
+void LambdaApi::delete_event_invoke_config(const std::string& name) {
+  send(m_client, {"DELETE", function_path(name, "2019-09-25") + "/event-invoke-config", {}, {}, ""},
+       "remove the asynchronous invocation settings of " + name + " (DeleteFunctionEventInvokeConfig)");
+}
+
 void LambdaApi::tag(const std::string& arn, const std::map<std::string, std::string>& tags) {
   Json object = Json::object();
   for (const auto& [k, v] : tags) object[k] = v;

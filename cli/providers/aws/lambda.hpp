@@ -53,6 +53,16 @@ struct LambdaFunctionInfo {
   std::optional<int> reserved_concurrency;
 };
 
+// How asynchronous invocations end (Get/PutFunctionEventInvokeConfig, on $LATEST).
+struct EventInvokeConfig {
+  std::optional<int> maximum_retry_attempts;  // 0-2; unset: Lambda's default (2)
+  std::optional<int> maximum_event_age;       // seconds, 60-21600; unset: 6 hours
+  std::string on_success;                     // destination ARNs, "" for none
+  std::string on_failure;
+
+  friend bool operator==(const EventInvokeConfig&, const EventInvokeConfig&) = default;
+};
+
 struct LambdaAlias {
   std::string name;
   std::string function_version;
@@ -120,6 +130,10 @@ class LambdaApi {
                                                         const std::string& qualifier);
   ProvisionedConcurrency put_provisioned(const std::string& name, const std::string& qualifier, int count);
   void delete_provisioned(const std::string& name, const std::string& qualifier);
+
+  std::optional<EventInvokeConfig> get_event_invoke_config(const std::string& name);  // nullopt: none
+  void put_event_invoke_config(const std::string& name, const EventInvokeConfig& config);
+  void delete_event_invoke_config(const std::string& name);
 
   void tag(const std::string& arn, const std::map<std::string, std::string>& tags);
   void untag(const std::string& arn, const std::vector<std::string>& keys);

@@ -170,6 +170,50 @@ TEST(DeployFunctions, AnEnvironmentIntrinsicIsAnErrorNamingThePlace) {
       "${env:...}, ${param:...} or ${ssm:...}");
 }
 
+TEST(DeployFunctions, DestinationsAreArnsOrFunctionsOfTheService) {
+  manifest::Service s = two_functions();
+  s.functions[0].maximum_retry_attempts = 0;
+  Value destinations = Value::map();
+  destinations.set("onSuccess", Value("world"));
+  Value typed = Value::map();
+  typed.set("type", Value("sqs"));
+  typed.set("arn", Value("arn:aws:sqs:eu-west-1:123456789012:failed"));
+  destinations.set("onFailure", typed);
+  s.functions[0].destinations = destinations;
+  std::vector<DesiredFunction> d = desired_functions(target_of(s), s, zips(s), "arn:role");
+  ASSERT_TRUE(d[0].async.has_value());
+  EXPECT_EQ(d[0].async->maximum_retry_attempts, 0);
+  EXPECT_FALSE(d[0].async->maximum_event_age.has_value());
+  EXPECT_EQ(d[0].async->on_success, "arn:aws:lambda:eu-west-1:123456789012:function:shop-dev-world");
+  EXPECT_EQ(d[0].async->on_failure, "arn:aws:sqs:eu-west-1:123456789012:failed");
+  EXPECT_FALSE(d[1].async.has_value());
+}
+
+TEST(DeployFunctions, ADestinationThatCannotBeResolvedIsAnErrorNamingThePlace) {
+  manifest::Service s = two_functions();
+  s.functions[0].mark = {"/tmp/shop/serverless.yml", 7, 3};
+  Value destinations = Value::map();
+  destinations.set("onSuccess", Value("nowhere"));
+  s.functions[0].destinations = destinations;
+  EXPECT_EQ(
+      error_of([&] { desired_functions(target_of(s), s, zips(s), "arn:role"); }),
+      "serverless.yml:7: functions.hello.destinations.onSuccess 'nowhere' is neither an ARN nor a function "
+      "of this service; give the destination's ARN (arn:aws:sqs:..., arn:aws:sns:..., arn:aws:lambda:..., "
+      "arn:aws:events:...) or a function key");
+  Value get_att = Value::map();
+  Value att = Value::sequence();
+  att.push_back(Value("Failed"));
+  att.push_back(Value("Arn"));
+  get_att.set("Fn::GetAtt", att);
+  destinations = Value::map();
+  destinations.set("onFailure", get_att);
+  s.functions[0].destinations = destinations;
+  EXPECT_EQ(error_of([&] { desired_functions(target_of(s), s, zips(s), "arn:role"); }),
+            "serverless.yml:7: functions.hello.destinations.onFailure uses the CloudFormation intrinsic "
+            "Fn::GetAtt, which stratus cannot resolve (it deploys without CloudFormation); write the value "
+            "itself, or take it from ${env:...}, ${param:...} or ${ssm:...}");
+}
+
 TEST(DeployFunctions, AZipOverTheDirectUploadLimitIsAnError) {
   manifest::Service s = two_functions();
   EXPECT_EQ(
