@@ -8,6 +8,7 @@
 #include "cli/deploy/deployer.hpp"
 #include "cli/deploy/triggers.hpp"
 #include "cli/manifest/manifest.hpp"
+#include "cli/ui/progress.hpp"
 #include "emulator/common/json_writer.hpp"
 
 namespace stratus {
@@ -26,10 +27,23 @@ void run_info(Context& ctx, const deploy::RemoteFlags& flags) {
   std::vector<std::string> warnings;
   // Packaging is incremental: unchanged zips are reused, so this only hashes what changed.
   deploy::Artifacts artifacts = deploy::package_artifacts(service, nullptr, warnings);
+  // On a terminal a status line says which reads are under way; it is gone before the answer prints.
+  ui::ProgressDisplay status(stderr, commands::status_style(ctx), "reading", "");
+  status.begin("account", 0);
   deploy::Session session = deploy::open_session(service, ctx.options, flags);
+  status.end("account", "");
   const deploy::Target& target = session.target;
-  std::vector<deploy::FunctionReport> functions = deploy::describe_functions(target, service, artifacts);
-  const std::vector<deploy::Endpoint> endpoints = deploy::describe_triggers(target, service);
+  auto counted = [&status](const char* task) {
+    return [&status, task](std::size_t done, std::size_t total) {
+      if (done == 0) status.begin(task, total);
+      status.advance(task, done);
+      if (done == total) status.end(task, "");
+    };
+  };
+  std::vector<deploy::FunctionReport> functions =
+      deploy::describe_functions(target, service, artifacts, counted("functions"));
+  const std::vector<deploy::Endpoint> endpoints =
+      deploy::describe_triggers(target, service, counted("triggers"));
   if (ctx.options.json) {
     JsonWriter w;
     w.begin_object().key("service").value(service.name).key("stage").value(target.stage);

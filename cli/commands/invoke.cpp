@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands/commands.hpp"
+#include "cli/commands/remote_output.hpp"
 #include "cli/context.hpp"
 #include "cli/deploy/remote.hpp"
 #include "cli/errors.hpp"
@@ -141,7 +142,16 @@ void run_invoke_remote(Context& ctx, const InvokeRemoteOptions& o) {
   deploy::Remote target = deploy::connect_remote(m.service, ctx.options, o.remote);
   ctx.out().verbose("invoke " + fn.name + " on " + (target.endpoint.empty() ? "AWS" : target.endpoint) +
                     " (credentials: " + target.credentials_source + ")");
-  const aws::Response response = target.client->call("lambda", remote::invoke_request(call));
+  aws::Response response;
+  {
+    // On a terminal: "invoking hello (app-dev-hello)... 1.2s" while the call waits, erased after
+    // (also when it throws), before anything else is printed.
+    ui::ProgressDisplay status(stderr, commands::status_style(ctx), "invoking", "");
+    const std::string task = fn.key + " (" + fn.name + ")";
+    status.begin(task, 0);
+    ui::StatusTicker ticker(status);
+    response = target.client->call("lambda", remote::invoke_request(call));
+  }
   if (const auto error = response.error()) throw remote::invoke_error(*error, fn.key, fn.name);
   const remote::InvokeOutcome outcome = remote::read_invoke_response(response);
 

@@ -11,11 +11,14 @@
 #include <thread>
 
 #include "cli/commands/commands.hpp"
+#include "cli/commands/remote_output.hpp"
 #include "cli/context.hpp"
 #include "cli/deploy/remote.hpp"
 #include "cli/errors.hpp"
 #include "cli/manifest/diagnostics.hpp"
 #include "cli/manifest/manifest.hpp"
+#include "cli/ui/progress.hpp"
+#include "emulator/common/json_writer.hpp"
 
 namespace stratus {
 
@@ -32,6 +35,10 @@ struct LogsOptions {
 
 std::atomic<bool> g_stop{false};
 
+// The status lines' tasks.
+constexpr const char* kTask = "fetching logs";
+constexpr const char* kWaiting = "waiting for new events";
+
 extern "C" void on_stop_signal(int) {
   g_stop.store(true);
 }
@@ -42,6 +49,17 @@ std::int64_t now_ms() {
       .count();
 }
 
+// Without --tail, --json prints one document: {"function", "name", "logGroup", "events": [...]}.
+std::string events_document(const manifest::Function& fn, const std::string& log_group,
+                            const std::vector<remote::LogEvent>& events) {
+  JsonWriter w;
+  w.begin_object().key("function").value(fn.key).key("name").value(fn.name).key("logGroup").value(log_group);
+  w.key("events").begin_array();
+  for (const remote::LogEvent& e : events) w.raw(remote::event_json(e));
+  w.end_array().end_object();
+  return w.take() + "\n";
+}
+
 void print_events(Context& ctx, const std::vector<remote::LogEvent>& events) {
   std::string text;
   for (const remote::LogEvent& e : events)
@@ -50,11 +68,29 @@ void print_events(Context& ctx, const std::vector<remote::LogEvent>& events) {
   std::fflush(stdout);
 }
 
-// Sleeps `ms` in short steps, returning early once a stop signal came.
-void wait_interval(int ms) {
+// Sleeps `ms` in short steps, returning early once a stop signal came; the status line's spinner
+// moves meanwhile.
+void wait_interval(int ms, ui::ProgressDisplay& status) {
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (!g_stop.load() && std::chrono::steady_clock::now() < until)
+  while (!g_stop.load() && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    status.tick();
+  }
+}
+
+// Every event of the query, with "fetching logs: page N, M events" on the status line meanwhile;
+// the line is erased before this returns (or throws), so what prints next starts on a clean line.
+std::vector<remote::LogEvent> fetch(aws::Client& client, const remote::FilterQuery& query,
+                                    const std::string& label, ui::ProgressDisplay& status) {
+  struct Erase {
+    ui::ProgressDisplay& status;
+    ~Erase() { status.end(kTask, ""); }
+  } erase{status};
+  status.begin(kTask, 0);
+  return remote::filter_all(client, query, label, [&status](std::size_t pages, std::size_t events) {
+    status.detail(kTask, "page " + std::to_string(pages) + ", " + std::to_string(events) + " event" +
+                             (events == 1 ? "" : "s"));
+  });
 }
 
 void run_logs(Context& ctx, const LogsOptions& o) {
@@ -82,8 +118,13 @@ void run_logs(Context& ctx, const LogsOptions& o) {
                     (target.endpoint.empty() ? "AWS" : target.endpoint) +
                     " (credentials: " + target.credentials_source + ")");
 
+  ui::ProgressDisplay status(stderr, commands::status_style(ctx), "", "");
   if (!o.tail) {
-    print_events(ctx, remote::filter_all(*target.client, query, label));
+    const std::vector<remote::LogEvent> events = fetch(*target.client, query, label, status);
+    if (ctx.options.json)
+      ctx.out().data(events_document(*fn, query.log_group, events));
+    else
+      print_events(ctx, events);
     ctx.exit_code = kExitOk;
     return;
   }
@@ -95,15 +136,19 @@ void run_logs(Context& ctx, const LogsOptions& o) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   remote::TailCursor cursor(*query.start_time);
+  // The status line is erased before each batch of events prints and drawn again after, so it
+  // never shares a line with them.
   while (!g_stop.load()) {
     query.start_time = cursor.since();
     try {
-      print_events(ctx, cursor.fresh(remote::filter_all(*target.client, query, label)));
+      print_events(ctx, cursor.fresh(fetch(*target.client, query, label, status)));
     } catch (const UserError&) {
       if (g_stop.load()) break;  // the signal interrupted the call
       throw;
     }
-    wait_interval(o.interval_ms);
+    status.begin(kWaiting, 0);
+    wait_interval(o.interval_ms, status);
+    status.end(kWaiting, "");
   }
   ctx.exit_code = kExitOk;
 }
@@ -115,7 +160,8 @@ void register_logs(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand(
       "logs", "Print a deployed function's logs (CloudWatch Logs on AWS, or a `stratus serve` platform)");
   cmd->add_option("-f,--function", o->function, "Function key in serverless.yml")->required();
-  cmd->add_flag("-t,--tail", o->tail, "Keep printing new events until Ctrl-C");
+  cmd->add_flag("-t,--tail", o->tail,
+                "Keep printing new events until Ctrl-C (with --json: one object a line)");
   cmd->add_option(
       "--startTime", o->start_time,
       "From when: 30s, 10m, 2h, 1d back, a UTC time (2026-11-23T10:00:00Z) or epoch ms (default: 10m)");

@@ -20,6 +20,10 @@ std::string where_to(const deploy::Remote& remote) {
   return url.empty() || url.ends_with(".amazonaws.com") ? "AWS" : url;
 }
 
+ui::ProgressStyle status_style(Context& ctx) {
+  return ui::choose_status_style(ctx.out().interactive(), ctx.options.json || ctx.options.verbose);
+}
+
 void apply_with_progress(Context& ctx, const deploy::Plan& plan, std::vector<std::string>& applied) {
   ui::ProgressDisplay progress(stderr, ui::choose_progress_style(ctx.out().interactive(), ctx.options.json),
                                "applying", "steps");

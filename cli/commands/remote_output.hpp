@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/deploy/plan.hpp"
+#include "cli/ui/progress.hpp"
 
 namespace stratus {
 class Context;
@@ -26,6 +27,10 @@ std::string where_to(const deploy::Remote& remote);
 // Applies `plan` (deploy::apply), showing each step; `applied` gets each action's words as it ends.
 // Under --json nothing is shown on stderr.
 void apply_with_progress(Context& ctx, const deploy::Plan& plan, std::vector<std::string>& applied);
+
+// The style of a status line while a command waits on the network (info, invoke, logs): drawn on a
+// terminal; nothing with --json, with --verbose (which prints each call instead) or off a terminal.
+ui::ProgressStyle status_style(Context& ctx);
 
 // "endpoints": [{kind, function, description, url}] into an open object.
 void write_endpoints(JsonWriter& w, const std::vector<deploy::Endpoint>& endpoints);

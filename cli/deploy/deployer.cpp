@@ -92,9 +92,11 @@ void apply(const Plan& plan, const std::function<void(std::size_t, std::size_t, 
 }
 
 std::vector<FunctionReport> describe_functions(const Target& target, const manifest::Service& service,
-                                               const Artifacts& artifacts) {
+                                               const Artifacts& artifacts,
+                                               const std::function<void(std::size_t, std::size_t)>& on_read) {
   aws::LambdaApi lambda(*target.client);
   std::vector<FunctionReport> out;
+  if (on_read) on_read(0, service.functions.size());
   for (const auto& f : service.functions) {
     FunctionReport r;
     r.key = f.key;
@@ -119,6 +121,7 @@ std::vector<FunctionReport> describe_functions(const Target& target, const manif
       }
     }
     out.push_back(std::move(r));
+    if (on_read) on_read(out.size(), service.functions.size());
   }
   return out;
 }

@@ -76,9 +76,11 @@ struct FunctionReport {
 };
 
 // Reads each of the manifest's functions (GetFunction, GetFunctionUrlConfig; GetAlias and
-// GetProvisionedConcurrencyConfig for those with provisionedConcurrency).
-std::vector<FunctionReport> describe_functions(const Target& target, const manifest::Service& service,
-                                               const Artifacts& artifacts);
+// GetProvisionedConcurrencyConfig for those with provisionedConcurrency). `on_read(done, total)`
+// (optional) is called before the first read and after each function's, for a progress display.
+std::vector<FunctionReport> describe_functions(
+    const Target& target, const manifest::Service& service, const Artifacts& artifacts,
+    const std::function<void(std::size_t, std::size_t)>& on_read = {});
 
 // Throws UserError (exit 2) when `key` is not a function of the manifest, naming the keys there.
 void require_function(const manifest::Service& service, const std::string& key);

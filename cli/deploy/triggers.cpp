@@ -160,13 +160,18 @@ Plan plan_remove_triggers(const Target& target, const manifest::Service& service
   return plan;
 }
 
-std::vector<Endpoint> describe_triggers(const Target& target, const manifest::Service& service) {
+std::vector<Endpoint> describe_triggers(const Target& target, const manifest::Service& service,
+                                        const std::function<void(std::size_t, std::size_t)>& on_read) {
   std::vector<Endpoint> out;
   if (target.platform) return out;
-  detail::describe_http(target, service, out);
-  detail::describe_schedules(target, service, out);
-  detail::describe_sqs(target, service, out);
-  detail::describe_s3(target, service, out);
+  using Reader = void (*)(const Target&, const manifest::Service&, std::vector<Endpoint>&);
+  static constexpr Reader kReaders[] = {detail::describe_http, detail::describe_schedules,
+                                        detail::describe_sqs, detail::describe_s3};
+  if (on_read) on_read(0, std::size(kReaders));
+  for (std::size_t i = 0; i < std::size(kReaders); ++i) {
+    kReaders[i](target, service, out);
+    if (on_read) on_read(i + 1, std::size(kReaders));
+  }
   return out;
 }
 

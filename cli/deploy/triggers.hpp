@@ -12,6 +12,7 @@
 // What is ours: rules, APIs and buckets carry the deploy's tags; notification entries have an Id
 // "stratus-<service>-<stage>-..."; permissions a StatementId "stratus-..."; an event source mapping
 // is ours when its function is one of the service's (the functions are the service's own).
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ Plan plan_triggers(const Target& target, const manifest::Service& service,
 Plan plan_remove_triggers(const Target& target, const manifest::Service& service);
 
 // What is deployed, for `stratus info`: HTTP endpoints with their URLs, schedules, queues, buckets.
-std::vector<Endpoint> describe_triggers(const Target& target, const manifest::Service& service);
+// `on_read(done, total)` (optional) is called before the first kind is read and after each (four
+// kinds; never on a `stratus serve` platform, which has none of them), for a progress display.
+std::vector<Endpoint> describe_triggers(const Target& target, const manifest::Service& service,
+                                        const std::function<void(std::size_t, std::size_t)>& on_read = {});
 
 }  // namespace stratus::deploy

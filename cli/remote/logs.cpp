@@ -75,8 +75,10 @@ FilterPage read_filter_page(const std::string& body) {
 }
 
 std::vector<LogEvent> filter_all(aws::Client& client, const FilterQuery& query,
-                                 const std::string& function_label) {
+                                 const std::string& function_label,
+                                 const std::function<void(std::size_t, std::size_t)>& on_page) {
   std::vector<LogEvent> all;
+  std::size_t pages = 0;
   std::set<std::string> tokens;
   std::string token;
   do {
@@ -94,6 +96,7 @@ std::vector<LogEvent> filter_all(aws::Client& client, const FilterQuery& query,
     FilterPage page = read_filter_page(response.body);
     all.insert(all.end(), std::make_move_iterator(page.events.begin()),
                std::make_move_iterator(page.events.end()));
+    if (on_page) on_page(++pages, all.size());
     token = tokens.insert(page.next_token).second ? page.next_token : "";
   } while (!token.empty());
   return all;

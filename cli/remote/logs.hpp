@@ -5,6 +5,7 @@
 // answer the same call. The pure parts (times, requests, pages, lines) are separate from the
 // calls so they are tested without a server.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -46,8 +47,10 @@ FilterPage read_filter_page(const std::string& body);
 // Every event of the query, page after page (a token seen twice ends the walk, so a server that
 // repeats itself cannot loop us). Throws UserError (exit 1) for a failed call; a log group that
 // does not exist is said so, with `function_label` ("hello (app-dev-hello)") and the likely cause.
+// `on_page(pages, events)` (optional) is called after each page with the counts so far.
 std::vector<LogEvent> filter_all(aws::Client& client, const FilterQuery& query,
-                                 const std::string& function_label);
+                                 const std::string& function_label,
+                                 const std::function<void(std::size_t, std::size_t)>& on_page = {});
 
 // One line as `sls logs` prints it: the ISO time (ms, UTC), a space, the message without its
 // trailing newline. `dim` wraps the platform lines (START, END, REPORT) when colour is on.

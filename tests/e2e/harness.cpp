@@ -33,6 +33,15 @@ std::vector<std::string> child_environment(const std::filesystem::path& cwd,
 
 }  // namespace
 
+std::vector<std::string> stratus_environment(const std::filesystem::path& cwd,
+                                             const std::map<std::string, std::string>& env) {
+  return child_environment(cwd, env);
+}
+
+std::string stratus_binary() {
+  return STRATUS_BINARY;
+}
+
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream ss;

@@ -27,6 +27,14 @@ RunResult run_stratus(const std::filesystem::path& cwd, const std::vector<std::s
 RunResult run_program(const std::filesystem::path& cwd, const std::vector<std::string>& argv,
                       const std::map<std::string, std::string>& env = {}, const std::string& stdin_text = "");
 
+// The environment run_stratus gives the child ("K=V"): PATH, HOME=cwd, the AWS config files in
+// cwd, LANG, plus `env`. For tests that start the binary themselves (on a pseudo-terminal).
+std::vector<std::string> stratus_environment(const std::filesystem::path& cwd,
+                                             const std::map<std::string, std::string>& env = {});
+
+// The binary under test.
+std::string stratus_binary();
+
 std::string read_file(const std::filesystem::path& p);
 
 // `stratus args...` running in the background (stratus offline): stdout and stderr go to files

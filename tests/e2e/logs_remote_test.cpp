@@ -73,11 +73,13 @@ TEST_F(LogsRemoteTest, FilterStartTimeAndJson) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--startTime: expected a span such as 30m"), std::string::npos) << r.err;
 
+  // --json: one document, the events in it.
   r = stratus({"logs", "-f", "hello", "--json", "--filter", "handled"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto lines = lines_of(r.out);
-  ASSERT_EQ(lines.size(), 2u) << r.out;
-  const json first = json::parse(lines[0]);
+  const json doc = json::parse(r.out);
+  EXPECT_EQ(doc["logGroup"], "/aws/lambda/app-dev-hello");
+  ASSERT_EQ(doc["events"].size(), 2u) << r.out;
+  const json first = doc["events"][0];
   EXPECT_EQ(first["message"], "handled 1\n");
   EXPECT_TRUE(first["timestamp"].is_number_integer());
   EXPECT_TRUE(first["eventId"].is_string());
