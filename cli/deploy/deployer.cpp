@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "cli/context.hpp"
+#include "cli/deploy/log_groups.hpp"
 #include "cli/deploy/triggers.hpp"
 #include "cli/errors.hpp"
 #include "cli/manifest/diagnostics.hpp"
@@ -65,17 +66,16 @@ Plan plan_deploy(const Target& target, const manifest::Service& service, const A
   // Triggers are planned against what exists now (a function not created yet has no permissions);
   // their actions run after the functions', which they need.
   Plan plan = plan_functions(target, service, artifacts, warnings);
-  Plan triggers = plan_triggers(target, service, warnings);
-  plan.insert(plan.end(), std::make_move_iterator(triggers.begin()), std::make_move_iterator(triggers.end()));
+  for (Plan more : {plan_log_groups(target, service), plan_triggers(target, service, warnings)})
+    plan.insert(plan.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
   return plan;
 }
 
 Plan plan_remove(const Target& target, const manifest::Service& service) {
   // Triggers first: their permissions and mappings name the functions.
   Plan plan = plan_remove_triggers(target, service);
-  Plan functions = plan_remove_functions(target, service);
-  plan.insert(plan.end(), std::make_move_iterator(functions.begin()),
-              std::make_move_iterator(functions.end()));
+  for (Plan more : {plan_remove_functions(target, service), plan_remove_log_groups(target, service)})
+    plan.insert(plan.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
   return plan;
 }
 

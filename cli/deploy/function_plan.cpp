@@ -30,11 +30,6 @@ bool same_json(const std::string& a, const std::string& b) {
   return !x.is_discarded() && x == y;
 }
 
-bool owned(const std::map<std::string, std::string>& tags, const Target& target) {
-  auto s = tags.find(kServiceTag), t = tags.find(kStageTag);
-  return s != tags.end() && s->second == target.service && t != tags.end() && t->second == target.stage;
-}
-
 void plan_role(const Target& target, const ManagedRole& role, Plan& plan) {
   aws::IamApi iam(*target.client);
   std::optional<aws::IamRole> existing = iam.get_role(role.name);
@@ -46,7 +41,7 @@ void plan_role(const Target& target, const ManagedRole& role, Plan& plan) {
                     }});
     return;
   }
-  if (!owned(existing->tags, target))
+  if (!tagged_ours(target, existing->tags))
     throw UserError(
         "the IAM role " + role.name + " exists and is not tagged as this service's (" + kServiceTag + "=" +
             target.service + ", " + kStageTag + "=" + target.stage +
@@ -180,7 +175,7 @@ void plan_function(const Target& target, const DesiredFunction& d, Plan& plan) {
     plan_url(target, d, false, plan);
     return;
   }
-  if (!target.platform && !owned(info->tags, target))
+  if (!target.platform && !tagged_ours(target, info->tags))
     throw UserError("function " + d.name + " exists and was not deployed by this service (its tags lack " +
                         kServiceTag + "=" + target.service + ", " + kStageTag + "=" + target.stage +
                         "); rename functions." + d.key + " (name:) or remove that function first",
@@ -276,7 +271,7 @@ Plan plan_remove_functions(const Target& target, const manifest::Service& servic
   }
   for (const auto& name : names) {
     std::optional<aws::LambdaFunctionInfo> info = lambda.get_function(name);
-    if (!info || (!target.platform && !owned(info->tags, target))) continue;
+    if (!info || (!target.platform && !tagged_ours(target, info->tags))) continue;
     plan.push_back(
         {"delete function " + name, [client, name] { aws::LambdaApi(*client).delete_function(name); }});
   }
@@ -288,7 +283,7 @@ Plan plan_remove_functions(const Target& target, const manifest::Service& servic
       return plan;  // a name IAM would refuse was never created
     }
     aws::IamApi iam(*client);
-    if (std::optional<aws::IamRole> role = iam.get_role(role_name); role && owned(role->tags, target))
+    if (std::optional<aws::IamRole> role = iam.get_role(role_name); role && tagged_ours(target, role->tags))
       plan.push_back({"delete role " + role_name, [client, role_name] {
                         aws::IamApi api(*client);
                         for (const auto& policy : api.list_role_policies(role_name))

@@ -70,7 +70,7 @@ std::string given_role(const manifest::Service& service, const manifest::Functio
   return "";
 }
 
-// A destination or onError as the deploy sends it: an ARN, or the ARN of a function of this service
+// A destination as the deploy sends it: an ARN, or the ARN of a function of this service
 // named by its key. Throws UserError (exit 2) for an intrinsic or a name that is neither.
 std::string destination_arn(const Target& target, const manifest::Service& service, const manifest::Value& v,
                             const std::string& place, const manifest::Mark& mark) {
@@ -160,9 +160,6 @@ std::string role_policy_document(const Target& target, const manifest::Service& 
   for (const auto& f : service.functions) {
     if (!given_role(service, f).empty()) continue;
     std::vector<std::string> arns;
-    if (f.on_error)
-      arns.push_back(
-          destination_arn(target, service, *f.on_error, "functions." + f.key + ".onError", f.mark));
     if (auto async = desired_async(target, service, f)) {
       if (!async->on_success.empty()) arns.push_back(async->on_success);
       if (!async->on_failure.empty()) arns.push_back(async->on_failure);
@@ -294,15 +291,17 @@ std::string unsupported_warning(const Target& target, const manifest::Service& s
     if (f.url && f.url->is_map() && f.url->find("cors")) add(at + "url.cors");
     if (target.platform) {
       if (f.reserved_concurrency) add(at + "reservedConcurrency (the platform has no concurrency API)");
-      if (f.maximum_retry_attempts || f.maximum_event_age || f.destinations || f.on_error)
+      if (f.log_retention_in_days) add(at + "logRetentionInDays (the platform keeps logs a week)");
+      if (f.maximum_retry_attempts || f.maximum_event_age || f.destinations)
         add(at +
-            "maximumRetryAttempts, maximumEventAge, destinations, onError (the platform has no "
-            "asynchronous invocation settings API)");
+            "maximumRetryAttempts, maximumEventAge, destinations (the platform has no asynchronous "
+            "invocation settings API)");
       if (!f.tags.entries().empty()) add(at + "tags (the platform keeps no tags)");
     }
   }
   if (!service.layers.entries().empty()) add("layers");
-  if (service.provider.log_retention_in_days) add("provider.logRetentionInDays");
+  if (target.platform && service.provider.log_retention_in_days)
+    add("provider.logRetentionInDays (the platform keeps logs a week)");
   if (const manifest::Value* role = provider_role(service); role && role->is_map()) {
     for (const char* key : {"managedPolicies", "permissionsBoundary", "path", "tags"})
       if (role->find(key)) add(std::string("provider.iam.role.") + key);

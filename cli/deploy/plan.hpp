@@ -57,6 +57,14 @@ struct Target {
   bool platform = false;                    // a `stratus serve` platform: Lambda's API only
 };
 
+// Whether `tags` say the resource was deployed by `target`'s service and stage.
+inline bool tagged_ours(const Target& target, const std::map<std::string, std::string>& tags) {
+  auto service = tags.find(kServiceTag);
+  auto stage = tags.find(kStageTag);
+  return service != tags.end() && stage != tags.end() && service->second == target.service &&
+         stage->second == target.stage;
+}
+
 // One line of `stratus info`'s endpoints: "httpApi", "GET /users", "https://…/users".
 struct Endpoint {
   std::string kind;          // "httpApi", "http", "url", "schedule", "sqs", "s3"

@@ -42,13 +42,6 @@ std::string partition(const std::string& region) {
   return "aws";
 }
 
-bool tagged_ours(const Target& target, const std::map<std::string, std::string>& tags) {
-  auto service = tags.find(kServiceTag);
-  auto stage = tags.find(kStageTag);
-  return service != tags.end() && stage != tags.end() && service->second == target.service &&
-         stage->second == target.stage;
-}
-
 const std::vector<aws::PolicyStatement>& Permissions::policy(const FunctionTarget& function) {
   const std::string reference = function.reference();
   auto it = m_policies.find(reference);

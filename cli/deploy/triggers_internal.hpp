@@ -21,8 +21,6 @@ std::string sanitize(std::string_view name);
 std::string fit(const std::string& name, std::size_t limit);
 // "aws", "aws-cn" or "aws-us-gov" for the region.
 std::string partition(const std::string& region);
-// Whether a resource's tags say it belongs to this service and stage.
-bool tagged_ours(const Target& target, const std::map<std::string, std::string>& tags);
 
 // StatementId prefixes of the permissions the triggers add.
 inline constexpr std::string_view kScheduleSid = "stratus-schedule-";

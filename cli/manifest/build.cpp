@@ -370,6 +370,7 @@ struct Builder {
     if (const Value* url = v.find("url"); url && !(url->is_bool() && !url->as_bool())) f.url = *url;
     f.maximum_retry_attempts = integer(v.find("maximumRetryAttempts"));
     f.maximum_event_age = integer(v.find("maximumEventAge"));
+    f.log_retention_in_days = integer(v.find("logRetentionInDays"));
     if (const Value* d = v.find("destinations")) f.destinations = *d;
     if (const Value* o = v.find("onError")) f.on_error = *o;
     if (const Value* l = v.find("layers"); l && l->is_sequence()) f.layers = *l;

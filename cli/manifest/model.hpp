@@ -97,6 +97,7 @@ struct Function {
   std::optional<Value> url;  // `url: true` or its object form
   std::optional<int> maximum_retry_attempts;
   std::optional<int> maximum_event_age;
+  std::optional<int> log_retention_in_days;  // wins over provider.logRetentionInDays
   std::optional<Value> destinations;
   std::optional<Value> on_error;
   Value layers = Value::sequence();

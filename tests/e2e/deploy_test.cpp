@@ -24,6 +24,7 @@ provider:
     team: web
   environment:
     STAGE_NAME: dev
+  logRetentionInDays: 14
 package:
   individually: true
 functions:
@@ -46,6 +47,7 @@ functions:
     handler: world.handler
     memorySize: 512
     timeout: 20
+    logRetentionInDays: 30
     layers:
       - arn:aws:lambda:us-east-1:123456789012:layer:shared:1
     package:
@@ -79,6 +81,10 @@ for f in lam.list_functions()['Functions']:
 for r in out['roles']:
     for p in iam.list_role_policies(RoleName=r)['PolicyNames']:
         out.setdefault('policies', {})[r + '/' + p] = iam.get_role_policy(RoleName=r, PolicyName=p)['PolicyDocument']
+logs = boto3.client('logs', **kw)
+out['log_groups'] = {g['logGroupName']: {'retention': g.get('retentionInDays'),
+                                         'tags': logs.list_tags_log_group(logGroupName=g['logGroupName'])['tags']}
+                     for g in logs.describe_log_groups()['logGroups']}
 print(json.dumps(out))
 )py";
 
@@ -92,6 +98,8 @@ with zipfile.ZipFile(buf, 'w') as z:
     z.writestr('x.py', 'def handler(e, c):\n    return 1\n')
 boto3.client('lambda', **kw).create_function(FunctionName='shop-dev-other', Runtime='python3.12', Role=role,
     Handler='x.handler', Code={'ZipFile': buf.getvalue()})
+# As Lambda leaves it after a first invocation: the group exists, untagged, never expiring.
+boto3.client('logs', **kw).create_log_group(logGroupName='/aws/lambda/shop-dev-hello')
 )py";
 
 class DeployMoto : public ::testing::Test {
@@ -169,6 +177,16 @@ TEST_F(DeployMoto, DeployRedeployChangeInfoAndRemove) {
                             "OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:failed"}}})"))
       << hello.dump();
   EXPECT_TRUE(world["async"].is_null());
+  // Log groups: hello's (which Lambda had created) taken over, world's created with its own retention.
+  EXPECT_NE(first.err.find("set retention of log group /aws/lambda/shop-dev-hello to 14 days"),
+            std::string::npos)
+      << first.err;
+  EXPECT_NE(first.err.find("create log group /aws/lambda/shop-dev-world (30 days)"), std::string::npos)
+      << first.err;
+  EXPECT_EQ(state["log_groups"]["/aws/lambda/shop-dev-hello"]["retention"], 14) << state["log_groups"].dump();
+  EXPECT_EQ(state["log_groups"]["/aws/lambda/shop-dev-world"]["retention"], 30);
+  EXPECT_EQ(state["log_groups"]["/aws/lambda/shop-dev-world"]["tags"]["stratus:service"], "shop");
+  EXPECT_EQ(state["log_groups"]["/aws/lambda/shop-dev-hello"]["tags"]["stratus:stage"], "dev");
   // The managed role may reach each destination.
   const std::string policy = state["policies"]["shop-dev-us-east-1-lambdaRole/shop-dev-lambda"].dump();
   for (
@@ -234,18 +252,24 @@ TEST_F(DeployMoto, DeployRedeployChangeInfoAndRemove) {
   EXPECT_EQ(described["functions"][1]["codeMatchesLocal"], true);
   EXPECT_EQ(described["functions"][0]["reservedConcurrency"], 3);
 
-  // 5b. The asynchronous settings leave the manifest: they are removed, and so is the role's access.
+  // 5b. The asynchronous settings and the retentions leave the manifest: they are removed, and so is
+  // the role's access to the destinations.
   std::string without = kManifest;
   const std::size_t from = without.find("    maximumRetryAttempts: 1\n");
   without.erase(from, without.find("    url: true\n") - from);
+  for (const char* retention : {"  logRetentionInDays: 14\n", "    logRetentionInDays: 30\n"})
+    without.erase(without.find(retention), std::string(retention).size());
   m_dir.write("serverless.yml", without);
   RunResult dropped = stratus({"deploy", "--json"});
   ASSERT_EQ(dropped.exit_code, 0) << dropped.err;
   EXPECT_EQ(json::parse(dropped.out)["actions"],
             json::array({"update policy shop-dev-lambda of role shop-dev-us-east-1-lambdaRole",
-                         "remove asynchronous invocation settings of shop-dev-hello"}))
+                         "remove asynchronous invocation settings of shop-dev-hello",
+                         "remove the retention of log group /aws/lambda/shop-dev-hello",
+                         "remove the retention of log group /aws/lambda/shop-dev-world"}))
       << dropped.out;
   json plain = python("check.py");
+  EXPECT_TRUE(plain["log_groups"]["/aws/lambda/shop-dev-world"]["retention"].is_null());
   EXPECT_TRUE(plain["functions"]["shop-dev-hello"]["async"].is_null()) << plain.dump();
   EXPECT_EQ(plain["policies"].dump().find("sqs:SendMessage"), std::string::npos);
 
@@ -254,9 +278,12 @@ TEST_F(DeployMoto, DeployRedeployChangeInfoAndRemove) {
   ASSERT_EQ(removed.exit_code, 0) << removed.err;
   json actions = json::parse(removed.out)["actions"];
   EXPECT_EQ(actions, json::array({"delete function shop-dev-hello", "delete function shop-dev-world",
-                                  "delete role shop-dev-us-east-1-lambdaRole"}))
+                                  "delete role shop-dev-us-east-1-lambdaRole",
+                                  "delete log group /aws/lambda/shop-dev-hello",
+                                  "delete log group /aws/lambda/shop-dev-world"}))
       << removed.out;
   json gone = python("check.py");
+  EXPECT_EQ(gone["log_groups"], json::object());
   EXPECT_FALSE(gone["functions"].contains("shop-dev-hello")) << gone.dump();
   EXPECT_FALSE(gone["functions"].contains("shop-dev-world"));
   EXPECT_TRUE(gone["functions"].contains("shop-dev-other"));

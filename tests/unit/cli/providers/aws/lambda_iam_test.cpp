@@ -6,6 +6,7 @@
 #include "cli/providers/aws/iam.hpp"
 #include "cli/providers/aws/lambda.hpp"
 #include "cli/providers/aws/lambda_triggers.hpp"
+#include "cli/providers/aws/log_groups.hpp"
 #include "tests/unit/cli/deploy/triggers_moto.hpp"
 
 namespace stratus::deploy::testing {
@@ -60,6 +61,24 @@ TEST_F(LambdaIamMoto, APublicUrlGetsBothStatements) {
                           "ResourceNotFoundException: "))
       << message;
   EXPECT_EQ(code, kExitFailure);
+}
+
+TEST_F(LambdaIamMoto, LogGroupsFailWithTheActionAndAGoneGroupIsAlreadyRemoved) {
+  aws::LogGroups logs(*m_client);
+  auto [message, code] = user_error([&] { logs.put_retention("/aws/lambda/ghost", 14); });
+  EXPECT_TRUE(
+      message.starts_with("cannot set the retention of log group /aws/lambda/ghost to 14 days "
+                          "(PutRetentionPolicy): ResourceNotFoundException"))
+      << message;
+  EXPECT_EQ(code, kExitFailure);
+  EXPECT_FALSE(logs.find("/aws/lambda/ghost").has_value());
+  logs.remove("/aws/lambda/ghost");  // not an error
+  logs.create("/aws/lambda/ghost-2", {{"stratus:service", "svc"}});
+  logs.put_retention("/aws/lambda/ghost-2", 7);
+  EXPECT_FALSE(logs.find("/aws/lambda/ghost").has_value()) << "a prefix of another group is not that group";
+  ASSERT_TRUE(logs.find("/aws/lambda/ghost-2").has_value());
+  EXPECT_EQ(logs.find("/aws/lambda/ghost-2")->retention_days, 7);
+  EXPECT_EQ(logs.tags("/aws/lambda/ghost-2").at("stratus:service"), "svc");
 }
 
 // moto keeps duplicate statement ids; AWS answers 409, which a URL's statements take as done.
