@@ -7,16 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-template <typename F>
-std::pair<std::string, int> user_error(F&& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return {e.what(), e.exit_code()};
-  }
-  return {"(no error)", -1};
-}
-
 TEST_F(TriggersMoto, AQueueThatDoesNotExistIsAnErrorNamingTheEventAndTheFix) {
   auto& refs = std::get<manifest::SqsEvent>(m_service.functions[2].events[0].detail);
   refs.queue_name = "GoneQueue";

@@ -96,6 +96,17 @@ inline manifest::Service sample_service() {
   return s;
 }
 
+// The message and exit code of the UserError `f` throws; "(no error)" and -1 when it throws none.
+template <typename F>
+std::pair<std::string, int> user_error(F&& f) {
+  try {
+    f();
+  } catch (const UserError& e) {
+    return {e.what(), e.exit_code()};
+  }
+  return {"(no error)", -1};
+}
+
 class TriggersMoto : public ::testing::Test {
  protected:
   void SetUp() override {

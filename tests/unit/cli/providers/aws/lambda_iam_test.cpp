@@ -12,16 +12,6 @@
 namespace stratus::deploy::testing {
 namespace {
 
-template <typename F>
-std::pair<std::string, int> user_error(F&& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return {e.what(), e.exit_code()};
-  }
-  return {"(no error)", -1};
-}
-
 using LambdaIamMoto = TriggersMoto;
 
 TEST_F(LambdaIamMoto, AFailedLambdaCallNamesTheOperationAndWhatWasBeingDone) {
