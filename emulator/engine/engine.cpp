@@ -123,10 +123,11 @@ struct Pool {
   std::mutex mutex;
   std::vector<std::unique_ptr<Instance>> idle;  // most recently used last
   std::set<Instance*> busy;
-  std::deque<Waiter*> waiters;   // owned by their blocked invoke(), or (invoke_then) by this queue
-  int live = 0;                  // idle + busy + starting
-  std::uint64_t generation = 0;  // bumped by Engine::reload; older instances are not reused
-  int in_flight = 0;             // admitted invocations (running or waiting for an instance)
+  std::deque<Waiter*> waiters;    // owned by their blocked invoke(), or (invoke_then) by this queue
+  int live = 0;                   // idle + busy + starting
+  std::uint64_t generation = 0;   // bumped by Engine::reload; older instances are not reused
+  int in_flight = 0;              // admitted invocations (running or waiting for an instance)
+  std::string provisioned_error;  // why a provisioned instance failed its init ("" = none did)
 
   // Gives idle instances and free slots to the oldest waiters. Called with `mutex` held after
   // anything that frees an instance or a slot; the queued invoke_then() calls served are returned,
@@ -181,6 +182,7 @@ struct Engine::Impl {
   std::mutex control;
   std::condition_variable control_cv;
   bool threads_stop = false;
+  std::vector<std::thread> provisioners;  // put_function's provisioned starts; joined by stop()
   std::thread reaper;
   std::thread watch;
   std::unique_ptr<AsyncQueue> async;  // Event invocations
@@ -188,7 +190,7 @@ struct Engine::Impl {
   Pool* pool_for(std::string_view name) const {
     std::shared_lock lock(pools_mutex);
     for (const auto& p : pools)
-      if (p->config.name == name) return p.get();
+      if (p->config.id() == name) return p.get();
     for (const auto& p : pools)
       if (p->config.short_name == name) return p.get();
     return nullptr;
@@ -479,6 +481,12 @@ void Engine::stop(std::chrono::milliseconds drain) {
   s.control_cv.notify_all();
   if (s.reaper.joinable()) s.reaper.join();
   if (s.watch.joinable()) s.watch.join();
+  std::vector<std::thread> provisioners;
+  {
+    std::lock_guard lock(s.control);
+    provisioners.swap(s.provisioners);
+  }
+  for (auto& thread : provisioners) thread.join();
   for (Pool* pool : s.every_pool()) {
     std::vector<std::unique_ptr<Instance>> idle;
     {
@@ -560,7 +568,7 @@ std::string Engine::put_function(FunctionConfig config) {
   {
     std::unique_lock lock(s.pools_mutex);
     auto it = std::find_if(s.pools.begin(), s.pools.end(),
-                           [&](const auto& p) { return p->config.name == added->config.name; });
+                           [&](const auto& p) { return p->config.id() == added->config.id(); });
     if (it != s.pools.end()) {
       old = it->get();
       s.retired.push_back(std::move(*it));
@@ -571,7 +579,12 @@ std::string Engine::put_function(FunctionConfig config) {
   }
   s.recount_reservations();
   if (old) s.retire_pool(*old);
-  if (s.engine_started && !s.stopping) s.start_provisioned(*added);
+  // In the background: the caller (a control-plane request) answers at once, and the status says
+  // how many are ready meanwhile.
+  if (s.engine_started && !s.stopping && added->config.provisioned_concurrency > 0) {
+    std::lock_guard lock(s.control);
+    s.provisioners.emplace_back([&s, added] { s.start_provisioned(*added); });
+  }
   return warning;
 }
 
@@ -582,7 +595,7 @@ bool Engine::remove_function(const std::string& name) {
   {
     std::unique_lock lock(s.pools_mutex);
     auto it =
-        std::find_if(s.pools.begin(), s.pools.end(), [&](const auto& p) { return p->config.name == name; });
+        std::find_if(s.pools.begin(), s.pools.end(), [&](const auto& p) { return p->config.id() == name; });
     if (it == s.pools.end()) return false;
     old = it->get();
     s.retired.push_back(std::move(*it));
@@ -600,8 +613,26 @@ std::optional<FunctionConfig> Engine::find_function(std::string_view name_or_arn
 
 void Engine::Impl::start_provisioned(Pool& pool) {
   for (int i = 0; i < pool.config.provisioned_concurrency && !stopping; ++i) {
-    auto instance = spawn(pool, true);
-    instance->wait_ready(Clock::now() + std::chrono::seconds(10));
+    std::unique_ptr<Instance> instance;
+    std::string error;
+    try {
+      instance = spawn(pool, true);
+      // Lambda's init phase limit: 10 s.
+      switch (instance->wait_ready(Clock::now() + std::chrono::seconds(10))) {
+        case runtime_api::ReadyState::ready: break;
+        case runtime_api::ReadyState::init_error: error = "the function's init failed"; break;
+        case runtime_api::ReadyState::gone: error = "the runtime exited during init"; break;
+        case runtime_api::ReadyState::timeout: error = "the init did not finish within 10 s"; break;
+      }
+    } catch (const std::runtime_error& e) {
+      error = e.what();
+    }
+    if (!error.empty()) {  // no use starting the others: they would fail the same way
+      instance.reset();
+      std::lock_guard lock(pool.mutex);
+      pool.provisioned_error = error;
+      return;
+    }
     std::vector<Assignment> served;
     {
       std::lock_guard lock(pool.mutex);
@@ -630,6 +661,21 @@ bool Engine::reload(const std::string& function) {
   s.retire(*pool, std::move(doomed));
   s.start_provisioned(*pool);
   return true;
+}
+
+ProvisionedStatus Engine::provisioned_status(const std::string& function) const {
+  ProvisionedStatus status;
+  Pool* pool = m_impl->pool_for(function);
+  if (!pool) return status;
+  std::lock_guard lock(pool->mutex);
+  status.requested = pool->config.provisioned_concurrency;
+  for (const auto& instance : pool->idle)
+    if (instance->provisioned() && !instance->dead()) ++status.available;
+  status.allocated = status.available;
+  for (const Instance* instance : pool->busy)
+    if (instance->provisioned() && !instance->dead()) ++status.allocated;
+  status.error = pool->provisioned_error;
+  return status;
 }
 
 int Engine::instance_count(const std::string& function) const {

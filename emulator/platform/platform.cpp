@@ -222,6 +222,10 @@ Platform::Platform(PlatformSettings settings) : m_impl(std::make_unique<Impl>())
     triggers::InvokeApiOptions options;
     options.region = s.settings.region;
     options.account_id = id;
+    // Versions and aliases: the control plane (made below, before any request) knows them.
+    options.qualifier_key = [&s, id](const std::string& function, const std::string& qualifier) {
+      return s.control->engine_key(id, function, qualifier);
+    };
     a->invoke = std::make_unique<triggers::InvokeApi>(*a->engine, options);
     s.accounts.emplace(id, std::move(a));
   }
