@@ -250,7 +250,9 @@ const std::vector<std::string>& Platform::warnings() const {
 
 std::size_t Platform::function_count() const {
   std::size_t n = 0;
-  for (const auto& [id, a] : m_impl->accounts) n += a->engine->functions().size();
+  for (const auto& [id, a] : m_impl->accounts)
+    for (const auto& f : a->engine->functions())
+      n += f.key.empty() ? 1 : 0;  // published versions are not functions
   return n;
 }
 

@@ -105,6 +105,7 @@ class ServeVersionsTest : public ::testing::Test {
     const std::string banner = m_serve->first_line(40000);
     ASSERT_FALSE(banner.empty()) << m_serve->err();
     m_endpoint = json::parse(banner).at("endpoint").get<std::string>();
+    m_functions = json::parse(banner).at("functions").get<int>();
   }
   void stop() {
     if (!m_serve) return;
@@ -127,6 +128,7 @@ class ServeVersionsTest : public ::testing::Test {
   TempDir m_dir;
   std::unique_ptr<Background> m_serve;
   std::string m_endpoint;
+  int m_functions = 0;  // as the banner counts them
 };
 
 TEST_F(ServeVersionsTest, APublishedVersionKeepsItsCodeAndAnUnchangedPublishReturnsIt) {
@@ -365,6 +367,7 @@ TEST_F(ServeVersionsTest, ProvisionedConcurrencyOnAnAliasStartsWarmInstancesAndS
   stop();
   std::filesystem::remove(init_log());
   start();
+  EXPECT_EQ(m_functions, 1);  // its versions are no functions of their own
   out =
       py("c = client()\n"
          "inits = lines('" +
