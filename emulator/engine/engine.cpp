@@ -128,6 +128,17 @@ struct Pool {
   std::uint64_t generation = 0;   // bumped by Engine::reload; older instances are not reused
   int in_flight = 0;              // admitted invocations (running or waiting for an instance)
   std::string provisioned_error;  // why a provisioned instance failed its init ("" = none did)
+  bool provisioning = false;      // a start_provisioned() runs for it
+
+  // Provisioned instances of the current code, idle or busy (not those being started).
+  int provisioned_live_locked() const {
+    int n = 0;
+    for (const auto& instance : idle)
+      if (instance->provisioned() && !instance->dead() && instance->generation == generation) ++n;
+    for (const Instance* instance : busy)
+      if (instance->provisioned() && !instance->dead() && instance->generation == generation) ++n;
+    return n;
+  }
 
   // Gives idle instances and free slots to the oldest waiters. Called with `mutex` held after
   // anything that frees an instance or a slot; the queued invoke_then() calls served are returned,
@@ -612,7 +623,20 @@ std::optional<FunctionConfig> Engine::find_function(std::string_view name_or_arn
 }
 
 void Engine::Impl::start_provisioned(Pool& pool) {
-  for (int i = 0; i < pool.config.provisioned_concurrency && !stopping; ++i) {
+  {
+    std::lock_guard lock(pool.mutex);
+    if (pool.provisioning) return;  // the one running goes on until the count is right
+    pool.provisioning = true;
+  }
+  for (;;) {
+    {
+      std::lock_guard lock(pool.mutex);
+      if (stopping || !pool.provisioned_error.empty() ||
+          pool.provisioned_live_locked() >= pool.config.provisioned_concurrency) {
+        pool.provisioning = false;
+        return;
+      }
+    }
     std::unique_ptr<Instance> instance;
     std::string error;
     try {
@@ -631,6 +655,7 @@ void Engine::Impl::start_provisioned(Pool& pool) {
       instance.reset();
       std::lock_guard lock(pool.mutex);
       pool.provisioned_error = error;
+      pool.provisioning = false;
       return;
     }
     std::vector<Assignment> served;
@@ -1136,6 +1161,21 @@ void Engine::Impl::reaper_loop() {
       reaped = true;
       lock.lock();
     }
+    // A provisioned instance that ended (a crash, a timeout, its memory) is replaced, as Lambda
+    // keeps the configured number warm. Not while a reload runs: it starts them itself.
+    std::vector<Pool*> short_of_provisioned;
+    if (std::unique_lock no_reload(reload_mutex, std::try_to_lock); no_reload) {
+      std::shared_lock pools_lock(pools_mutex);
+      for (const auto& pool : pools) {
+        std::lock_guard pool_lock(pool->mutex);
+        if (pool->config.provisioned_concurrency > 0 && !pool->provisioning &&
+            pool->provisioned_error.empty() &&
+            pool->provisioned_live_locked() < pool->config.provisioned_concurrency)
+          short_of_provisioned.push_back(pool.get());
+      }
+    }
+    for (Pool* pool : short_of_provisioned)
+      if (!stopping) provisioners.emplace_back([this, pool] { start_provisioned(*pool); });
     // The load is over: what the allocator kept for it (every thread's arena) goes back to the
     // system, so the emulator returns to its idle footprint.
     if (reaped && running.load() == 0) ::malloc_trim(0);

@@ -73,7 +73,8 @@ class Engine : public Dispatcher {
   // code): invocations already admitted finish on the old one, later ones start fresh instances of
   // the new one, whose idle instances of the old one end now. Once start() ran, its provisioned
   // instances start on an engine thread (provisioned_status() follows them); they are never reaped
-  // while the function stays, and invocations take them before starting any other. Throws std::runtime_error,
+  // while the function stays, one that ends (a crash, a timeout) is replaced within a second, and
+  // invocations take them before starting any other. Throws std::runtime_error,
   // changing nothing, where the constructor would (a runtime that cannot run here). Returns the plan's
   // warning ("" when none). Lookups stay cheap: one shared lock per invocation.
   std::string put_function(FunctionConfig config);

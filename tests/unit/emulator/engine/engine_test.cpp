@@ -793,5 +793,25 @@ TEST_F(EngineTest, AProvisionedInstanceWhoseInitFailsIsReported) {
   EXPECT_EQ(engine.instance_count("svc-dev-broken"), 0);
 }
 
+TEST_F(EngineTest, AProvisionedInstanceThatEndsIsReplaced) {
+  code("handler.py", kPython);
+  auto fn = function("crash", "python3.12", "handler.crash");
+  fn.provisioned_concurrency = 1;
+  Engine& engine = start({fn});
+  ASSERT_EQ(engine.provisioned_status("svc-dev-crash").allocated, 1);
+  const InvokeResult crashed = call("crash");
+  EXPECT_FALSE(crashed.cold);
+  EXPECT_NE(crashed.status, InvokeStatus::ok);
+  ProvisionedStatus status;
+  for (int i = 0; i < 250; ++i) {  // the reaper looks every second
+    status = engine.provisioned_status("svc-dev-crash");
+    if (status.allocated == 1) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(status.allocated, 1);
+  EXPECT_EQ(status.error, "");
+  EXPECT_FALSE(call("crash").cold) << "the replacement is warm";
+}
+
 }  // namespace
 }  // namespace stratus::engine
