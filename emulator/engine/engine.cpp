@@ -129,6 +129,7 @@ struct Pool {
   int in_flight = 0;              // admitted invocations (running or waiting for an instance)
   std::string provisioned_error;  // why a provisioned instance failed its init ("" = none did)
   bool provisioning = false;      // a start_provisioned() runs for it
+  bool retired = false;           // replaced or removed: nothing is started for it any more
 
   // Provisioned instances of the current code, idle or busy (not those being started).
   int provisioned_live_locked() const {
@@ -564,6 +565,7 @@ void Engine::Impl::retire_pool(Pool& pool) {
   {
     std::lock_guard lock(pool.mutex);
     ++pool.generation;  // busy instances are stale: release() ends them
+    pool.retired = true;
     doomed.swap(pool.idle);
   }
   retire(pool, std::move(doomed));
@@ -631,7 +633,7 @@ void Engine::Impl::start_provisioned(Pool& pool) {
   for (;;) {
     {
       std::lock_guard lock(pool.mutex);
-      if (stopping || !pool.provisioned_error.empty() ||
+      if (stopping || pool.retired || !pool.provisioned_error.empty() ||
           pool.provisioned_live_locked() >= pool.config.provisioned_concurrency) {
         pool.provisioning = false;
         return;

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <condition_variable>
+#include <fstream>
 #include <future>
 #include <map>
 #include <mutex>
@@ -811,6 +812,26 @@ TEST_F(EngineTest, AProvisionedInstanceThatEndsIsReplaced) {
   EXPECT_EQ(status.allocated, 1);
   EXPECT_EQ(status.error, "");
   EXPECT_FALSE(call("crash").cold) << "the replacement is warm";
+}
+
+TEST_F(EngineTest, RemovingAFunctionWhileItsProvisionedInstancesStartStopsStartingThem) {
+  code("handler.py", "import time\ntime.sleep(0.3)\n" + std::string(kPython));
+  Engine& engine = start({});
+  auto fn = function("slowinit", "python3.12", "handler.echo");
+  fn.provisioned_concurrency = 3;
+  engine.put_function(fn);
+  std::this_thread::sleep_for(100ms);  // the first one is starting
+  ASSERT_TRUE(engine.remove_function("svc-dev-slowinit"));
+  std::this_thread::sleep_for(1500ms);  // long enough for several more inits, were they started
+  int processes = 0;                    // this test's instances of the function, found by their environment
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream environ(entry.path() / "environ");
+    std::string env((std::istreambuf_iterator<char>(environ)), std::istreambuf_iterator<char>());
+    if (env.find("AWS_LAMBDA_FUNCTION_NAME=svc-dev-slowinit") != std::string::npos &&
+        env.find(m_dir.path().string()) != std::string::npos)
+      ++processes;
+  }
+  EXPECT_EQ(processes, 0);
 }
 
 }  // namespace
