@@ -234,7 +234,7 @@ std::string AsyncQueue::enqueue(const FunctionConfig& function, std::string payl
   State& s = *m_state;
   const auto now = Clock::now();
   Event event;
-  event.function = function.name;
+  event.function = function.id();
   event.payload = std::move(payload);
   event.request_id = new_request_id();
   event.max_retries = std::clamp(function.maximum_retry_attempts, 0, 2);

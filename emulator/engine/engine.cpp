@@ -123,10 +123,23 @@ struct Pool {
   std::mutex mutex;
   std::vector<std::unique_ptr<Instance>> idle;  // most recently used last
   std::set<Instance*> busy;
-  std::deque<Waiter*> waiters;   // owned by their blocked invoke(), or (invoke_then) by this queue
-  int live = 0;                  // idle + busy + starting
-  std::uint64_t generation = 0;  // bumped by Engine::reload; older instances are not reused
-  int in_flight = 0;             // admitted invocations (running or waiting for an instance)
+  std::deque<Waiter*> waiters;    // owned by their blocked invoke(), or (invoke_then) by this queue
+  int live = 0;                   // idle + busy + starting
+  std::uint64_t generation = 0;   // bumped by Engine::reload; older instances are not reused
+  int in_flight = 0;              // admitted invocations (running or waiting for an instance)
+  std::string provisioned_error;  // why a provisioned instance failed its init ("" = none did)
+  bool provisioning = false;      // a start_provisioned() runs for it
+  bool retired = false;           // replaced or removed: nothing is started for it any more
+
+  // Provisioned instances of the current code, idle or busy (not those being started).
+  int provisioned_live_locked() const {
+    int n = 0;
+    for (const auto& instance : idle)
+      if (instance->provisioned() && !instance->dead() && instance->generation == generation) ++n;
+    for (const Instance* instance : busy)
+      if (instance->provisioned() && !instance->dead() && instance->generation == generation) ++n;
+    return n;
+  }
 
   // Gives idle instances and free slots to the oldest waiters. Called with `mutex` held after
   // anything that frees an instance or a slot; the queued invoke_then() calls served are returned,
@@ -181,6 +194,27 @@ struct Engine::Impl {
   std::mutex control;
   std::condition_variable control_cv;
   bool threads_stop = false;
+  // Threads starting provisioned instances (put_function, replacements); joined once done, the rest
+  // by stop(). Guarded by `control`.
+  struct Provisioner {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Provisioner> provisioners;
+  // With `control` held: joins the provisioners that finished, then starts one for `pool`.
+  void provision(Pool& pool) {
+    std::erase_if(provisioners, [](Provisioner& p) {
+      if (!p.done->load()) return false;
+      p.thread.join();
+      return true;
+    });
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    provisioners.push_back({std::thread([this, &pool, done] {
+                              start_provisioned(pool);
+                              done->store(true);
+                            }),
+                            done});
+  }
   std::thread reaper;
   std::thread watch;
   std::unique_ptr<AsyncQueue> async;  // Event invocations
@@ -188,7 +222,7 @@ struct Engine::Impl {
   Pool* pool_for(std::string_view name) const {
     std::shared_lock lock(pools_mutex);
     for (const auto& p : pools)
-      if (p->config.name == name) return p.get();
+      if (p->config.id() == name) return p.get();
     for (const auto& p : pools)
       if (p->config.short_name == name) return p.get();
     return nullptr;
@@ -479,6 +513,12 @@ void Engine::stop(std::chrono::milliseconds drain) {
   s.control_cv.notify_all();
   if (s.reaper.joinable()) s.reaper.join();
   if (s.watch.joinable()) s.watch.join();
+  std::vector<Impl::Provisioner> provisioners;
+  {
+    std::lock_guard lock(s.control);
+    provisioners.swap(s.provisioners);
+  }
+  for (auto& p : provisioners) p.thread.join();
   for (Pool* pool : s.every_pool()) {
     std::vector<std::unique_ptr<Instance>> idle;
     {
@@ -545,6 +585,7 @@ void Engine::Impl::retire_pool(Pool& pool) {
   {
     std::lock_guard lock(pool.mutex);
     ++pool.generation;  // busy instances are stale: release() ends them
+    pool.retired = true;
     doomed.swap(pool.idle);
   }
   retire(pool, std::move(doomed));
@@ -560,7 +601,7 @@ std::string Engine::put_function(FunctionConfig config) {
   {
     std::unique_lock lock(s.pools_mutex);
     auto it = std::find_if(s.pools.begin(), s.pools.end(),
-                           [&](const auto& p) { return p->config.name == added->config.name; });
+                           [&](const auto& p) { return p->config.id() == added->config.id(); });
     if (it != s.pools.end()) {
       old = it->get();
       s.retired.push_back(std::move(*it));
@@ -571,7 +612,12 @@ std::string Engine::put_function(FunctionConfig config) {
   }
   s.recount_reservations();
   if (old) s.retire_pool(*old);
-  if (s.engine_started && !s.stopping) s.start_provisioned(*added);
+  // In the background: the caller (a control-plane request) answers at once, and the status says
+  // how many are ready meanwhile.
+  if (s.engine_started && !s.stopping && added->config.provisioned_concurrency > 0) {
+    std::lock_guard lock(s.control);
+    s.provision(*added);
+  }
   return warning;
 }
 
@@ -582,7 +628,7 @@ bool Engine::remove_function(const std::string& name) {
   {
     std::unique_lock lock(s.pools_mutex);
     auto it =
-        std::find_if(s.pools.begin(), s.pools.end(), [&](const auto& p) { return p->config.name == name; });
+        std::find_if(s.pools.begin(), s.pools.end(), [&](const auto& p) { return p->config.id() == name; });
     if (it == s.pools.end()) return false;
     old = it->get();
     s.retired.push_back(std::move(*it));
@@ -599,9 +645,41 @@ std::optional<FunctionConfig> Engine::find_function(std::string_view name_or_arn
 }
 
 void Engine::Impl::start_provisioned(Pool& pool) {
-  for (int i = 0; i < pool.config.provisioned_concurrency && !stopping; ++i) {
-    auto instance = spawn(pool, true);
-    instance->wait_ready(Clock::now() + std::chrono::seconds(10));
+  {
+    std::lock_guard lock(pool.mutex);
+    if (pool.provisioning) return;  // the one running goes on until the count is right
+    pool.provisioning = true;
+  }
+  for (;;) {
+    {
+      std::lock_guard lock(pool.mutex);
+      if (stopping || pool.retired || !pool.provisioned_error.empty() ||
+          pool.provisioned_live_locked() >= pool.config.provisioned_concurrency) {
+        pool.provisioning = false;
+        return;
+      }
+    }
+    std::unique_ptr<Instance> instance;
+    std::string error;
+    try {
+      instance = spawn(pool, true);
+      // Lambda's init phase limit: 10 s.
+      switch (instance->wait_ready(Clock::now() + std::chrono::seconds(10))) {
+        case runtime_api::ReadyState::ready: break;
+        case runtime_api::ReadyState::init_error: error = "the function's init failed"; break;
+        case runtime_api::ReadyState::gone: error = "the runtime exited during init"; break;
+        case runtime_api::ReadyState::timeout: error = "the init did not finish within 10 s"; break;
+      }
+    } catch (const std::runtime_error& e) {
+      error = e.what();
+    }
+    if (!error.empty()) {  // no use starting the others: they would fail the same way
+      instance.reset();
+      std::lock_guard lock(pool.mutex);
+      pool.provisioned_error = error;
+      pool.provisioning = false;
+      return;
+    }
     std::vector<Assignment> served;
     {
       std::lock_guard lock(pool.mutex);
@@ -630,6 +708,21 @@ bool Engine::reload(const std::string& function) {
   s.retire(*pool, std::move(doomed));
   s.start_provisioned(*pool);
   return true;
+}
+
+ProvisionedStatus Engine::provisioned_status(const std::string& function) const {
+  ProvisionedStatus status;
+  Pool* pool = m_impl->pool_for(function);
+  if (!pool) return status;
+  std::lock_guard lock(pool->mutex);
+  status.requested = pool->config.provisioned_concurrency;
+  for (const auto& instance : pool->idle)
+    if (instance->provisioned() && !instance->dead()) ++status.available;
+  status.allocated = status.available;
+  for (const Instance* instance : pool->busy)
+    if (instance->provisioned() && !instance->dead()) ++status.allocated;
+  status.error = pool->provisioned_error;
+  return status;
 }
 
 int Engine::instance_count(const std::string& function) const {
@@ -1090,6 +1183,21 @@ void Engine::Impl::reaper_loop() {
       reaped = true;
       lock.lock();
     }
+    // A provisioned instance that ended (a crash, a timeout, its memory) is replaced, as Lambda
+    // keeps the configured number warm. Not while a reload runs: it starts them itself.
+    std::vector<Pool*> short_of_provisioned;
+    if (std::unique_lock no_reload(reload_mutex, std::try_to_lock); no_reload) {
+      std::shared_lock pools_lock(pools_mutex);
+      for (const auto& pool : pools) {
+        std::lock_guard pool_lock(pool->mutex);
+        if (pool->config.provisioned_concurrency > 0 && !pool->provisioning &&
+            pool->provisioned_error.empty() &&
+            pool->provisioned_live_locked() < pool->config.provisioned_concurrency)
+          short_of_provisioned.push_back(pool.get());
+      }
+    }
+    for (Pool* pool : short_of_provisioned)
+      if (!stopping) provision(*pool);
     // The load is over: what the allocator kept for it (every thread's arena) goes back to the
     // system, so the emulator returns to its idle footprint.
     if (reaped && running.load() == 0) ::malloc_trim(0);

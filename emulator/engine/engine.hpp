@@ -21,6 +21,14 @@ namespace stratus::engine {
 
 class Sink;
 
+// A function's provisioned instances (Engine::provisioned_status).
+struct ProvisionedStatus {
+  int requested = 0;  // FunctionConfig::provisioned_concurrency
+  int allocated = 0;  // started and initialised, idle or busy
+  int available = 0;  // of those, idle now
+  std::string error;  // why one failed its init (the others are then not started); "" = none did
+};
+
 struct EngineSettings {
   std::filesystem::path state_dir;  // .stratus: bootstraps and instance TMPDIRs go under it
   Sink* sink = nullptr;             // logs and ledger rows; may be null
@@ -63,8 +71,11 @@ class Engine : public Dispatcher {
 
   // Adds a function at run time, or replaces the one of the same name (a new configuration or new
   // code): invocations already admitted finish on the old one, later ones start fresh instances of
-  // the new one, whose idle instances of the old one end now. Throws std::runtime_error, changing
-  // nothing, where the constructor would (a runtime that cannot run here). Returns the plan's
+  // the new one, whose idle instances of the old one end now. Once start() ran, its provisioned
+  // instances start on an engine thread (provisioned_status() follows them); they are never reaped
+  // while the function stays, one that ends (a crash, a timeout) is replaced within a second, and
+  // invocations take them before starting any other. Throws std::runtime_error,
+  // changing nothing, where the constructor would (a runtime that cannot run here). Returns the plan's
   // warning ("" when none). Lookups stay cheap: one shared lock per invocation.
   std::string put_function(FunctionConfig config);
   // Removes a function: later invocations find nothing; those admitted finish, then its instances
@@ -76,6 +87,9 @@ class Engine : public Dispatcher {
   // finishes instead of being reused, and provisioned instances are started again; the next
   // invocation cold-starts (or takes a new provisioned instance). False for an unknown function.
   bool reload(const std::string& function);
+
+  // The function's provisioned instances now (all zero for an unknown function).
+  ProvisionedStatus provisioned_status(const std::string& function) const;
 
   // Live instances of a function (idle + busy + starting); for tests and the banner.
   int instance_count(const std::string& function) const;

@@ -28,6 +28,13 @@ struct FunctionConfig {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   std::string version = "$LATEST";
+  // The engine's own key for the function when it differs from `name`: `stratus serve` runs each
+  // published version as a function of its own ("name@3"), named `name` everywhere the function
+  // sees (environment, logs, ARN). Never shown to callers.
+  std::string key;
+
+  // What the engine knows the function by: `key`, or `name` when there is none.
+  const std::string& id() const { return key.empty() ? name : key; }
 
   // "arn:aws:lambda:<region>:<account>:function:<name>"
   std::string arn() const { return "arn:aws:lambda:" + region + ":" + account_id + ":function:" + name; }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <regex>
 #include <stdexcept>
 #include <system_error>
@@ -12,6 +11,7 @@
 #include "emulator/common/sha256.hpp"
 #include "emulator/common/utc_time.hpp"
 #include "emulator/engine/engine.hpp"
+#include "emulator/platform/control_plane_internal.hpp"
 #include "emulator/platform/unzip.hpp"
 #include "emulator/triggers/invoke_api/list_page.hpp"
 
@@ -19,41 +19,12 @@ namespace stratus::platform {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
 using net::wire::Request;
 using net::wire::Response;
 
 constexpr std::string_view kFunctions = "/2015-03-31/functions";
 constexpr std::string_view kUrls = "/2021-10-31/functions";
-
-Response json_response(int status, const Json& body) {
-  Response res;
-  res.status = status;
-  res.body = body.dump();
-  return res;
-}
-
-Response invalid_parameter(const std::string& message) {
-  return lambda_error(400, "InvalidParameterValueException", message);
-}
-
-// "2016-11-21T19:49:20.006+0000", as Lambda writes LastModified.
-std::string last_modified_now() {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-  const CivilTime c = civil_from_unix(ms / 1000);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03d+0000", static_cast<long long>(c.year),
-                c.month, c.day, c.hour, c.minute, c.second, static_cast<int>(ms % 1000));
-  return buf;
-}
-
-// The validation message Lambda's front end writes for one bad member.
-std::string validation(const std::string& value, const std::string& member, const std::string& constraint) {
-  return "1 validation error detected: Value '" + value + "' at '" + member +
-         "' failed to satisfy constraint: " + constraint;
-}
+constexpr std::string_view kProvisioned = "/2019-09-30/functions";
 
 // The values a create or update may set, checked one by one; the first bad one is the error.
 // Absent members leave the record as it is.
@@ -164,6 +135,59 @@ std::string url_id() {
 
 }  // namespace
 
+Response json_response(int status, const Json& body) {
+  Response res;
+  res.status = status;
+  res.body = body.dump();
+  return res;
+}
+
+Response invalid_parameter(const std::string& message) {
+  return lambda_error(400, "InvalidParameterValueException", message);
+}
+
+std::string last_modified_now() {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  const CivilTime c = civil_from_unix(ms / 1000);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03d+0000", static_cast<long long>(c.year),
+                c.month, c.day, c.hour, c.minute, c.second, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+std::string validation(const std::string& value, const std::string& member, const std::string& constraint) {
+  return "1 validation error detected: Value '" + value + "' at '" + member +
+         "' failed to satisfy constraint: " + constraint;
+}
+
+Json function_configuration(const FunctionRecord& r, const std::string& function_arn,
+                            const std::string& version) {
+  Json c = {
+      {"FunctionName", r.name},       {"FunctionArn", function_arn},
+      {"Runtime", r.runtime},         {"Role", r.role},
+      {"Handler", r.handler},         {"CodeSize", r.code_size},
+      {"Description", r.description}, {"Timeout", r.timeout_s},
+      {"MemorySize", r.memory_mb},    {"LastModified", r.last_modified},
+      {"CodeSha256", r.code_sha256},  {"Version", version},
+  };
+  if (!r.environment.empty()) {
+    Json vars = Json::object();
+    for (const auto& [key, value] : r.environment) vars[key] = value;
+    c["Environment"] = {{"Variables", vars}};
+  }
+  c["TracingConfig"] = {{"Mode", "PassThrough"}};
+  c["RevisionId"] = r.revision_id;
+  c["State"] = "Active";
+  c["LastUpdateStatus"] = "Successful";
+  c["PackageType"] = "Zip";
+  c["Architectures"] = Json::array({r.architecture});
+  c["EphemeralStorage"] = {{"Size", r.ephemeral_mb}};
+  c["LoggingConfig"] = {{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + r.name}};
+  return c;
+}
+
 Response lambda_error(int status, const std::string& code, const std::string& message,
                       const char* message_key) {
   Response res = json_response(status, Json{{"Type", "User"}, {message_key, message}});
@@ -203,10 +227,12 @@ FunctionTarget resolve_function(const std::string& reference, const std::string&
   target.arn =
       "arn:aws:lambda:" + region + ":" + account_id + ":function:" + (name.empty() ? reference : name);
   if (qualifier) target.arn += ":" + *qualifier;
-  if (account != account_id || (qualifier && *qualifier != "$LATEST") ||
+  static const std::regex qualifier_pattern("[a-zA-Z0-9$_-]{1,128}");
+  if (account != account_id || (qualifier && !std::regex_match(*qualifier, qualifier_pattern)) ||
       !std::regex_match(name, name_pattern))
     return target;
   target.name = name;
+  if (qualifier) target.qualifier = *qualifier;
   return target;
 }
 
@@ -224,7 +250,8 @@ struct ControlPlane::Call {
   Response route() {
     std::string_view path = req.path;
     const bool urls = path.starts_with(kUrls);
-    const std::string_view prefix = urls ? kUrls : kFunctions;
+    const bool provisioned = path.starts_with(kProvisioned);
+    const std::string_view prefix = urls ? kUrls : provisioned ? kProvisioned : kFunctions;
     if (!path.starts_with(prefix)) return unknown_operation();
     std::string_view rest = path.substr(prefix.size());
     if (!urls && (rest.empty() || rest == "/")) {
@@ -238,6 +265,10 @@ struct ControlPlane::Call {
     const std::string reference = net::wire::percent_decode(rest.substr(0, slash), false);
     const std::string_view op = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
     if (reference.empty()) return unknown_operation();
+    VersionsCall versions{cp, req, account};
+    if (provisioned) return versions.provisioned_route(reference, op);
+    if (op == "versions" || op == "aliases" || op.starts_with("aliases/"))
+      return versions.functions_route(reference, op);
     if (urls) {
       if (op != "url") return unknown_operation();
       if (req.method == "POST") return create_url(reference);
@@ -287,9 +318,29 @@ struct ControlPlane::Call {
     return doc;
   }
 
-  // The caller's function the path names, or the 404 to answer.
+  // The caller's function the path names, or the 404 to answer. Only $LATEST may be named.
   std::optional<FunctionRecord> find(const std::string& reference, Response& error) const {
     const FunctionTarget target = resolve_function(reference, account, cp.m_region);
+    if (!target.name.empty() && (target.qualifier.empty() || target.qualifier == "$LATEST"))
+      if (auto record = cp.m_registry.find(account, target.name)) return record;
+    error = not_found(target.arn);
+    return std::nullopt;
+  }
+
+  // The function and the qualifier of the path (or of ?Qualifier=, which must agree with it), or
+  // the error to answer. The qualifier is "" for none.
+  std::optional<FunctionRecord> find_qualified(const std::string& reference, std::string& qualifier,
+                                               Response& error) const {
+    const FunctionTarget target = resolve_function(reference, account, cp.m_region);
+    qualifier = target.qualifier;
+    if (auto query = req.query_param("Qualifier")) {
+      if (!qualifier.empty() && qualifier != *query) {
+        error = invalid_parameter(
+            "The derived qualifier from the function name does not match the specified qualifier.");
+        return std::nullopt;
+      }
+      qualifier = *query;
+    }
     if (!target.name.empty())
       if (auto record = cp.m_registry.find(account, target.name)) return record;
     error = not_found(target.arn);
@@ -297,28 +348,7 @@ struct ControlPlane::Call {
   }
 
   Json configuration(const FunctionRecord& r) const {
-    Json c = {
-        {"FunctionName", r.name},       {"FunctionArn", arn(r.name)},
-        {"Runtime", r.runtime},         {"Role", r.role},
-        {"Handler", r.handler},         {"CodeSize", r.code_size},
-        {"Description", r.description}, {"Timeout", r.timeout_s},
-        {"MemorySize", r.memory_mb},    {"LastModified", r.last_modified},
-        {"CodeSha256", r.code_sha256},  {"Version", "$LATEST"},
-    };
-    if (!r.environment.empty()) {
-      Json vars = Json::object();
-      for (const auto& [key, value] : r.environment) vars[key] = value;
-      c["Environment"] = {{"Variables", vars}};
-    }
-    c["TracingConfig"] = {{"Mode", "PassThrough"}};
-    c["RevisionId"] = r.revision_id;
-    c["State"] = "Active";
-    c["LastUpdateStatus"] = "Successful";
-    c["PackageType"] = "Zip";
-    c["Architectures"] = Json::array({r.architecture});
-    c["EphemeralStorage"] = {{"Size", r.ephemeral_mb}};
-    c["LoggingConfig"] = {{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + r.name}};
-    return c;
+    return function_configuration(r, arn(r.name), "$LATEST");
   }
 
   // Puts `record` into the engine; the 400 to answer when its runtime cannot run here.
@@ -406,8 +436,11 @@ struct ControlPlane::Call {
 
   Response get_function(const std::string& reference, bool whole) {
     Response error;
-    auto r = find(reference, error);
+    std::string qualifier;
+    auto r = find_qualified(reference, qualifier, error);
     if (!r) return error;
+    if (!qualifier.empty() && qualifier != "$LATEST")
+      return VersionsCall{cp, req, account}.get_qualified(*r, qualifier, whole);
     if (!whole) return json_response(200, configuration(*r));
     return json_response(200, Json{{"Configuration", configuration(*r)},
                                    {"Code", {{"RepositoryType", "S3"}}},
@@ -417,8 +450,14 @@ struct ControlPlane::Call {
   Response delete_function(const std::string& reference) {
     std::lock_guard lock(cp.m_mutate);
     Response error;
-    auto r = find(reference, error);
+    std::string qualifier;
+    auto r = find_qualified(reference, qualifier, error);
     if (!r) return error;
+    if (qualifier == "$LATEST")
+      return invalid_parameter("$LATEST version cannot be deleted without deleting the function.");
+    VersionsCall versions{cp, req, account};
+    if (!qualifier.empty()) return versions.delete_version(*r, qualifier);
+    versions.remove_versions_from_engine(*r);
     cp.m_callbacks.engine_for(account).remove_function(r->name);
     cp.m_registry.remove(account, r->name);
     // Out of the way in one rename, then deleted: a crash midway leaves only trash.
@@ -587,6 +626,16 @@ std::vector<std::string> ControlPlane::load(const std::vector<std::string>& acco
       m_callbacks.engine_for(r.account_id).put_function(config_of(r));
     } catch (const std::runtime_error& e) {
       warnings.push_back(who + " is not served: " + e.what());
+      continue;
+    }
+    for (const VersionRecord& v : m_registry.versions(r.account_id, r.name)) {
+      try {
+        m_callbacks.engine_for(r.account_id)
+            .put_function(config_of(v, provisioned_for(m_registry, r.account_id, r.name, v.number)));
+      } catch (const std::runtime_error& e) {
+        warnings.push_back("version " + std::to_string(v.number) + " of " + who +
+                           " is not served: " + e.what());
+      }
     }
   }
   return warnings;

@@ -13,7 +13,27 @@
 //   POST   /2021-10-31/functions/{name}/url              CreateFunctionUrlConfig (NONE)     201
 //   GET    /2021-10-31/functions/{name}/url              GetFunctionUrlConfig               200
 //   DELETE /2021-10-31/functions/{name}/url              DeleteFunctionUrlConfig            204
-// {name}: a name, "ACCOUNT:function:name" or a full ARN, each optionally ":$LATEST".
+// Versions, aliases and provisioned concurrency (versions_api.cpp):
+//   POST   /2015-03-31/functions/{name}/versions         PublishVersion                     201
+//   GET    /2015-03-31/functions/{name}/versions         ListVersionsByFunction             200
+//   POST   /2015-03-31/functions/{name}/aliases          CreateAlias                        201
+//   GET    /2015-03-31/functions/{name}/aliases          ListAliases                        200
+//   GET    /2015-03-31/functions/{name}/aliases/{alias}  GetAlias                           200
+//   PUT    /2015-03-31/functions/{name}/aliases/{alias}  UpdateAlias                        200
+//   DELETE /2015-03-31/functions/{name}/aliases/{alias}  DeleteAlias                        204
+//   PUT    /2019-09-30/functions/{name}/provisioned-concurrency?Qualifier=   Put...Config   202
+//   GET    /2019-09-30/functions/{name}/provisioned-concurrency?Qualifier=   Get...Config   200
+//   DELETE /2019-09-30/functions/{name}/provisioned-concurrency?Qualifier=   Delete...Config 204
+//   GET    /2019-09-30/functions/{name}/provisioned-concurrency?List=ALL     List...Configs 200
+// GetFunction, GetFunctionConfiguration and DeleteFunction take a qualifier (?Qualifier= or
+// "name:qualifier"): $LATEST, a version number or (Get*) an alias.
+// {name}: a name, "ACCOUNT:function:name" or a full ARN, each optionally ":qualifier".
+//
+// A published version is an engine function of its own, keyed "name@N" (FunctionConfig::key), its
+// code a snapshot in DATA_DIR/functions/<account>/<name>/versions/N (hard links of the code folder,
+// which UpdateFunctionCode replaces by a rename, never rewrites). A provisioned concurrency
+// configuration of a version, or of an alias, sets that version's engine function's
+// provisioned_concurrency (the sum of the configurations that reach it).
 //
 // Code lives in DATA_DIR/functions/<account>/<name>/code, unpacked with platform::unpack_zip (a
 // fresh folder renamed into place: a crash leaves the old code or the new, never half of either).
@@ -45,8 +65,9 @@ namespace stratus::platform {
 
 // Where a function's name in a path leads: the bare name, or why it leads nowhere.
 struct FunctionTarget {
-  std::string name;  // "" when the reference is malformed or names another account
-  std::string arn;   // as the caller wrote it, completed with the caller's account: for 404 messages
+  std::string name;       // "" when the reference is malformed or names another account
+  std::string qualifier;  // what followed the name ("" when nothing did)
+  std::string arn;        // as the caller wrote it, completed with the caller's account: for 404 messages
 };
 FunctionTarget resolve_function(const std::string& reference, const std::string& account_id,
                                 const std::string& region);
@@ -75,10 +96,17 @@ class ControlPlane {
 
   // What the engine runs for a record.
   engine::FunctionConfig config_of(const FunctionRecord& record) const;
+  // What the engine runs for a published version, `provisioned` instances kept warm.
+  engine::FunctionConfig config_of(const VersionRecord& version, int provisioned) const;
+  // The engine key of the function that runs `function` at `qualifier` ($LATEST, a version
+  // number, an alias) in `account_id`; nullopt when there is no such function, version or alias.
+  std::optional<std::string> engine_key(const std::string& account_id, const std::string& function,
+                                        const std::string& qualifier);
   std::filesystem::path function_dir(const std::string& account_id, const std::string& name) const;
 
  private:
   struct Call;
+  friend struct VersionsCall;
   Registry& m_registry;
   std::filesystem::path m_data_dir;
   std::string m_region;

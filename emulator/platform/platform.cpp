@@ -222,6 +222,10 @@ Platform::Platform(PlatformSettings settings) : m_impl(std::make_unique<Impl>())
     triggers::InvokeApiOptions options;
     options.region = s.settings.region;
     options.account_id = id;
+    // Versions and aliases: the control plane (made below, before any request) knows them.
+    options.qualifier_key = [&s, id](const std::string& function, const std::string& qualifier) {
+      return s.control->engine_key(id, function, qualifier);
+    };
     a->invoke = std::make_unique<triggers::InvokeApi>(*a->engine, options);
     s.accounts.emplace(id, std::move(a));
   }
@@ -246,7 +250,9 @@ const std::vector<std::string>& Platform::warnings() const {
 
 std::size_t Platform::function_count() const {
   std::size_t n = 0;
-  for (const auto& [id, a] : m_impl->accounts) n += a->engine->functions().size();
+  for (const auto& [id, a] : m_impl->accounts)
+    for (const auto& f : a->engine->functions())
+      n += f.key.empty() ? 1 : 0;  // published versions are not functions
   return n;
 }
 

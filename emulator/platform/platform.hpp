@@ -16,8 +16,8 @@
 // account's names never reach another's functions.
 //
 // State under the data dir: serve.db (the registry), logs.db (function logs), functions/<account>/<name>/code
-// (the code), state/<account>/ (the engine's bootstraps and instances' /tmp), trash/ (deleted code on its way
-// out).
+// (the code; versions/<N> beside it, each published version's), state/<account>/ (the engine's bootstraps and
+// instances' /tmp), trash/ (deleted code on its way out).
 #include <filesystem>
 #include <memory>
 #include <string>

@@ -13,7 +13,7 @@ namespace stratus::platform {
 namespace {
 
 // Each entry takes the schema one version up; never edit one that has shipped, append instead.
-constexpr std::array<std::string_view, 1> kMigrations{
+constexpr std::array<std::string_view, 2> kMigrations{
     // 1: functions, keyed by account and name; the environment as a JSON object; the URL inline.
     R"sql(
 CREATE TABLE functions (
@@ -38,6 +38,40 @@ CREATE TABLE functions (
   url_creation_time TEXT,
   url_last_modified_time TEXT,
   PRIMARY KEY (account_id, name)
+);
+)sql",
+    // 2: versions (a snapshot of the function's record as JSON), the last number each function
+    // used, aliases, provisioned concurrency configurations.
+    R"sql(
+CREATE TABLE versions (
+  account_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  record TEXT NOT NULL,
+  PRIMARY KEY (account_id, name, number)
+);
+CREATE TABLE version_counters (
+  account_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  last INTEGER NOT NULL,
+  PRIMARY KEY (account_id, name)
+);
+CREATE TABLE aliases (
+  account_id TEXT NOT NULL,
+  function TEXT NOT NULL,
+  name TEXT NOT NULL,
+  function_version TEXT NOT NULL,
+  description TEXT NOT NULL,
+  revision_id TEXT NOT NULL,
+  PRIMARY KEY (account_id, function, name)
+);
+CREATE TABLE provisioned (
+  account_id TEXT NOT NULL,
+  function TEXT NOT NULL,
+  qualifier TEXT NOT NULL,
+  requested INTEGER NOT NULL,
+  last_modified TEXT NOT NULL,
+  PRIMARY KEY (account_id, function, qualifier)
 );
 )sql",
 };
@@ -161,7 +195,16 @@ bool Registry::remove(const std::string& account_id, const std::string& name) {
   store::Statement st(*m_db, "DELETE FROM functions WHERE account_id = ?1 AND name = ?2");
   st.bind(1, account_id).bind(2, name);
   st.step();
-  return sqlite3_changes(m_db->handle()) > 0;
+  const bool removed = sqlite3_changes(m_db->handle()) > 0;
+  for (const char* sql : {"DELETE FROM versions WHERE account_id = ?1 AND name = ?2",
+                          "DELETE FROM version_counters WHERE account_id = ?1 AND name = ?2",
+                          "DELETE FROM aliases WHERE account_id = ?1 AND function = ?2",
+                          "DELETE FROM provisioned WHERE account_id = ?1 AND function = ?2"}) {
+    store::Statement more(*m_db, sql);
+    more.bind(1, account_id).bind(2, name);
+    more.step();
+  }
+  return removed;
 }
 
 }  // namespace stratus::platform

@@ -46,6 +46,33 @@ struct FunctionRecord {
   std::optional<UrlConfig> url;
 };
 
+// A published version (PublishVersion): an immutable snapshot of the function's configuration, its
+// code in DATA_DIR/functions/<account>/<name>/versions/<number>. `function.revision_id`,
+// `last_modified` and `description` are the version's own.
+struct VersionRecord {
+  int number = 0;
+  FunctionRecord function;
+};
+
+// An alias (CreateAlias): a name for one version ("$LATEST" or a number).
+struct AliasRecord {
+  std::string account_id;
+  std::string function;
+  std::string name;
+  std::string function_version;
+  std::string description;
+  std::string revision_id;  // a UUID, new on every change
+};
+
+// A provisioned concurrency configuration of a version or alias (its `qualifier`).
+struct ProvisionedConfig {
+  std::string account_id;
+  std::string function;
+  std::string qualifier;
+  int requested = 0;
+  std::string last_modified;  // "2026-11-23T12:00:00+0000"
+};
+
 class Registry {
  public:
   // Opens (creating) the database at `path` with the registry's own migrations. Throws
@@ -67,8 +94,33 @@ class Registry {
   bool insert(const FunctionRecord& record);
   // Replaces the stored record of (account_id, name), URL included; false when there is none.
   bool update(const FunctionRecord& record);
-  // False when there was none.
+  // False when there was none. Also removes the function's versions, aliases and provisioned
+  // concurrency configurations, and forgets its version numbers (a new function starts at 1).
   bool remove(const std::string& account_id, const std::string& name);
+
+  // Versions (registry_versions.cpp). publish_version stores `snapshot` under the next number of
+  // its function (one more than any it ever had: numbers are never reused) and returns it.
+  int publish_version(const FunctionRecord& snapshot);
+  // The function's versions, oldest first.
+  std::vector<VersionRecord> versions(const std::string& account_id, const std::string& name);
+  std::optional<VersionRecord> find_version(const std::string& account_id, const std::string& name,
+                                            int number);
+  bool remove_version(const std::string& account_id, const std::string& name, int number);
+
+  // Aliases, by name. insert_alias is false (nothing written) when the alias exists.
+  std::vector<AliasRecord> aliases(const std::string& account_id, const std::string& function);
+  std::optional<AliasRecord> find_alias(const std::string& account_id, const std::string& function,
+                                        const std::string& name);
+  bool insert_alias(const AliasRecord& alias);
+  bool update_alias(const AliasRecord& alias);
+  bool remove_alias(const std::string& account_id, const std::string& function, const std::string& name);
+
+  // Provisioned concurrency configurations; put replaces the one of the same qualifier.
+  void put_provisioned(const ProvisionedConfig& config);
+  std::vector<ProvisionedConfig> provisioned(const std::string& account_id, const std::string& function);
+  std::vector<ProvisionedConfig> all_provisioned();
+  bool remove_provisioned(const std::string& account_id, const std::string& function,
+                          const std::string& qualifier);
 
  private:
   std::vector<FunctionRecord> query(const std::string& where, const std::vector<std::string>& params);

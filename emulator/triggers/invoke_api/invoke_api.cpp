@@ -181,7 +181,12 @@ class Handler {
     }
     if (query && !ref.qualifier) ref.qualifier = query;
     auto fn = m_dispatcher.find_function(ref.base);
-    if (!fn || (ref.qualifier && *ref.qualifier != "$LATEST" && *ref.qualifier != fn->version)) {
+    if (fn && ref.qualifier && *ref.qualifier != "$LATEST" && m_options.qualifier_key) {
+      const std::optional<std::string> key = m_options.qualifier_key(fn->name, *ref.qualifier);
+      fn = key ? m_dispatcher.find_function(*key) : std::nullopt;
+    }
+    if (!fn || (ref.qualifier && *ref.qualifier != "$LATEST" && !m_options.qualifier_key &&
+                *ref.qualifier != fn->version)) {
       error =
           service_error(404, "ResourceNotFoundException", "Function not found: " + arn_for(ref), "Message");
       return std::nullopt;
@@ -242,7 +247,7 @@ class Handler {
     if (type == "Event") {
       std::string id;
       try {
-        id = m_dispatcher.invoke_async(fn->name, std::move(request.payload));
+        id = m_dispatcher.invoke_async(fn->id(), std::move(request.payload));
       } catch (const std::runtime_error& e) {
         // Not recorded, so not accepted: the client may send it again.
         Response res = json_response(
@@ -264,12 +269,12 @@ class Handler {
       // std::function wants a copyable callable; the responder moves into a shared one.
       auto responder = std::make_shared<net::Responder>(std::move(*m_responder));
       m_deferred = true;
-      m_dispatcher.invoke_then(fn->name, std::move(request), [responder, tail](engine::InvokeResult result) {
+      m_dispatcher.invoke_then(fn->id(), std::move(request), [responder, tail](engine::InvokeResult result) {
         responder->send(invoke_response(std::move(result), tail));
       });
       return {};
     }
-    return invoke_response(m_dispatcher.invoke(fn->name, std::move(request)), tail);
+    return invoke_response(m_dispatcher.invoke(fn->id(), std::move(request)), tail);
   }
 
   static Response invoke_response(engine::InvokeResult result, bool tail) {

@@ -8,7 +8,8 @@
 //   GET  /2015-03-31/functions/{FunctionName}/configuration[?Qualifier=] GetFunctionConfiguration
 //
 // {FunctionName} is a name, a full or partial ARN, each with an optional ":qualifier", percent-
-// encoded or not. Only $LATEST (and the function's own version) exist here.
+// encoded or not. Only $LATEST (and the function's own version) exist here, unless
+// InvokeApiOptions::qualifier_key knows more (`stratus serve`'s versions and aliases).
 //
 // Invoke: X-Amz-Invocation-Type RequestResponse (200, the function's bytes verbatim,
 // X-Amz-Function-Error on a function error, X-Amz-Executed-Version), Event (202 via
@@ -28,6 +29,8 @@
 // Every response carries X-Amzn-RequestId.
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "emulator/engine/dispatcher.hpp"
@@ -44,6 +47,11 @@ struct InvokeApiOptions {
   std::string account_id = "000000000000";
   std::string role_arn = "arn:aws:iam::000000000000:role/stratus-local-role";  // Role in configs
   std::chrono::system_clock::time_point last_modified = std::chrono::system_clock::now();
+  // Where Invoke finds a qualifier other than $LATEST (`stratus serve`'s versions and aliases): the
+  // engine key of the function that runs (function name, qualifier), or nullopt when there is no
+  // such version or alias (404). Unset: only $LATEST and the function's own version exist.
+  std::function<std::optional<std::string>(const std::string& function, const std::string& qualifier)>
+      qualifier_key;
 };
 
 class InvokeApi {

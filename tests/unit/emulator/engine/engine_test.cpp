@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <condition_variable>
+#include <fstream>
 #include <future>
 #include <map>
 #include <mutex>
@@ -737,6 +738,100 @@ TEST_F(EngineTest, ReloadRestartsProvisionedInstances) {
   const InvokeResult after = call("fn");
   EXPECT_FALSE(after.cold) << "provisioned: warm, with the new code";
   EXPECT_NE(after.payload.find(R"("version": "second")"), std::string::npos) << after.payload;
+}
+
+// `stratus serve`'s versions: a function under its own key beside the one of the same name, its
+// provisioned instances started in the background once the engine runs, and counted.
+TEST_F(EngineTest, PutFunctionStartsProvisionedInstancesInTheBackgroundUnderItsKey) {
+  code("handler.py", kPython);
+  Engine& engine = start({});
+  auto latest = function("echo", "python3.12", "handler.echo");
+  engine.put_function(latest);
+  auto version = latest;
+  version.key = "svc-dev-echo@1";
+  version.short_name = version.key;
+  version.version = "1";
+  version.provisioned_concurrency = 2;
+  engine.put_function(version);
+  EXPECT_EQ(engine.provisioned_status("svc-dev-echo@1").requested, 2);  // answered before they are up
+  ProvisionedStatus status;
+  for (int i = 0; i < 500; ++i) {
+    status = engine.provisioned_status("svc-dev-echo@1");
+    if (status.allocated == 2) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(status.allocated, 2);
+  EXPECT_EQ(status.available, 2);
+  EXPECT_EQ(status.error, "");
+  EXPECT_EQ(engine.instance_count("svc-dev-echo"), 0);  // $LATEST is another function
+  const InvokeResult warm = call("svc-dev-echo@1");
+  ASSERT_EQ(warm.status, InvokeStatus::ok) << warm.payload;
+  EXPECT_FALSE(warm.cold);
+  EXPECT_EQ(warm.executed_version, "1");
+  EXPECT_TRUE(call("svc-dev-echo").cold);
+  EXPECT_EQ(engine.provisioned_status("nope").requested, 0);
+  // Without provisioned concurrency the version's warm instances go with the old configuration.
+  version.provisioned_concurrency = 0;
+  engine.put_function(version);
+  EXPECT_EQ(engine.provisioned_status("svc-dev-echo@1").allocated, 0);
+  EXPECT_EQ(engine.instance_count("svc-dev-echo@1"), 0);
+}
+
+TEST_F(EngineTest, AProvisionedInstanceWhoseInitFailsIsReported) {
+  code("handler.py", "raise RuntimeError('init broke')\n");
+  Engine& engine = start({});
+  auto fn = function("broken", "python3.12", "handler.echo");
+  fn.provisioned_concurrency = 2;
+  engine.put_function(fn);
+  ProvisionedStatus status;
+  for (int i = 0; i < 500; ++i) {
+    status = engine.provisioned_status("svc-dev-broken");
+    if (!status.error.empty()) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(status.error, "the function's init failed");
+  EXPECT_EQ(status.allocated, 0);
+  EXPECT_EQ(engine.instance_count("svc-dev-broken"), 0);
+}
+
+TEST_F(EngineTest, AProvisionedInstanceThatEndsIsReplaced) {
+  code("handler.py", kPython);
+  auto fn = function("crash", "python3.12", "handler.crash");
+  fn.provisioned_concurrency = 1;
+  Engine& engine = start({fn});
+  ASSERT_EQ(engine.provisioned_status("svc-dev-crash").allocated, 1);
+  const InvokeResult crashed = call("crash");
+  EXPECT_FALSE(crashed.cold);
+  EXPECT_NE(crashed.status, InvokeStatus::ok);
+  ProvisionedStatus status;
+  for (int i = 0; i < 250; ++i) {  // the reaper looks every second
+    status = engine.provisioned_status("svc-dev-crash");
+    if (status.allocated == 1) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(status.allocated, 1);
+  EXPECT_EQ(status.error, "");
+  EXPECT_FALSE(call("crash").cold) << "the replacement is warm";
+}
+
+TEST_F(EngineTest, RemovingAFunctionWhileItsProvisionedInstancesStartStopsStartingThem) {
+  code("handler.py", "import time\ntime.sleep(0.3)\n" + std::string(kPython));
+  Engine& engine = start({});
+  auto fn = function("slowinit", "python3.12", "handler.echo");
+  fn.provisioned_concurrency = 3;
+  engine.put_function(fn);
+  std::this_thread::sleep_for(100ms);  // the first one is starting
+  ASSERT_TRUE(engine.remove_function("svc-dev-slowinit"));
+  std::this_thread::sleep_for(1500ms);  // long enough for several more inits, were they started
+  int processes = 0;                    // this test's instances of the function, found by their environment
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream environ(entry.path() / "environ");
+    std::string env((std::istreambuf_iterator<char>(environ)), std::istreambuf_iterator<char>());
+    if (env.find("AWS_LAMBDA_FUNCTION_NAME=svc-dev-slowinit") != std::string::npos &&
+        env.find(m_dir.path().string()) != std::string::npos)
+      ++processes;
+  }
+  EXPECT_EQ(processes, 0);
 }
 
 }  // namespace

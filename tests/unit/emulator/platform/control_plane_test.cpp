@@ -16,15 +16,26 @@ TEST(ResolveFunctionTest, NamesAndArnsOfTheCallersAccountLeadToTheName) {
   }
 }
 
-TEST(ResolveFunctionTest, AnotherAccountAVersionOrABadNameLeadsNowhereWithTheCallersArn) {
+TEST(ResolveFunctionTest, AQualifierIsKeptApart) {
+  for (const char* ref :
+       {"fn:3", "111111111111:function:fn:3", "arn:aws:lambda:us-east-1:111111111111:function:fn:3"}) {
+    SCOPED_TRACE(ref);
+    const FunctionTarget target = resolve_function(ref, kMe, "us-east-1");
+    EXPECT_EQ(target.name, "fn");
+    EXPECT_EQ(target.qualifier, "3");
+    EXPECT_EQ(target.arn, "arn:aws:lambda:us-east-1:111111111111:function:fn:3");
+  }
+  EXPECT_EQ(resolve_function("fn:provisioned", kMe, "us-east-1").qualifier, "provisioned");
+  EXPECT_EQ(resolve_function("fn", kMe, "us-east-1").qualifier, "");
+  EXPECT_EQ(resolve_function("fn:a/b", kMe, "us-east-1").name, "");  // not a qualifier
+}
+
+TEST(ResolveFunctionTest, AnotherAccountOrABadNameLeadsNowhereWithTheCallersArn) {
   FunctionTarget other =
       resolve_function("arn:aws:lambda:us-east-1:222222222222:function:fn", kMe, "us-east-1");
   EXPECT_EQ(other.name, "");
   EXPECT_EQ(other.arn, "arn:aws:lambda:us-east-1:111111111111:function:fn");
   EXPECT_EQ(resolve_function("222222222222:function:fn", kMe, "us-east-1").name, "");
-  FunctionTarget version = resolve_function("fn:3", kMe, "us-east-1");
-  EXPECT_EQ(version.name, "");
-  EXPECT_EQ(version.arn, "arn:aws:lambda:us-east-1:111111111111:function:fn:3");
   EXPECT_EQ(resolve_function("a/b", kMe, "us-east-1").name, "");
   EXPECT_EQ(resolve_function(std::string(65, 'x'), kMe, "us-east-1").name, "");
   EXPECT_EQ(resolve_function("a:b:c", kMe, "us-east-1").name, "");
