@@ -51,7 +51,7 @@ Json VersionsCall::alias_json(const AliasRecord& a) const {
 
 Response VersionsCall::create_alias(const std::string& reference) {
   Response error;
-  auto doc = body(error);
+  auto doc = json_body(req, error);
   if (!doc) return error;
   if (auto e = string_members(*doc, {"Name", "FunctionVersion", "Description"})) return *e;
   if (auto e = refuse_routing(*doc)) return *e;
@@ -109,7 +109,7 @@ Response VersionsCall::get_alias(const std::string& reference, const std::string
 
 Response VersionsCall::update_alias(const std::string& reference, const std::string& name) {
   Response error;
-  auto doc = body(error);
+  auto doc = json_body(req, error);
   if (!doc) return error;
   if (auto e = string_members(*doc, {"FunctionVersion", "Description", "RevisionId"})) return *e;
   if (auto e = refuse_routing(*doc)) return *e;

@@ -307,17 +307,6 @@ struct ControlPlane::Call {
     return lambda_error(404, "ResourceNotFoundException", "Function not found: " + function_arn, "Message");
   }
 
-  // The body as JSON, or the error to answer.
-  std::optional<Json> body(Response& error) const {
-    if (req.body.empty()) return Json::object();
-    Json doc = Json::parse(req.body, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
-      error = lambda_error(400, "InvalidRequestContentException", "Could not parse request body into json");
-      return std::nullopt;
-    }
-    return doc;
-  }
-
   // The caller's function the path names, or the 404 to answer. Only $LATEST may be named.
   std::optional<FunctionRecord> find(const std::string& reference, Response& error) const {
     const FunctionTarget target = resolve_function(reference, account, cp.m_region);
@@ -364,7 +353,7 @@ struct ControlPlane::Call {
 
   Response create_function() {
     Response error;
-    auto doc = body(error);
+    auto doc = json_body(req, error);
     if (!doc) return error;
     FunctionRecord r;
     r.account_id = account;
@@ -475,7 +464,7 @@ struct ControlPlane::Call {
 
   Response update_configuration(const std::string& reference) {
     Response error;
-    auto doc = body(error);
+    auto doc = json_body(req, error);
     if (!doc) return error;
     std::lock_guard lock(cp.m_mutate);
     auto r = find(reference, error);
@@ -493,7 +482,7 @@ struct ControlPlane::Call {
 
   Response update_code(const std::string& reference) {
     Response error;
-    auto doc = body(error);
+    auto doc = json_body(req, error);
     if (!doc) return error;
     std::string zip;
     if (auto e = zip_member(*doc, "", zip)) return *e;
@@ -526,7 +515,7 @@ struct ControlPlane::Call {
 
   Response create_url(const std::string& reference) {
     Response error;
-    auto doc = body(error);
+    auto doc = json_body(req, error);
     if (!doc) return error;
     const Json auth = doc->value("AuthType", Json());
     if (!auth.is_string()) return invalid_parameter("AuthType is required (NONE)");

@@ -31,6 +31,8 @@ std::string engine_key_of(const std::string& function, const std::string& versio
 std::optional<std::string> resolve_version(Registry& registry, const std::string& account,
                                            const std::string& function, const std::string& qualifier);
 net::wire::Response no_content();
+// A request's body as a JSON object ({} when empty), or nullopt with the 400 to answer in `error`.
+std::optional<Json> json_body(const net::wire::Request& req, net::wire::Response& error);
 
 // The provisioned instances version `number` of a function gets: the sum of the provisioned
 // concurrency configurations of that version and of the aliases that point at it.
@@ -66,7 +68,6 @@ struct VersionsCall {
                                                       net::wire::Response& error);
   std::string arn(const std::string& name) const;
   std::optional<FunctionRecord> find(const std::string& reference, net::wire::Response& error) const;
-  std::optional<Json> body(net::wire::Response& error) const;
   // The version a qualifier stands for: "$LATEST", "N" (an existing version), or nullopt.
   std::optional<std::string> version_of(const std::string& function, const std::string& qualifier);
   // Puts version `number` into the engine with the provisioned instances its configurations ask for.

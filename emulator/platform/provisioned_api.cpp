@@ -82,7 +82,7 @@ std::optional<VersionsCall::ProvisionedTarget> VersionsCall::provisioned_target(
 
 Response VersionsCall::put_provisioned(const std::string& reference) {
   Response doc_error;
-  auto doc = body(doc_error);
+  auto doc = json_body(req, doc_error);
   if (!doc) return doc_error;
   const Json count = doc->value("ProvisionedConcurrentExecutions", Json());
   if (!count.is_number_integer())

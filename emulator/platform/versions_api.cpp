@@ -31,6 +31,16 @@ std::optional<std::string> resolve_version(Registry& registry, const std::string
   return std::nullopt;
 }
 
+std::optional<Json> json_body(const net::wire::Request& req, Response& error) {
+  if (req.body.empty()) return Json::object();
+  Json doc = Json::parse(req.body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    error = lambda_error(400, "InvalidRequestContentException", "Could not parse request body into json");
+    return std::nullopt;
+  }
+  return doc;
+}
+
 Response no_content() {
   Response res;
   res.status = 204;
@@ -88,16 +98,6 @@ std::optional<FunctionRecord> VersionsCall::find(const std::string& reference, R
     if (auto record = cp.m_registry.find(account, target.name)) return record;
   error = lambda_error(404, "ResourceNotFoundException", "Function not found: " + target.arn, "Message");
   return std::nullopt;
-}
-
-std::optional<Json> VersionsCall::body(Response& error) const {
-  if (req.body.empty()) return Json::object();
-  Json doc = Json::parse(req.body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    error = lambda_error(400, "InvalidRequestContentException", "Could not parse request body into json");
-    return std::nullopt;
-  }
-  return doc;
 }
 
 std::optional<std::string> VersionsCall::version_of(const std::string& function,
@@ -173,7 +173,7 @@ Response VersionsCall::get_qualified(const FunctionRecord& function, const std::
 
 Response VersionsCall::publish_version(const std::string& reference) {
   Response error;
-  auto doc = body(error);
+  auto doc = json_body(req, error);
   if (!doc) return error;
   for (const char* key : {"CodeSha256", "Description", "RevisionId"})
     if (doc->contains(key) && !(*doc)[key].is_string())
