@@ -241,10 +241,9 @@ struct Engine::Impl {
     start.sink = settings.sink;
     start.provisioned = provisioned;
     start.memory_limit_bytes = static_cast<std::uint64_t>(pool.config.memory_mb) * 1024 * 1024;
-    start.environment = [this, &pool, provisioned](const std::string& api, const std::string& stream,
-                                                   const std::filesystem::path& tmp) {
-      return instance_environment(pool.config, settings.host, settings.env_overrides,
-                                  InstanceEnv{api, stream, tmp, provisioned});
+    start.pass_connection = runtime_family(pool.config.runtime) != RuntimeFamily::provided;
+    start.environment = [this, &pool](const InstanceEnv& instance) {
+      return instance_environment(pool.config, settings.host, settings.env_overrides, instance);
     };
     auto instance = std::make_unique<Instance>(std::move(start));
     instance->generation = generation;

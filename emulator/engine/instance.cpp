@@ -58,17 +58,21 @@ Instance::Instance(InstanceStart start)
   instances::LaunchSpec spec;
   spec.argv = start.argv;
   m_log_stream = new_log_stream_name(m_config.version);
-  spec.env = start.environment(m_api.address(), m_log_stream, m_tmp_dir);
   spec.cwd = m_config.code_dir;
   if (start.memory_limit_bytes > 0) {
     m_cgroup = instances::MemoryCgroup::create(start.memory_limit_bytes);
     if (m_cgroup) spec.cgroup = m_cgroup->path();
   }
   if (::pipe2(m_wake, O_CLOEXEC | O_NONBLOCK) != 0) throw std::runtime_error("cannot create a pipe");
+  spec.pass_fd = start.pass_connection ? m_api.local_connection() : -1;  // else it connects by TCP
+  spec.env = start.environment(
+      InstanceEnv{m_api.address(), m_log_stream, m_tmp_dir, m_provisioned, spec.pass_fd >= 0});
   m_spawned_at = Clock::now();
   try {
     m_process.emplace(instances::ChildProcess::spawn(spec));
+    if (spec.pass_fd >= 0) ::close(spec.pass_fd);  // the child has its own copy
   } catch (...) {
+    if (spec.pass_fd >= 0) ::close(spec.pass_fd);
     ::close(m_wake[0]);
     ::close(m_wake[1]);
     fs::remove_all(m_tmp_dir, ec);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "emulator/engine/function_config.hpp"
+#include "emulator/engine/launch.hpp"
 #include "emulator/instances/memory_cgroup.hpp"
 #include "emulator/instances/process.hpp"
 #include "emulator/logs/log_record.hpp"
@@ -30,14 +31,13 @@ class Sink;
 
 struct InstanceStart {
   const FunctionConfig* config = nullptr;
-  std::vector<std::string> argv;  // from plan_runtime
-  std::function<std::vector<std::string>(const std::string& runtime_api, const std::string& log_stream,
-                                         const std::filesystem::path& tmp)>
-      environment;                 // builds the child's env
-  std::filesystem::path tmp_root;  // TMPDIR = tmp_root/<id>
+  std::vector<std::string> argv;                                                     // from plan_runtime
+  std::function<std::vector<std::string>(const InstanceEnv& instance)> environment;  // the child's env
+  std::filesystem::path tmp_root;                                                    // TMPDIR = tmp_root/<id>
   Sink* sink = nullptr;
   bool provisioned = false;
   std::uint64_t memory_limit_bytes = 0;  // enforced by a memory cgroup where one can be made
+  bool pass_connection = false;          // the runtime is our bootstrap: see InstanceEnv::passed_connection
 };
 
 class Instance {

@@ -13,6 +13,7 @@
 #include "emulator/common/embedded.hpp"
 #include "emulator/common/ids.hpp"
 #include "emulator/common/utc_time.hpp"
+#include "emulator/instances/process.hpp"
 #include "emulator/runtimes/interpreter.hpp"
 
 extern char** environ;
@@ -75,8 +76,13 @@ std::vector<std::pair<std::string, std::string>> lambda_variables(const Function
       {"TZ", ":UTC"},
       {"TMPDIR", instance.tmp_dir.string()},
   };
-  if (runtime_family(config.runtime) != RuntimeFamily::provided)
+  if (runtime_family(config.runtime) != RuntimeFamily::provided) {
     vars.emplace_back("AWS_EXECUTION_ENV", "AWS_Lambda_" + config.runtime);
+    // Set even when empty: a function's own variable of that name must not send our bootstrap to a
+    // descriptor that is not the engine's.
+    vars.emplace_back(kRuntimeApiFdVariable,
+                      instance.passed_connection ? std::to_string(instances::kPassedFd) : std::string());
+  }
   return vars;
 }
 

@@ -50,7 +50,14 @@ struct InstanceEnv {
   std::string log_stream;   // "2026/11/22/[$LATEST]<32 hex>"
   std::filesystem::path tmp_dir;
   bool provisioned = false;  // AWS_LAMBDA_INITIALIZATION_TYPE
+  // The runtime inherited a connection to its Runtime API (RuntimeApiServer::local_connection)
+  // as descriptor instances::kPassedFd: kRuntimeApiFdVariable names it (for python and node; it is
+  // empty when false). Our bootstraps use it and remove the variable before the handler loads;
+  // AWS_LAMBDA_RUNTIME_API still works as on Lambda.
+  bool passed_connection = false;
 };
+
+inline constexpr const char* kRuntimeApiFdVariable = "_STRATUS_RUNTIME_API_FD";
 
 // Host variables passed to every instance: the caller's AWS credentials, profile and endpoint
 // settings (so SDK calls in handlers work), HOME (for ~/.aws) and PATH. Nothing else unless

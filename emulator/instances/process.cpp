@@ -81,9 +81,10 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 }
 
 // Runs in the forked child: only async-signal-safe calls from here on. Never returns.
-[[noreturn]] void exec_child(int report_fd, int out_fd, int err_fd, const char* cwd, const char* cgroup_procs,
-                             char* const* argv, char* const* envp, const std::vector<const char*>& paths) {
-  auto fail = [report_fd](FailedStep step, int error) {
+[[noreturn]] void exec_child(int report_fd, int out_fd, int err_fd, int pass_fd, const char* cwd,
+                             const char* cgroup_procs, char* const* argv, char* const* envp,
+                             const std::vector<const char*>& paths) {
+  auto fail = [&report_fd](FailedStep step, int error) {
     ExecReport report{static_cast<int>(step), error};
     write_all(report_fd, &report, sizeof report);
     ::_exit(127);
@@ -108,13 +109,26 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
   ::sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
+  // A parent started without stdio may have been given a descriptor below 3 to pass on.
+  if (pass_fd >= 0 && pass_fd < kPassedFd && (pass_fd = ::fcntl(pass_fd, F_DUPFD_CLOEXEC, kPassedFd)) < 0)
+    fail(FailedStep::setup, errno);
   int null_fd = ::open("/dev/null", O_RDONLY);
   if (null_fd < 0) fail(FailedStep::setup, errno);
   if (::dup2(null_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0)
     fail(FailedStep::setup, errno);
+  int first_closed = kPassedFd;
+  if (pass_fd >= 0) {
+    // The report pipe moves out of the way first; then the passed descriptor becomes kPassedFd,
+    // without close-on-exec (dup2 clears it; a descriptor already there is cleared by hand).
+    if (report_fd == kPassedFd && (report_fd = ::fcntl(report_fd, F_DUPFD_CLOEXEC, kPassedFd + 1)) < 0)
+      ::_exit(127);
+    if (pass_fd == kPassedFd ? ::fcntl(pass_fd, F_SETFD, 0) != 0 : ::dup2(pass_fd, kPassedFd) < 0)
+      fail(FailedStep::setup, errno);
+    first_closed = kPassedFd + 1;
+  }
 #ifdef SYS_close_range
   // Descriptors other threads opened without O_CLOEXEC must not leak into the function.
-  ::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+  ::syscall(SYS_close_range, static_cast<unsigned>(first_closed), ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
 #endif
   if (cwd[0] != '\0' && ::chdir(cwd) != 0) fail(FailedStep::chdir, errno);
 
@@ -167,7 +181,8 @@ ChildProcess ChildProcess::spawn(const LaunchSpec& spec) {
   }
   pid_t pid = ::fork();
   if (pid == 0)
-    exec_child(report[1], out[1], err[1], cwd.c_str(), cgroup_procs.c_str(), argv.data(), envp.data(), paths);
+    exec_child(report[1], out[1], err[1], spec.pass_fd, cwd.c_str(), cgroup_procs.c_str(), argv.data(),
+               envp.data(), paths);
   int fork_error = errno;
   ::close(report[1]), ::close(out[1]), ::close(err[1]);
   if (pid < 0) {

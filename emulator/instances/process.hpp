@@ -20,7 +20,11 @@ struct LaunchSpec {
   std::vector<std::string> env;
   std::filesystem::path cwd;
   std::filesystem::path cgroup;  // a cgroup folder the child joins before exec; empty = none
+  int pass_fd = -1;              // a descriptor the child gets as kPassedFd (open across exec); -1 = none
 };
+
+// The number LaunchSpec::pass_fd has in the child: the first after stdin, stdout and stderr.
+inline constexpr int kPassedFd = 3;
 
 // How a child ended: either exited with a code or was killed by a signal.
 struct ExitStatus {

@@ -114,7 +114,7 @@ struct RuntimeApiServer::State {
   };
   std::mutex conns_mutex;  // guards conns; never held with `mutex`
   std::list<Conn> conns;
-  std::uint64_t accepted = 0;  // connections so far (the acceptor's thread only)
+  std::uint64_t accepted = 0;  // connections so far (guarded by conns_mutex)
   std::mutex stop_mutex;       // serialises stop(); never held with `mutex`
   bool stopped = false;
 
@@ -160,6 +160,7 @@ struct RuntimeApiServer::State {
   void give_back(Conn& conn, bool socket_ok);        // under `mutex`
   void serve(Conn& conn);
   void accept_loop();
+  bool add_connection(int fd);  // serves `fd` on a thread of its own; false (fd closed) on failure
 };
 
 void RuntimeApiServer::State::signal_invoker() {
@@ -580,38 +581,53 @@ void RuntimeApiServer::State::accept_loop() {
     // waiting on a delayed ACK (~40 ms a call).
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    // A runtime that stops reading must not hold stop() forever.
-    timeval send_timeout{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
-    std::lock_guard lock(conns_mutex);
-    for (auto it = conns.begin(); it != conns.end();) {  // reap finished connections
-      if (!it->done) {
-        ++it;
-        continue;
-      }
-      it->thread.join();
-      it->close_all();
-      it = conns.erase(it);
-    }
-    int ep = ::epoll_create1(EPOLL_CLOEXEC);
-    int wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    epoll_event sock_ev{};
-    sock_ev.events = EPOLLIN | EPOLLONESHOT;
-    sock_ev.data.fd = fd;
-    epoll_event wake_ev{};
-    wake_ev.events = EPOLLIN;
-    wake_ev.data.fd = wake;
-    if (ep < 0 || wake < 0 || ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &sock_ev) != 0 ||
-        ::epoll_ctl(ep, EPOLL_CTL_ADD, wake, &wake_ev) != 0) {
-      if (ep >= 0) ::close(ep);
-      if (wake >= 0) ::close(wake);
-      ::close(fd);
+    add_connection(fd);
+  }
+}
+
+bool RuntimeApiServer::State::add_connection(int fd) {
+  // A runtime that stops reading must not hold stop() forever.
+  timeval send_timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+  std::lock_guard lock(conns_mutex);
+  for (auto it = conns.begin(); it != conns.end();) {  // reap finished connections
+    if (!it->done) {
+      ++it;
       continue;
     }
-    Conn& conn = conns.emplace_back(fd, ep, wake, ++accepted);
-    conn.armed = true;
-    conn.thread = std::thread([this, &conn] { serve(conn); });
+    it->thread.join();
+    it->close_all();
+    it = conns.erase(it);
   }
+  int ep = ::epoll_create1(EPOLL_CLOEXEC);
+  int wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  epoll_event sock_ev{};
+  sock_ev.events = EPOLLIN | EPOLLONESHOT;
+  sock_ev.data.fd = fd;
+  epoll_event wake_ev{};
+  wake_ev.events = EPOLLIN;
+  wake_ev.data.fd = wake;
+  if (ep < 0 || wake < 0 || ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &sock_ev) != 0 ||
+      ::epoll_ctl(ep, EPOLL_CTL_ADD, wake, &wake_ev) != 0) {
+    if (ep >= 0) ::close(ep);
+    if (wake >= 0) ::close(wake);
+    ::close(fd);
+    return false;
+  }
+  Conn& conn = conns.emplace_back(fd, ep, wake, ++accepted);
+  conn.armed = true;
+  conn.thread = std::thread([this, &conn] { serve(conn); });
+  return true;
+}
+
+int RuntimeApiServer::local_connection() {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return -1;
+  if (!m_state->add_connection(pair[0])) {
+    ::close(pair[1]);
+    return -1;
+  }
+  return pair[1];
 }
 
 RuntimeApiServer::RuntimeApiServer() : m_state(std::make_unique<State>()) {

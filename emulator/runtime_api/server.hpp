@@ -99,6 +99,12 @@ class RuntimeApiServer {
   int port() const;
   std::string address() const;  // "127.0.0.1:PORT"
 
+  // A connection that needs no TCP: one end of a Unix socket pair, served like an accepted
+  // connection; the other end (close-on-exec) is returned for the runtime to inherit, or -1 when
+  // none could be made. Our own bootstraps talk over it: about half the kernel work of loopback
+  // TCP per request. The caller closes the returned descriptor once the child has it.
+  int local_connection();
+
   // Offers `inv` to the runtime and blocks until it answers, until `deadline` (timeout), or until
   // the instance is gone/stopped. One call at a time: a concurrent second call returns
   // instance_gone with error_type "Stratus.Busy" at once. A pending init error is returned as

@@ -50,7 +50,8 @@ std::string read_file(const std::filesystem::path& p) {
 }
 
 RunResult run_program(const std::filesystem::path& cwd, const std::vector<std::string>& argv,
-                      const std::map<std::string, std::string>& env, const std::string& stdin_text) {
+                      const std::map<std::string, std::string>& env, const std::string& stdin_text,
+                      std::chrono::milliseconds silence_limit) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) throw std::runtime_error("pipe failed");
   std::vector<std::string> env_strings = child_environment(cwd, env);
@@ -85,7 +86,7 @@ RunResult run_program(const std::filesystem::path& cwd, const std::vector<std::s
   int open_count = 2;
   char buf[65536];
   while (open_count > 0) {
-    if (poll(fds, 2, 60000) <= 0) break;
+    if (poll(fds, 2, static_cast<int>(silence_limit.count())) <= 0) break;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
       ssize_t n = read(fds[i].fd, buf, sizeof buf);

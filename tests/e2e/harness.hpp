@@ -1,6 +1,7 @@
 #pragma once
 // Drives the real stratus binary in a throwaway directory: HOME and AWS_* point into the
 // directory, stdout and stderr are captured separately, and the child is always reaped.
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -23,9 +24,11 @@ struct RunResult {
 RunResult run_stratus(const std::filesystem::path& cwd, const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& env = {}, const std::string& stdin_text = "");
 
-// Runs any program the same way (for unzip, bash).
+// Runs any program the same way (for unzip, bash). A child silent for `silence_limit` is taken for
+// hung: its output stops being read (and it dies of SIGPIPE at its next write).
 RunResult run_program(const std::filesystem::path& cwd, const std::vector<std::string>& argv,
-                      const std::map<std::string, std::string>& env = {}, const std::string& stdin_text = "");
+                      const std::map<std::string, std::string>& env = {}, const std::string& stdin_text = "",
+                      std::chrono::milliseconds silence_limit = std::chrono::minutes(1));
 
 // The environment run_stratus gives the child ("K=V"): PATH, HOME=cwd, the AWS config files in
 // cwd, LANG, plus `env`. For tests that start the binary themselves (on a pseudo-terminal).

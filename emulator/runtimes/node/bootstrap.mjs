@@ -28,12 +28,30 @@ const INPUT_SIZE = 64 * 1024;
 const readBuffer = Buffer.allocUnsafe(INPUT_SIZE);
 const client = { socket: null, input: Buffer.allocUnsafe(INPUT_SIZE), used: 0, pending: [] };
 
-function connect() {
-  const socket = net.createConnection({
-    host: apiHost, port: apiPort,
-    onread: { buffer: readBuffer, callback: (n, buf) => { receive(buf, n); } },
-  });
+// A connection to the Runtime API the engine passed down (a Unix socket: half the kernel work of loopback
+// TCP per request), used first; once it ends, the client connects to AWS_LAMBDA_RUNTIME_API by TCP. The
+// variable is the engine's, not the function's: it goes before the handler loads.
+let passedFd = /^\d+$/.test(process.env._STRATUS_RUNTIME_API_FD || '') ? Number(process.env._STRATUS_RUNTIME_API_FD) : null;
+delete process.env._STRATUS_RUNTIME_API_FD;
+
+function openSocket() {
+  const onread = { buffer: readBuffer, callback: (n, buf) => { receive(buf, n); } };
+  if (passedFd !== null) {
+    const fd = passedFd;
+    passedFd = null;
+    try {
+      return new net.Socket({ fd, readable: true, writable: true, onread });
+    } catch {
+      // not an open socket: TCP below
+    }
+  }
+  const socket = net.createConnection({ host: apiHost, port: apiPort, onread });
   socket.setNoDelay(true);
+  return socket;
+}
+
+function connect() {
+  const socket = openSocket();
   const fail = (err) => {
     if (client.socket !== socket) return;
     client.socket = null;

@@ -201,6 +201,36 @@ TEST_F(EngineTest, NodeHeapIsSizedFromTheMemorySettingAsOnLambda) {
   EXPECT_LE(std::stoi(m[1]), 600) << r.payload;
 }
 
+// Our bootstraps talk to the engine over the Unix socket passed as descriptor 3; the handler sees
+// neither the variable naming it nor a descriptor its own child processes would inherit, and
+// AWS_LAMBDA_RUNTIME_API still names the TCP endpoint, as on Lambda.
+TEST_F(EngineTest, BootstrapsUseThePassedConnectionAndHideIt) {
+  code("fdpy.py",
+       "import os, socket\n"
+       "def check(event, context):\n"
+       "    s = socket.socket(fileno=os.dup(3))\n"
+       "    unix = s.family == socket.AF_UNIX\n"
+       "    s.detach()\n"
+       "    return {'variable': os.environ.get('_STRATUS_RUNTIME_API_FD'), 'unix': unix,\n"
+       "            'inheritable': os.get_inheritable(3), 'api': os.environ['AWS_LAMBDA_RUNTIME_API']}\n");
+  code("fdnode.mjs",
+       "import fs from 'node:fs';\n"
+       "export const check = async () => ({ variable: process.env._STRATUS_RUNTIME_API_FD ?? null,\n"
+       "  unix: fs.fstatSync(3).isSocket(), api: process.env.AWS_LAMBDA_RUNTIME_API });\n");
+  start({function("py", "python3.12", "fdpy.check"), function("node", "nodejs22.x", "fdnode.check")});
+  const InvokeResult py = call("py");
+  ASSERT_EQ(py.status, InvokeStatus::ok) << py.payload << py.log;
+  EXPECT_TRUE(std::regex_match(
+      py.payload,
+      std::regex(R"(\{"variable": null, "unix": true, "inheritable": false, "api": "127\.0\.0\.1:\d+"\})")))
+      << py.payload;
+  const InvokeResult node = call("node");
+  ASSERT_EQ(node.status, InvokeStatus::ok) << node.payload << node.log;
+  EXPECT_TRUE(std::regex_match(node.payload,
+                               std::regex(R"(\{"variable":null,"unix":true,"api":"127\.0\.0\.1:\d+"\})")))
+      << node.payload;
+}
+
 TEST_F(EngineTest, TimeoutKillsTheInstanceAndBillsTheFullTimeout) {
   code("handler.py", kPython);
   auto fn = function("slow", "python3.12", "handler.slow");

@@ -31,7 +31,7 @@ TEST(Launch, LambdaVariablesWinOverTheFunctionsAndHostHasOnlyWhatIsAllowed) {
   HostEnv host;
   host.vars = {{"PATH", "/bin"}, {"AWS_PROFILE", "dev"}};
   const auto env = instance_environment(config, host, {{"MINE", "2"}},
-                                        InstanceEnv{"127.0.0.1:9001", "stream", "/tmp/x", false});
+                                        InstanceEnv{"127.0.0.1:9001", "stream", "/tmp/x", false, false});
   auto has = [&](const std::string& entry) { return std::find(env.begin(), env.end(), entry) != env.end(); };
   EXPECT_TRUE(has("MINE=2"));  // --env over the function's own
   EXPECT_TRUE(has("AWS_LAMBDA_FUNCTION_NAME=svc-dev-f"));
@@ -42,6 +42,28 @@ TEST(Launch, LambdaVariablesWinOverTheFunctionsAndHostHasOnlyWhatIsAllowed) {
   EXPECT_TRUE(has("TMPDIR=/tmp/x"));
   EXPECT_TRUE(has("AWS_PROFILE=dev"));
   EXPECT_TRUE(has("PATH=/bin"));
+  EXPECT_TRUE(has(std::string(kRuntimeApiFdVariable) + "="));  // no connection passed: empty
+}
+
+TEST(Launch, APassedRuntimeApiConnectionIsNamedAndNoFunctionVariableCanRedirectIt) {
+  FunctionConfig config;
+  config.name = "svc-dev-f";
+  config.runtime = "nodejs22.x";
+  config.environment = {{kRuntimeApiFdVariable, "7"}};
+  const auto env = instance_environment(config, HostEnv{}, {{kRuntimeApiFdVariable, "8"}},
+                                        InstanceEnv{"127.0.0.1:9001", "stream", "/tmp/x", false, true});
+  auto named = [&](const std::vector<std::string>& vars) {
+    std::vector<std::string> out;
+    for (const auto& e : vars)
+      if (e.rfind(std::string(kRuntimeApiFdVariable) + "=", 0) == 0) out.push_back(e);
+    return out;
+  };
+  EXPECT_EQ(named(env), std::vector<std::string>{std::string(kRuntimeApiFdVariable) + "=3"});
+  // A provided runtime runs its own client: nothing is passed, nothing named.
+  config.runtime = "provided.al2023";
+  EXPECT_EQ(named(instance_environment(config, HostEnv{}, {},
+                                       InstanceEnv{"127.0.0.1:9001", "stream", "/tmp/x", false, false})),
+            std::vector<std::string>{std::string(kRuntimeApiFdVariable) + "=7"});
 }
 
 }  // namespace

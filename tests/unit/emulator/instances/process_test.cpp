@@ -1,5 +1,6 @@
 #include "emulator/instances/process.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -91,6 +92,26 @@ TEST(ChildProcess, EnvironmentIsExactlyTheGivenOne) {
   std::string out = read_all(child, Stream::out);
   EXPECT_EQ(out, "PATH=/usr/bin:/bin\nAWS_REGION=us-east-1\nEMPTY=\n");
   EXPECT_EQ(child.wait_for(milliseconds(5000))->code, 0);
+}
+
+TEST(ChildProcess, APassedDescriptorIsTheChildsThirdAndNothingElseLeaks) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
+  LaunchSpec spec = shell("echo through >&3 && ls /proc/$$/fd");
+  spec.pass_fd = pipe_fds[1];
+  ChildProcess child = ChildProcess::spawn(spec);
+  ::close(pipe_fds[1]);
+  EXPECT_EQ(read_all(child, Stream::out), "0\n1\n2\n3\n");  // the shell's own descriptors
+  ASSERT_EQ(child.wait_for(milliseconds(5000))->code, 0);
+  char buf[32] = {};
+  EXPECT_EQ(::read(pipe_fds[0], buf, sizeof buf - 1), 8);
+  EXPECT_STREQ(buf, "through\n");
+  ::close(pipe_fds[0]);
+
+  // Without one, descriptor 3 is not open in the child.
+  ChildProcess plain = ChildProcess::spawn(shell("ls /proc/$$/fd"));
+  EXPECT_EQ(read_all(plain, Stream::out), "0\n1\n2\n");
+  EXPECT_EQ(plain.wait_for(milliseconds(5000))->code, 0);
 }
 
 TEST(ChildProcess, WorkingDirectoryIsHonoured) {

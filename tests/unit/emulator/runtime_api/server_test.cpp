@@ -1,6 +1,7 @@
 #include "emulator/runtime_api/server.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -61,6 +62,52 @@ class RuntimeApiServerTest : public ::testing::Test {
 TEST_F(RuntimeApiServerTest, AddressIsLoopbackWithTheEphemeralPort) {
   EXPECT_GT(server.port(), 0);
   EXPECT_EQ(server.address(), "127.0.0.1:" + std::to_string(server.port()));
+}
+
+// Reads from `fd` until `text` has arrived (or 5 s passed); everything read so far.
+std::string read_until(int fd, const std::string& text) {
+  std::string got;
+  char buf[4096];
+  const auto deadline = Clock::now() + 5s;
+  while (got.find(text) == std::string::npos && Clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  return got;
+}
+
+TEST_F(RuntimeApiServerTest, ALocalConnectionIsServedLikeATcpOneAndTcpStillWorks) {
+  const int fd = server.local_connection();
+  ASSERT_GE(fd, 0);
+  EXPECT_NE(::fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);  // only the child it is passed to gets it
+  const Invocation inv = make_invocation(R"({"over":"unix"})");
+  auto outcome = start_invoke(inv);
+  const std::string next = std::string("GET ") + kNext + " HTTP/1.1\r\nHost: runtime\r\n\r\n";
+  ASSERT_EQ(::send(fd, next.data(), next.size(), MSG_NOSIGNAL), static_cast<ssize_t>(next.size()));
+  const std::string event = read_until(fd, R"({"over":"unix"})");
+  EXPECT_EQ(event.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << event;
+  EXPECT_NE(event.find("Lambda-Runtime-Aws-Request-Id: " + inv.request_id + "\r\n"), std::string::npos)
+      << event;
+  const std::string answer = "POST " + answer_path(inv.request_id, "response") +
+                             " HTTP/1.1\r\nHost: runtime\r\nContent-Length: 4\r\n\r\n\"ok\"";
+  ASSERT_EQ(::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL), static_cast<ssize_t>(answer.size()));
+  EXPECT_EQ(read_until(fd, "\r\n\r\n").rfind("HTTP/1.1 202 Accepted\r\n", 0), 0u);
+  const InvokeOutcome out = outcome.get();
+  EXPECT_EQ(out.kind, OutcomeKind::success);
+  EXPECT_EQ(out.body, "\"ok\"");
+  ::close(fd);
+
+  // The runtime's TCP endpoint serves the next invocation as before.
+  const Invocation second = make_invocation();
+  auto again = start_invoke(second);
+  auto next_tcp = runtime.client.Get(kNext);
+  ASSERT_TRUE(next_tcp);
+  EXPECT_EQ(next_tcp->get_header_value("Lambda-Runtime-Aws-Request-Id"), second.request_id);
+  ASSERT_TRUE(runtime.client.Post(answer_path(second.request_id, "response"), "1", "application/json"));
+  EXPECT_EQ(again.get().body, "1");
 }
 
 TEST_F(RuntimeApiServerTest, FullCycleNextThenResponseCarriesEveryHeader) {

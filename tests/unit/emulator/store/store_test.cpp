@@ -175,6 +175,48 @@ TEST(Store, LogsForFunctionAreTheNewestSinceOldestFirst) {
   EXPECT_TRUE(store.logs_for_function("h", 0, 10).empty());
 }
 
+TEST(Store, AnInvocationsPlatformLinesOfOneMillisecondShareARowAndReadBackAsLines) {
+  TempDir dir;
+  const auto path = dir.path() / "s.db";
+  Store store(path);
+  // An invocation with no output: START, END and REPORT in one millisecond.
+  store.log_many({line("f", "r1", 10, "START RequestId: r1 Version: $LATEST", LogSource::platform),
+                  line("f", "r1", 10, "END RequestId: r1", LogSource::platform),
+                  line("f", "r1", 10, "REPORT RequestId: r1\tDuration: 0.42 ms", LogSource::platform)});
+  // One with output between and a later end: nothing is packed across the output or the clock,
+  // nor across requests.
+  store.log(line("f", "r2", 11, "START RequestId: r2 Version: $LATEST", LogSource::platform));
+  store.log(line("f", "r2", 11, "hello"));
+  store.log_many({line("f", "r2", 12, "END RequestId: r2", LogSource::platform),
+                  line("f", "r2", 13, "REPORT RequestId: r2", LogSource::platform),
+                  line("f", "r3", 13, "START RequestId: r3 Version: $LATEST", LogSource::platform)});
+  store.flush();
+  EXPECT_EQ(count_rows(path, "logs"), 6);
+
+  const auto r1 = store.logs_for_request("r1");
+  ASSERT_EQ(r1.size(), 3u);
+  EXPECT_EQ(r1[0].text, "START RequestId: r1 Version: $LATEST");
+  EXPECT_EQ(r1[1].text, "END RequestId: r1");
+  EXPECT_EQ(r1[2].text, "REPORT RequestId: r1\tDuration: 0.42 ms");
+  for (const auto& l : r1) {
+    EXPECT_EQ(l.unix_ms, 10);
+    EXPECT_EQ(l.source, LogSource::platform);
+    EXPECT_EQ(l.function, "f");
+    EXPECT_EQ(l.request_id, "r1");
+  }
+  EXPECT_EQ(store.logs_for_request("r2").size(), 4u);
+
+  // A limit counts lines, not rows: the newest two are END and REPORT of r1 before r2's lines.
+  const auto newest = store.logs_for_function("f", 0, 7);
+  ASSERT_EQ(newest.size(), 7u);
+  EXPECT_EQ(newest[0].text, "END RequestId: r1");
+  EXPECT_EQ(newest[6].text, "START RequestId: r3 Version: $LATEST");
+  const auto last_two = store.logs_for_function("f", 0, 2);
+  ASSERT_EQ(last_two.size(), 2u);
+  EXPECT_EQ(last_two[0].text, "REPORT RequestId: r2");
+  EXPECT_EQ(store.logs_for_function("f", 10, 1000).size(), 8u);
+}
+
 TEST(Store, DestructorCommitsWhatIsQueued) {
   TempDir dir;
   const auto path = dir.path() / "s.db";
