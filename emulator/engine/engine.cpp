@@ -1124,7 +1124,12 @@ InvokeResult Engine::Impl::finish(Pool& pool, Ticket& ticket, Instance& inst,
     }
   }
 
-  const std::uint64_t peak = instance->peak_rss_bytes();
+  // An instance killed over its memory used all of it, as Lambda's REPORT says: the sampled RSS
+  // misses the kernel's count at the kill (a memory cgroup charges more than RSS) or overshoots it
+  // (a sample kills only once past the limit).
+  const std::uint64_t peak = row.outcome == billing::Outcome::oom
+                                 ? static_cast<std::uint64_t>(config.memory_mb) * 1024 * 1024
+                                 : instance->peak_rss_bytes();
   std::optional<logs::LogRecord> start;
   std::vector<std::string> collected = instance->end(start);
   logs::ReportInput report{result.request_id, duration_ms, init_ms, config.memory_mb, peak};

@@ -282,6 +282,8 @@ TEST_F(EngineTest, OverMemorySizeIsOutOfMemory) {
   EXPECT_EQ(r.error_type, "Runtime.OutOfMemory");
   EXPECT_EQ(m_sink.rows().back().outcome, billing::Outcome::oom);
   EXPECT_GE(m_sink.rows().back().max_memory_used_mb, 128);
+  // As Lambda reports an invocation killed over its memory: all of it used.
+  EXPECT_NE(r.log.find("\tMemory Size: 128 MB\tMax Memory Used: 128 MB\t"), std::string::npos) << r.log;
 }
 
 TEST_F(EngineTest, ReservedConcurrencyThrottles) {
