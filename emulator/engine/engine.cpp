@@ -241,7 +241,7 @@ struct Engine::Impl {
     start.sink = settings.sink;
     start.provisioned = provisioned;
     start.memory_limit_bytes = static_cast<std::uint64_t>(pool.config.memory_mb) * 1024 * 1024;
-    start.pass_connection = runtime_family(pool.config.runtime) != RuntimeFamily::provided;
+    start.pass_connection = pool.plan.own_bootstrap;
     start.environment = [this, &pool](const InstanceEnv& instance) {
       return instance_environment(pool.config, settings.host, settings.env_overrides, instance);
     };

@@ -37,7 +37,7 @@ struct InstanceStart {
   Sink* sink = nullptr;
   bool provisioned = false;
   std::uint64_t memory_limit_bytes = 0;  // enforced by a memory cgroup where one can be made
-  bool pass_connection = false;          // the runtime is our bootstrap: see InstanceEnv::passed_connection
+  bool pass_connection = false;          // RuntimePlan::own_bootstrap: see InstanceEnv::passed_connection
 };
 
 class Instance {

@@ -134,6 +134,7 @@ RuntimePlan plan_runtime(const FunctionConfig& config, const fs::path& bootstrap
                           "--max-old-space-size=" + std::to_string(config.memory_mb - young)});
       }
       plan.argv.push_back((bootstrap_dir / (python ? "python/bootstrap.py" : "node/bootstrap.mjs")).string());
+      plan.own_bootstrap = true;
       const std::string wanted = runtime_version(config.runtime);
       if (!wanted.empty() && !interpreter->version.empty() && !version_matches(interpreter->version, wanted))
         plan.warning = config.runtime + " runs on the host's " + (python ? "python " : "node ") +

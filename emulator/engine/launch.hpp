@@ -27,6 +27,7 @@ std::string runtime_version(std::string_view runtime);
 struct RuntimePlan {
   std::vector<std::string> argv;  // program and arguments
   std::string warning;            // "" or e.g. "python3.12 runs on the host's python 3.11.9"
+  bool own_bootstrap = false;     // argv runs our bootstrap: it takes a passed Runtime API connection
 };
 
 // Where the built-in bootstraps are written (once per engine): <dir>/python/bootstrap.py (and the
