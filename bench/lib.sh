@@ -4,7 +4,7 @@
 #   here  its own folder          work  its generated folder (gitignored)
 # and gets: die/say, the real interpreters first on PATH (real_python, real_node), the AWS and
 # Serverless environment the servers need, build_loadgen, install_peers, free_port, now_ms,
-# tree_rss_mb, and start_server/stop_server (one server at a time, stopped on exit by a trap).
+# tree_rss_mb, tree_stats, and start_server/stop_server (each stopped on exit by a trap).
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -75,63 +75,78 @@ free_port() { "$real_python" -c 'import socket; s=socket.socket(); s.bind(("127.
 
 now_ms() { "$real_python" -c 'import time; print("%.3f" % (time.time() * 1000))'; }
 
-# tree_rss_mb PID: the summed VmRSS of PID's descendants (not PID itself, the `timeout` wrapper), MB.
-tree_rss_mb() { tree_rss_and_procs "$1" | cut -d' ' -f1; }
-
-# tree_rss_and_procs PID: "MB N": tree_rss_mb's figure and the number of those processes.
-tree_rss_and_procs() {
+# tree_stats PID: "MB N CPU_MS" for PID's descendants (not PID itself, the `timeout` wrapper): their
+# summed VmRSS in MB, how many they are, and the CPU time (user + system) the tree has used so far,
+# including that of processes of it that have ended.
+tree_stats() {
   "$real_python" - "$1" <<'PY'
 import os, sys
-root = int(sys.argv[1])
-children = {}
+root, children, stats = int(sys.argv[1]), {}, {}
 for p in os.listdir("/proc"):
     if not p.isdigit():
         continue
     try:
         with open(f"/proc/{p}/stat") as f:
-            ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         continue
-    children.setdefault(ppid, []).append(int(p))
-total, procs, pending = 0, 0, list(children.get(root, []))
+    children.setdefault(int(fields[1]), []).append(int(p))
+    # utime + stime, and cutime + cstime: those of its children that have ended (and been waited
+    # for), whose own entries are gone
+    stats[int(p)] = sum(int(x) for x in fields[11:15])  # clock ticks
+rss, procs, ticks, pending = 0, 0, 0, list(children.get(root, []))
 while pending:
     pid = pending.pop()
     pending += children.get(pid, [])
     try:
         with open(f"/proc/{pid}/status") as f:
-            total += next((int(l.split()[1]) for l in f if l.startswith("VmRSS:")), 0)
+            rss += next((int(l.split()[1]) for l in f if l.startswith("VmRSS:")), 0)
         procs += 1
+        ticks += stats.get(pid, 0)
     except OSError:
         pass
-print("%.1f %d" % (total / 1024, procs))
+print("%.1f %d %d" % (rss / 1024, procs, ticks * 1000 // os.sysconf("SC_CLK_TCK")))
 PY
 }
+tree_rss_and_procs() { tree_stats "$1" | cut -d' ' -f1,2; }  # "MB N"
+tree_rss_mb() { tree_stats "$1" | cut -d' ' -f1; }
 
 # json_field FILE KEY
 json_field() { "$real_python" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 
+# stop_server [PID]: stops the server started as PID (default: the last one started, $server_pid)
+# and its whole tree. The exit trap stops every server still running.
 server_pid=
+running_servers=()
 stop_server() {
-  [[ -n $server_pid ]] || return 0
-  kill -TERM -- "-$server_pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL -- "-$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=
+  local pid=${1:-$server_pid} kept=() p
+  [[ -n $pid ]] || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${running_servers[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
+  running_servers=("${kept[@]}")
+  [[ $pid != "$server_pid" ]] || server_pid=
 }
-trap stop_server EXIT INT TERM
+stop_all_servers() {
+  local pid
+  for pid in "${running_servers[@]}"; do stop_server "$pid"; done
+}
+trap stop_all_servers EXIT INT TERM
 
 # start_server NAME CMD DIR PORT BUDGET_S: runs the shell command CMD in DIR, logging to
 # $work/NAME.log, in its own session (so the whole tree stops as one group) under `timeout BUDGET_S`
 # (so it never outlives its budget), and waits until 127.0.0.1:PORT accepts a connection (dies if
 # it does not within 60 s). Sets server_pid, and server_t0 / server_t_ready (epoch ms: started,
-# listening).
+# listening). Several may run at once.
 start_server() {
   local name=$1 cmd=$2 dir=$3 port=$4 budget=$5
   say "$name: starting: $cmd"
   server_t0=$(now_ms)
   (cd "$dir" && exec setsid timeout -k 5 "$budget" bash -c "exec $cmd" </dev/null >"$work/$name.log" 2>&1) &
   server_pid=$!
+  running_servers+=("$server_pid")
   local ready=0
   for _ in $(seq 1200); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then ready=1; break; fi
