@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/manifest/model.hpp"
+#include "emulator/common/local_account.hpp"
 
 namespace stratus::run {
 
@@ -26,6 +27,11 @@ std::vector<std::pair<std::string, const Value*>> resources_of(const manifest::S
     out.emplace_back(entry.key, props && props->is_map() ? props : &empty);
   }
   return out;
+}
+
+bool has_resource(const manifest::Service& service, std::string_view type, const std::string& id) {
+  const auto of_type = resources_of(service, type);
+  return std::any_of(of_type.begin(), of_type.end(), [&](const auto& r) { return r.first == id; });
 }
 
 // The logical id an intrinsic names ({Fn::GetAtt: [Id, Arn]}, {Ref: Id}); "" otherwise.
@@ -117,7 +123,7 @@ EventSources event_sources(const manifest::Service& service, const std::string& 
           const std::string id = referenced_id(*target);
           policy["deadLetterTargetArn"] =
               id.empty() ? target->to_text()
-                         : "arn:aws:sqs:" + region + ":000000000000:" + queue_name_of(service, id);
+                         : "arn:aws:sqs:" + region + ":" + kLocalAccountId + ":" + queue_name_of(service, id);
         }
         if (const Value* count = entry.value.find("maxReceiveCount"))
           policy["maxReceiveCount"] = count->to_text();
@@ -184,6 +190,35 @@ EventSources event_sources(const manifest::Service& service, const std::string& 
     }
   }
   return out;
+}
+
+std::optional<std::string> local_reference(const manifest::Service& service, const Value& v,
+                                           const std::string& region, const std::string& endpoint_url) {
+  if (!v.is_map() || v.entries().size() != 1) return std::nullopt;
+  const std::string& key = v.entries().front().key;
+  const Value& inner = v.entries().front().value;
+  std::string id, attribute;  // no attribute: a Ref
+  if (key == "Ref" && inner.is_string()) {
+    id = inner.as_string();
+  } else if (key == "Fn::GetAtt" && inner.is_sequence() && inner.items().size() == 2 &&
+             inner.items()[0].is_string() && inner.items()[1].is_string()) {
+    id = inner.items()[0].as_string();
+    attribute = inner.items()[1].as_string();
+  } else {
+    return std::nullopt;
+  }
+  if (has_resource(service, "AWS::SQS::Queue", id)) {
+    const std::string name = queue_name_of(service, id);
+    if (attribute.empty() || attribute == "QueueUrl")
+      return endpoint_url + "/" + kLocalAccountId + "/" + name;
+    if (attribute == "Arn") return "arn:aws:sqs:" + region + ":" + kLocalAccountId + ":" + name;
+    if (attribute == "QueueName") return name;
+  } else if (has_resource(service, "AWS::S3::Bucket", id)) {
+    const std::string name = bucket_name_of(service, id);
+    if (attribute.empty()) return name;
+    if (attribute == "Arn") return "arn:aws:s3:::" + name;
+  }
+  return std::nullopt;
 }
 
 }  // namespace stratus::run

@@ -3,6 +3,7 @@
 // (from `sqs`/`s3` events and from `resources`), one poller (event source mapping) per enabled `sqs`
 // event, one notification rule per `s3` event, and each function's async destinations.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,8 @@
 
 namespace stratus::manifest {
 struct Service;
-}
+class Value;
+}  // namespace stratus::manifest
 
 namespace stratus::run {
 
@@ -46,5 +48,18 @@ struct EventSources {
 
 // `region` goes into the ARNs of dead-letter queues named by a RedrivePolicy.
 EventSources event_sources(const manifest::Service& service, const std::string& region);
+
+// The local value of a CloudFormation reference to one of the service's own queues or buckets (its
+// `resources`), as `offline` creates them behind its AWS endpoint (`endpoint_url`), with what
+// CloudFormation returns for the real resource:
+//   {Ref: Queue}                      the queue URL
+//   {Fn::GetAtt: [Queue, QueueUrl]}   the queue URL
+//   {Fn::GetAtt: [Queue, Arn]}        arn:aws:sqs:REGION:000000000000:NAME
+//   {Fn::GetAtt: [Queue, QueueName]}  NAME
+//   {Ref: Bucket}                     the bucket name
+//   {Fn::GetAtt: [Bucket, Arn]}       arn:aws:s3:::NAME
+// Anything else (another resource type, another attribute, Fn::Sub, ...): nullopt.
+std::optional<std::string> local_reference(const manifest::Service& service, const manifest::Value& v,
+                                           const std::string& region, const std::string& endpoint_url);
 
 }  // namespace stratus::run

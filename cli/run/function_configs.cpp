@@ -20,7 +20,8 @@ std::optional<std::string> env_text(const manifest::Value& v) {
 
 }  // namespace
 
-FunctionConfigs function_configs(const manifest::Service& service, const std::string& account_id) {
+FunctionConfigs function_configs(const manifest::Service& service, const std::string& account_id,
+                                 const ResolveIntrinsic& resolve) {
   FunctionConfigs out;
   std::map<std::string, std::vector<std::string>> unresolved;  // variable -> the functions it is set for
   for (const auto& fn : service.functions) {
@@ -45,7 +46,9 @@ FunctionConfigs function_configs(const manifest::Service& service, const std::st
     c.region = service.provider.region;
     c.account_id = account_id;
     for (const auto& entry : fn.environment.entries()) {
-      if (auto text = env_text(entry.value)) {
+      std::optional<std::string> text = env_text(entry.value);
+      if (!text && resolve) text = resolve(entry.value);
+      if (text) {
         c.environment.emplace_back(entry.key, *text);
       } else {
         unresolved[entry.key].push_back(fn.key);

@@ -148,7 +148,30 @@ OfflineSession::OfflineSession(const manifest::Service& service, OfflineSettings
   const OfflineSettings& o = s.settings;
   const std::string& region = service.provider.region;
 
-  s.configs = function_configs(service, o.account_id);
+  // The AWS endpoint listens first: its port (an ephemeral one for --aws-port 0) goes into the
+  // functions' environment, in AWS_ENDPOINT_URL and in what references to the service's queues and
+  // buckets resolve to. Requests wait for the APIs behind it (no client knows the port before
+  // the banner, which comes after).
+  try {
+    s.aws_server = std::make_unique<net::HttpServer>(
+        o.host, o.aws_port,
+        [&s](const net::Request& request, net::Responder responder) {
+          if (const triggers::AwsEndpoint* aws = s.aws_ready.load())
+            return aws->handle(request, std::move(responder));
+          net::Response res;
+          res.status = 503;
+          res.body = R"({"message":"stratus offline is starting"})";
+          responder.send(std::move(res));
+        },
+        triggers::AwsEndpoint::server_options());
+  } catch (const net::BindError& e) {
+    throw UserError(e.what(), kExitFailure);
+  }
+  s.aws_url = url_of(o.host, s.aws_server->port());
+
+  s.configs = function_configs(service, o.account_id, [&](const manifest::Value& v) {
+    return local_reference(service, v, region, s.aws_url);
+  });
   for (const auto& w : s.configs.warnings) warn(w);
   std::map<std::string, std::string> names;
   for (const auto& f : s.configs.functions) names[f.name] = f.short_name;
@@ -171,25 +194,6 @@ OfflineSession::OfflineSession(const manifest::Service& service, OfflineSettings
   es.idle_timeout = std::chrono::milliseconds(static_cast<long long>(o.run.idle_timeout_s * 1000));
   es.account_concurrency = o.run.account_concurrency;
 
-  // The AWS endpoint listens first: its port (an ephemeral one for --aws-port 0) goes into the
-  // functions' environment. Requests wait for the APIs behind it (no client knows the port before
-  // the banner, which comes after).
-  try {
-    s.aws_server = std::make_unique<net::HttpServer>(
-        o.host, o.aws_port,
-        [&s](const net::Request& request, net::Responder responder) {
-          if (const triggers::AwsEndpoint* aws = s.aws_ready.load())
-            return aws->handle(request, std::move(responder));
-          net::Response res;
-          res.status = 503;
-          res.body = R"({"message":"stratus offline is starting"})";
-          responder.send(std::move(res));
-        },
-        triggers::AwsEndpoint::server_options());
-  } catch (const net::BindError& e) {
-    throw UserError(e.what(), kExitFailure);
-  }
-  s.aws_url = url_of(o.host, s.aws_server->port());
   // A handler's own SDK calls reach the local queues and buckets, never a real account by accident.
   const bool endpoint_given = std::any_of(es.env_overrides.begin(), es.env_overrides.end(),
                                           [](const auto& kv) { return kv.first == "AWS_ENDPOINT_URL"; });

@@ -244,13 +244,15 @@ namespace {
 
 // The service's queue and bucket on the AWS endpoint, fed by the aws CLI: an SQS message reaches
 // the function through its event source mapping, an upload through its S3 notification, and the
-// functions' own SDKs are pointed at the endpoint.
+// functions' own SDKs are pointed at the endpoint; references to the service's queues in their
+// environment resolve to the local queues.
 TEST(OfflineEvents, SqsMessagesAndS3UploadsReachTheirFunctions) {
   TempDir dir;
   dir.write(
       "serverless.yml",
       "service: evt\n"
       "provider:\n  name: aws\n  runtime: python3.12\n  region: us-east-1\n"
+      "  environment:\n    JOBS_URL: !Ref Jobs\n    DLQ_ARN: !GetAtt Dlq.Arn\n"
       "functions:\n"
       "  worker:\n    handler: handler.worker\n"
       "    events:\n      - sqs:\n          arn: { 'Fn::GetAtt': [Jobs, Arn] }\n          batchSize: 5\n"
@@ -273,7 +275,9 @@ TEST(OfflineEvents, SqsMessagesAndS3UploadsReachTheirFunctions) {
       "    out('worker.json', {'bodies': [r['body'] for r in event['Records']],\n"
       "                        'source': event['Records'][0]['eventSource'],\n"
       "                        'arn': event['Records'][0]['eventSourceARN'],\n"
-      "                        'endpoint': os.environ.get('AWS_ENDPOINT_URL')})\n"
+      "                        'endpoint': os.environ.get('AWS_ENDPOINT_URL'),\n"
+      "                        'jobs_url': os.environ.get('JOBS_URL'), 'dlq_arn': "
+      "os.environ.get('DLQ_ARN')})\n"
       "def uploads(event, context):\n"
       "    r = event['Records'][0]\n"
       "    out('uploads.json', {'name': r['eventName'], 'bucket': r['s3']['bucket']['name'],\n"
@@ -312,6 +316,9 @@ TEST(OfflineEvents, SqsMessagesAndS3UploadsReachTheirFunctions) {
   EXPECT_EQ(worker.at("source"), "aws:sqs");
   EXPECT_EQ(worker.at("arn"), "arn:aws:sqs:us-east-1:000000000000:jobs");
   EXPECT_EQ(worker.at("endpoint"), endpoint);
+  EXPECT_EQ(worker.at("jobs_url"), endpoint + "/000000000000/jobs");
+  EXPECT_EQ(worker.at("dlq_arn"), "arn:aws:sqs:us-east-1:000000000000:jobs-dlq");
+  EXPECT_EQ(offline.err().find("CloudFormation expression"), std::string::npos) << offline.err();
   // Handled: the mapping deleted it.
   r = aws({"sqs", "get-queue-attributes", "--queue-url", endpoint + "/000000000000/jobs", "--attribute-names",
            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"});

@@ -83,6 +83,27 @@ TEST(FunctionConfigs, IntrinsicEnvironmentValuesAreLeftOutWithOneWarningPerVaria
           "it is not set locally (use --env TOPIC=VALUE)"}));
 }
 
+TEST(FunctionConfigs, IntrinsicsTheResolverKnowsAreSetAndTheOthersWarned) {
+  manifest::Service service;
+  auto a = function("a");
+  a.environment.set("QUEUE_URL", ref("Queue"));
+  a.environment.set("TOPIC", ref("Topic"));
+  a.environment.set("PLAIN", Value("text"));
+  service.functions = {a};
+  int asked = 0;
+  const FunctionConfigs out = function_configs(service, "000000000000", [&](const Value& v) {
+    ++asked;
+    const Value* id = v.find("Ref");
+    return id && id->as_string() == "Queue" ? std::optional<std::string>("http://local/q") : std::nullopt;
+  });
+  EXPECT_EQ(asked, 2);  // the scalar is not asked about
+  EXPECT_EQ(out.functions[0].environment, (std::vector<std::pair<std::string, std::string>>{
+                                              {"QUEUE_URL", "http://local/q"}, {"PLAIN", "text"}}));
+  EXPECT_EQ(out.warnings, (std::vector<std::string>{
+                              "environment variable TOPIC (function 'a') is a CloudFormation expression "
+                              "that only AWS can resolve; it is not set locally (use --env TOPIC=VALUE)"}));
+}
+
 TEST(FunctionConfigs, ContainerImagesCannotRunLocally) {
   manifest::Service service;
   auto a = function("a");
