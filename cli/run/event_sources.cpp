@@ -71,8 +71,8 @@ Destination resolve_destination(const manifest::Service& service, const Value& v
   if (v.is_map()) {
     if (const Value* arn = v.find("arn")) return resolve_destination(service, *arn, where, warnings);
     const std::string id = referenced_id(v);
-    for (const auto& [logical, props] : resources_of(service, "AWS::SQS::Queue"))
-      if (logical == id) return {Destination::Kind::queue, queue_name_of(service, id)};
+    if (has_resource(service, "AWS::SQS::Queue", id))
+      return {Destination::Kind::queue, queue_name_of(service, id)};
     warnings.push_back(where + ": '" + id +
                        "' is not a queue of this service; its records are not delivered locally");
     return {};

@@ -70,8 +70,8 @@ TEST(LocalReference, BucketsResolveToTheirNameAndArn) {
 }
 
 TEST(LocalReference, WhatIsNotAQueueOrBucketOfTheServiceHasNoLocalValue) {
-  EXPECT_EQ(resolve(ref("Topic")), std::nullopt);     // not emulated
-  EXPECT_EQ(resolve(ref("Missing")), std::nullopt);   // not a resource of the service
+  EXPECT_EQ(resolve(ref("Topic")), std::nullopt);    // not emulated
+  EXPECT_EQ(resolve(ref("Missing")), std::nullopt);  // not a resource of the service
   EXPECT_EQ(resolve(get_att("Jobs", "Nope")), std::nullopt);
   Value sub = Value::map();
   sub.set("Fn::Sub", Value("${Jobs}"));
