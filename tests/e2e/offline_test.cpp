@@ -42,7 +42,11 @@ class OfflineTest : public ::testing::Test {
                 "    reservedConcurrency: 0\n"
                 "  node:\n"
                 "    handler: index.handler\n"
-                "    runtime: nodejs22.x\n");
+                "    runtime: nodejs22.x\n"
+                "  callback:\n"
+                "    handler: callback.handler\n"
+                "    runtime: nodejs22.x\n"
+                "    timeout: 3\n");
     m_dir.write("handler.py",
                 "import os\n"
                 "def echo(event, context):\n"
@@ -56,6 +60,11 @@ class OfflineTest : public ::testing::Test {
                 "    return 'ok'\n");
     m_dir.write("index.js",
                 "exports.handler = async (event, context) => ({ node: event, fn: context.functionName });\n");
+    m_dir.write("callback.js",
+                "exports.handler = (event, context, callback) => {\n"
+                "  if (event.plain) return 'ignored';\n"
+                "  setTimeout(() => callback(null, { n: event.n }), 10);\n"
+                "};\n");
     m_offline = std::make_unique<Background>(
         m_dir.path(), std::vector<std::string>{"offline", "--lambda-port", "0", "--aws-port", "0", "--json"});
     const std::string banner = m_offline->first_line();
@@ -127,7 +136,7 @@ TEST_F(OfflineTest, AwsCliInvokeTailLogsErrorsAndListFunctions) {
   const json listed = json::parse(r.out);
   for (const auto& f : listed.at("Functions")) names.push_back(f.at("FunctionName"));
   EXPECT_EQ(names, (std::vector<std::string>{"svc-dev-echo", "svc-dev-fail", "svc-dev-mark", "svc-dev-off",
-                                             "svc-dev-node"}))
+                                             "svc-dev-node", "svc-dev-callback"}))
       << r.out;
 }
 
@@ -169,6 +178,22 @@ TEST_F(OfflineTest, Boto3InvokeEventThrottleAndGetFunction) {
     if (marker.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   EXPECT_EQ(marker, event_id);
+}
+
+// Lambda answers a callback-style handler, or one that neither calls back nor returns a promise, once
+// the event loop is empty; the instance's own connection to the Runtime API must not count. Each of
+// these timed out at 3 s while it did. The same warm instance answers them all.
+TEST_F(OfflineTest, NodeCallbackHandlersAnswerOnceTheEventLoopIsEmpty) {
+  const RunResult r = boto3(
+      "for event in ({'n': 1}, {'n': 2}, {'plain': True}, {'n': 3}):\n"
+      "    out = c.invoke(FunctionName='callback', Payload=json.dumps(event))\n"
+      "    print(out.get('FunctionError', '-'), out['Payload'].read().decode())\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "- {\"n\":1}\n- {\"n\":2}\n- null\n- {\"n\":3}\n");
+  const std::string log = m_offline->err();
+  const auto cold = log.find("Init Duration");
+  EXPECT_NE(cold, std::string::npos) << log;
+  EXPECT_EQ(log.find("Init Duration", cold + 1), std::string::npos) << "one cold start only:\n" << log;
 }
 
 TEST_F(OfflineTest, InterruptStopsEveryInstance) {

@@ -108,6 +108,7 @@ function encode(method, urlPath, body, headers = {}) {
 // Writes `data` (`count` requests) and resolves with their responses, in order.
 function send(data, count) {
   if (!client.socket) connect();
+  else client.socket.ref();
   const answers = [];
   for (let i = 0; i < count; i++) answers.push(new Promise((resolve, reject) => client.pending.push({ resolve, reject })));
   client.socket.write(data, 'utf8');
@@ -275,7 +276,9 @@ function makeContext(headers, onDone) {
 // context.callbackWaitsForEmptyEventLoop); a handler that does neither ends with null once the loop is
 // empty, its plain return value ignored.
 // One 'beforeExit' listener for the instance's life (not one added and removed per invocation): it
-// tells the invocation in flight, if any, that the event loop is empty.
+// tells the invocation in flight, if any, that the event loop is empty. The Runtime API socket is
+// unref'd while the handler runs (send() refs it again), or its keep-alive connection alone would keep
+// the loop from ever emptying.
 let onLoopEmpty = null;
 process.on('beforeExit', () => { if (onLoopEmpty) onLoopEmpty(); });
 
@@ -296,6 +299,7 @@ function runHandler(fn, event, headers) {
       else finish(err, result);
     };
     ctx = makeContext(headers, viaCallback);
+    if (client.socket) client.socket.unref();
     try {
       const out = fn(event, ctx, viaCallback);
       if (out && typeof out.then === 'function') {

@@ -13,6 +13,8 @@
 namespace stratus::testing {
 
 FakeRuntimeApi::FakeRuntimeApi() : m_server(std::make_unique<httplib::Server>()) {
+  // Idle connections close after 1 s (the engine keeps them open; tests/e2e/offline_test covers what
+  // depends on that, such as a node handler answering once its event loop is empty).
   m_server->set_keep_alive_timeout(1);
   m_server->Get("/2018-06-01/runtime/invocation/next", [this](const httplib::Request&,
                                                               httplib::Response& res) {
