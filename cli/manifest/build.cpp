@@ -375,7 +375,10 @@ struct Builder {
     if (const Value* o = v.find("onError")) f.on_error = *o;
     if (const Value* l = v.find("layers"); l && l->is_sequence()) f.layers = *l;
     f.package = package(v.find("package"), path + ".package");
-    std::string default_payload = str(root.at_path("provider.httpApi.payload"), "2.0");
+    // As Serverless deploys it: the function's httpApi.payload, else the provider's, else 2.0.
+    const Value* own_payload = v.at_path("httpApi.payload");
+    std::string default_payload =
+        own_payload ? str(own_payload) : str(root.at_path("provider.httpApi.payload"), "2.0");
     if (const Value* events = v.find("events"); events && events->is_sequence())
       for (std::size_t i = 0; i < events->items().size(); ++i)
         f.events.push_back(event(events->items()[i], path + ".events." + std::to_string(i), default_payload));

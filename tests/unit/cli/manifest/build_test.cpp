@@ -72,6 +72,21 @@ TEST(Build, HttpApiRoutesAndPayload) {
   EXPECT_EQ(std::get<HttpApiEvent>(ev[2].detail).payload, "1.0");
 }
 
+TEST(Build, AFunctionsHttpApiPayloadOverridesTheProviders) {
+  auto b = build(kHeader +
+                 "  httpApi:\n    payload: '1.0'\nfunctions:\n"
+                 "  legacy:\n    handler: h.f\n    httpApi:\n      payload: '2.0'\n    events:\n"
+                 "      - httpApi: GET /a\n"
+                 "  other:\n    handler: h.f\n    events:\n      - httpApi: GET /b\n");
+  ASSERT_FALSE(b.diags.has_errors()) << first_error(b);
+  EXPECT_EQ(std::get<HttpApiEvent>(b.service.functions[0].events[0].detail).payload, "2.0");
+  EXPECT_EQ(std::get<HttpApiEvent>(b.service.functions[1].events[0].detail).payload, "1.0");
+  b = build(kHeader +
+            "functions:\n  f:\n    handler: h.f\n    httpApi:\n      payload: '1.0'\n"
+            "    events:\n      - httpApi: GET /a\n");
+  EXPECT_EQ(std::get<HttpApiEvent>(b.service.functions[0].events[0].detail).payload, "1.0");
+}
+
 TEST(Build, BadMethodSuggestsTheClosest) {
   auto b = build(kHeader + "functions:\n  f:\n    handler: h.f\n    events:\n      - http: GETT /users\n");
   EXPECT_EQ(
