@@ -290,6 +290,15 @@ void validate_queue_attributes(const std::map<std::string, std::string>& attribu
   }
 }
 
+std::string canonical_attribute(const std::string& name, const std::string& value) {
+  if (name != "RedrivePolicy") return value;
+  const auto policy = parse_redrive(value);
+  if (!policy) return value;
+  return json{{"deadLetterTargetArn", policy->dead_letter_target_arn},
+              {"maxReceiveCount", policy->max_receive_count}}
+      .dump();
+}
+
 QueueSettings parse_queue_settings(const std::map<std::string, std::string>& attributes) {
   QueueSettings s;
   s.attributes = attributes;
@@ -300,8 +309,10 @@ QueueSettings parse_queue_settings(const std::map<std::string, std::string>& att
   s.retention_seconds = int_attribute(attributes, "MessageRetentionPeriod", 345600);
   s.fifo = is_true(attributes, "FifoQueue");
   s.content_based_deduplication = is_true(attributes, "ContentBasedDeduplication");
-  if (auto it = attributes.find("RedrivePolicy"); it != attributes.end())
+  if (auto it = s.attributes.find("RedrivePolicy"); it != s.attributes.end()) {
     s.redrive = parse_redrive(it->second);
+    it->second = canonical_attribute(it->first, it->second);
+  }
   return s;
 }
 

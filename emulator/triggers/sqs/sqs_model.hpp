@@ -58,6 +58,10 @@ struct RedrivePolicy {
   int max_receive_count = 0;
 };
 
+// An attribute's value as SQS keeps and returns it: a RedrivePolicy with maxReceiveCount as a number,
+// whichever form it was given in; any other value as given.
+std::string canonical_attribute(const std::string& name, const std::string& value);
+
 // A queue's settings, parsed from its attribute strings.
 struct QueueSettings {
   std::map<std::string, std::string> attributes;  // as set (with defaults), string values

@@ -151,7 +151,7 @@ void SqsStore::create_queue(const std::string& name, const std::map<std::string,
     for (const auto& [key, value] : given) {
       auto it = existing->settings.attributes.find(key);
       const std::string current = it == existing->settings.attributes.end() ? "" : it->second;
-      if (current != value)
+      if (current != canonical_attribute(key, value))
         throw SqsError(
             "QueueNameExists", "QueueAlreadyExists",
             "A queue already exists with the same name and a different value for attribute " + key);
@@ -170,7 +170,7 @@ void SqsStore::create_queue(const std::string& name, const std::map<std::string,
     attributes["DeduplicationScope"] = "queue";
     attributes["FifoThroughputLimit"] = "perQueue";
   }
-  for (const auto& [key, value] : given) attributes[key] = value;
+  for (const auto& [key, value] : given) attributes[key] = canonical_attribute(key, value);
   if (attributes.count("RedrivePolicy") && attributes["RedrivePolicy"].empty())
     attributes.erase("RedrivePolicy");
   json doc = attributes;
@@ -222,7 +222,7 @@ void SqsStore::set_queue_attributes(const std::string& name,
     if (key == "RedrivePolicy" && value.empty())
       attributes.erase(key);
     else
-      attributes[key] = value;
+      attributes[key] = canonical_attribute(key, value);
   }
   json doc = attributes;
   store::Statement s(m_db, "UPDATE sqs_queues SET attributes = ?2, modified_ms = ?3 WHERE name = ?1");

@@ -210,6 +210,17 @@ TEST(SqsStore, RedriveMovesAMessageToTheDeadLetterQueue) {
                       {{"VisibilityTimeout", "1"},
                        {"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:000000000000:dlq",)"
                                          R"("maxReceiveCount":"2"})"}});
+  // Kept, and answered, with the count as a number; creating the queue again with the string form
+  // is the same queue.
+  const std::string canonical =
+      R"({"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:000000000000:dlq","maxReceiveCount":2})";
+  EXPECT_EQ(f.sqs->queue("q").settings.attributes.at("RedrivePolicy"), canonical);
+  EXPECT_NO_THROW(f.sqs->create_queue(
+      "q", {{"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:000000000000:dlq",)"
+                              R"("maxReceiveCount":"2"})"}}));
+  f.sqs->set_queue_attributes("q", {{"RedrivePolicy", R"({"maxReceiveCount":"2","deadLetterTargetArn":)"
+                                                      R"("arn:aws:sqs:eu-west-1:000000000000:dlq"})"}});
+  EXPECT_EQ(f.sqs->queue("q").settings.attributes.at("RedrivePolicy"), canonical);
   const auto sent = f.send("q", "poison");
   for (int i = 1; i <= 2; ++i) {
     auto m = f.receive("q");
