@@ -104,6 +104,12 @@ EventSources event_sources(const manifest::Service& service, const std::string& 
     auto same = [&](const QueueSpec& q) { return q.name == spec.name; };
     if (std::none_of(out.queues.begin(), out.queues.end(), same)) out.queues.push_back(std::move(spec));
   };
+  auto add_queue_named = [&](const std::string& name) {
+    QueueSpec spec;
+    spec.name = name;
+    if (name.ends_with(".fifo")) spec.attributes["FifoQueue"] = "true";
+    add_queue(std::move(spec));
+  };
   auto add_bucket = [&](const std::string& name) {
     if (std::find(out.buckets.begin(), out.buckets.end(), name) == out.buckets.end())
       out.buckets.push_back(name);
@@ -162,12 +168,13 @@ EventSources event_sources(const manifest::Service& service, const std::string& 
     if (d.on_success.kind != Destination::Kind::none || d.on_failure.kind != Destination::Kind::none ||
         d.on_error.kind != Destination::Kind::none)
       out.destinations[fn.name] = d;
+    // A queue named only by a destination's ARN exists on AWS; locally it is created, or its records
+    // would be lost.
+    for (const Destination* dest : {&d.on_success, &d.on_failure, &d.on_error})
+      if (dest->kind == Destination::Kind::queue) add_queue_named(dest->name);
     for (const auto& event : fn.events) {
       if (const auto* q = std::get_if<manifest::SqsEvent>(&event.detail)) {
-        QueueSpec spec;
-        spec.name = q->queue_name;
-        if (spec.name.ends_with(".fifo")) spec.attributes["FifoQueue"] = "true";
-        add_queue(std::move(spec));
+        add_queue_named(q->queue_name);
         if (!q->enabled) continue;
         triggers::sqs::SqsPollerSettings poller;
         poller.queue = q->queue_name;

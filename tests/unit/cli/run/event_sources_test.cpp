@@ -79,5 +79,26 @@ TEST(LocalReference, WhatIsNotAQueueOrBucketOfTheServiceHasNoLocalValue) {
   EXPECT_EQ(resolve(Value("Jobs")), std::nullopt);
 }
 
+TEST(EventSources, AQueueNamedOnlyByADestinationArnIsCreated) {
+  manifest::Service service = service_with_resources();
+  manifest::Function fn;
+  fn.key = "worker";
+  fn.name = "svc-dev-worker";
+  Value destinations = Value::map();
+  destinations.set("onSuccess", get_att("Jobs", "Arn"));
+  destinations.set("onFailure", Value("arn:aws:sqs:eu-west-1:000000000000:failures"));
+  fn.destinations = std::move(destinations);
+  fn.on_error = Value("arn:aws:sqs:eu-west-1:000000000000:dead.fifo");
+  service.functions.push_back(std::move(fn));
+  const EventSources sources = event_sources(service, "eu-west-1");
+  EXPECT_TRUE(sources.warnings.empty());
+  std::map<std::string, std::map<std::string, std::string>> queues;
+  for (const auto& q : sources.queues) EXPECT_TRUE(queues.emplace(q.name, q.attributes).second) << q.name;
+  EXPECT_EQ(queues.size(), 4u);  // jobs-dev and Plain from the resources, and the two above
+  EXPECT_EQ(queues.at("failures"), (std::map<std::string, std::string>{}));
+  EXPECT_EQ(queues.at("dead.fifo"), (std::map<std::string, std::string>{{"FifoQueue", "true"}}));
+  EXPECT_EQ(sources.destinations.at("svc-dev-worker").on_failure.name, "failures");
+}
+
 }  // namespace
 }  // namespace stratus::run
