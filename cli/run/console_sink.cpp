@@ -88,18 +88,33 @@ void ConsoleSink::format(const logs::LogRecord& record, std::string& line) const
     line += '\n';
     return;
   }
-  if (m_prefix) {
+  const auto add_prefix = [&] {
+    if (!m_prefix) return;
     if (m_color) {
       auto color = m_colors.find(record.function);
       line += "\033[";
       line += color != m_colors.end() ? color->second : "36";
-      line += "m[" + name + "]\033[0m ";
+      line += "m[";
+      line += name;
+      line += "]\033[0m ";
     } else {
-      line += "[" + name + "] ";
+      line += '[';
+      line += name;
+      line += "] ";
     }
+  };
+  // A record's own line breaks are carriage returns (Lambda's Python runtime joins a traceback's
+  // lines with them, so CloudWatch keeps it as one event). A terminal would print each over the one
+  // before; here each starts a line of its own.
+  std::string_view text = record.text;
+  for (;;) {
+    const auto cr = text.find('\r');
+    add_prefix();
+    line += text.substr(0, cr);
+    line += '\n';
+    if (cr == std::string_view::npos) break;
+    text.remove_prefix(cr + 1);
   }
-  line += record.text;
-  line += '\n';
 }
 
 void ConsoleSink::log(const logs::LogRecord& record) {

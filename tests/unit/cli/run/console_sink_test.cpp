@@ -39,6 +39,21 @@ TEST_F(ConsoleSinkTest, UnbatchedWritesEachLineAtOnce) {
   EXPECT_EQ(written(), "[hello] one\n");
 }
 
+// Python's runtime joins an error's lines with carriage returns (one CloudWatch event); a terminal
+// would print each over the last. Each is a line, prefixed; JSON logs keep the message as written.
+TEST_F(ConsoleSinkTest, CarriageReturnsInARecordStartLinesOfTheirOwn) {
+  const auto record = line("[ERROR] ValueError: boom\rTraceback (most recent call last):\r  File \"h.py\"");
+  ConsoleSink plain(m_file, false, false, {});
+  plain.log(record);
+  EXPECT_EQ(written(), "[ERROR] ValueError: boom\nTraceback (most recent call last):\n  File \"h.py\"\n");
+  ConsoleSink prefixed(m_file, true, false, {{"svc-dev-hello", "hello"}});
+  prefixed.log(line("a\rb\r"));
+  EXPECT_EQ(written().substr(record.text.size() + 1), "[hello] a\n[hello] b\n[hello] \n");
+  ConsoleSink json(m_file, true, false, {{"svc-dev-hello", "hello"}}, true);
+  json.log(line("a\rb"));
+  EXPECT_NE(written().find(R"("message":"a\rb"})"), std::string::npos);
+}
+
 TEST_F(ConsoleSinkTest, BatchedLinesWaitForTheWriterAndTheDestructorWritesTheRestInOrder) {
   auto sink = std::make_unique<ConsoleSink>(
       m_file, true, false, std::map<std::string, std::string>{{"svc-dev-hello", "hello"}}, false, 60s);
