@@ -362,8 +362,11 @@ TEST(ServerlessSchema, EnumsSuggestTheIntendedValue) {
   EXPECT_EQ(messages_of("service: demo\nprovider:\n  name: azure\n"),
             Messages{"provider.name must be aws or stratus (got 'azure')"});
   EXPECT_EQ(messages_of("service: my service\nprovider: {name: aws}\n"),
-            Messages{"service must start with a letter and contain only letters, digits and hyphens "
-                     "(got 'my service')"});
+            Messages{"service must be at least 2 characters, start with a letter and contain only letters, "
+                     "digits and hyphens (got 'my service')"});
+  EXPECT_EQ(messages_of("service: a\nprovider: {name: aws}\n"),
+            Messages{"service must be at least 2 characters, start with a letter and contain only letters, "
+                     "digits and hyphens (got 'a')"});
 }
 
 TEST(ServerlessSchema, UnknownKeysAreWarningsWithSuggestions) {
