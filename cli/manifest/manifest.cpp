@@ -1,5 +1,6 @@
 #include "cli/manifest/manifest.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -104,7 +105,19 @@ ManifestReport inspect_manifest(const LoadOptions& o) {
   std::string stage = effective_stage(r.resolved, vars);
   std::string region = effective_region(r.resolved, vars);
   clock.done("resolve variables");
-  if (r.diagnostics.has_errors()) return r;
+  // Where a variable could not be resolved, its value is not checked (it would only be reported
+  // again, as a bad value); the rest of the manifest still is, so every problem shows at once.
+  std::vector<std::string> unresolved;
+  for (const auto& d : r.diagnostics.items()) {
+    if (d.severity != Severity::Error) continue;
+    if (d.path.empty()) return r;  // not tied to one value: nothing after it can be trusted
+    unresolved.push_back(d.path);
+  }
+  const auto at_unresolved = [&](const std::string& path) {
+    return std::any_of(unresolved.begin(), unresolved.end(), [&](const std::string& u) {
+      return path == u || (path.size() > u.size() && path.starts_with(u) && path[u.size()] == '.');
+    });
+  };
 
   // What `print` shows and what every later step reads: the stage and region in effect.
   if (Value* provider = r.resolved.find("provider"); provider && provider->is_map()) {
@@ -123,12 +136,16 @@ ManifestReport inspect_manifest(const LoadOptions& o) {
   Service service = build_service(r.resolved, r.config_file, stage, region, build_diags);
   clock.done("build the service model");
   for (const auto& d : schema_diags.items()) {
-    bool covered = false;
+    bool covered = at_unresolved(d.path);
     for (const auto& b : build_diags.items())
       covered |= d.severity == Severity::Error && b.severity == Severity::Error && b.path == d.path;
     if (!covered) r.diagnostics.add(d);
   }
-  for (const auto& d : build_diags.items()) r.diagnostics.add(d);
+  // The model's names derive from these: with one unresolved, its checks would only echo that.
+  const bool names_unresolved =
+      at_unresolved("service.name") || at_unresolved("provider.stage") || at_unresolved("provider.region");
+  for (const auto& d : build_diags.items())
+    if (!names_unresolved && !at_unresolved(d.path)) r.diagnostics.add(d);
   if (!r.diagnostics.has_errors()) r.service = std::move(service);
   return r;
 }
