@@ -1,5 +1,7 @@
 #include "cli/run/http_routes.hpp"
 
+#include <algorithm>
+
 #include "cli/manifest/model.hpp"
 
 namespace stratus::run {
@@ -127,6 +129,16 @@ HttpRoutes http_routes(const manifest::Service& service) {
       if (fn.url->is_map()) r.cors = http_api_cors(fn.url->find("cors"));
       out.routes.push_back(std::move(r));
     }
+  }
+  // Without allowedMethods, Serverless deploys the HTTP API's CORS with OPTIONS and the methods of
+  // its routes (ANY as *).
+  if (api_cors.enabled && api_cors.allow_methods.empty()) {
+    std::vector<std::string> methods{"OPTIONS"};
+    for (const auto& r : out.routes)
+      if (r.kind == ApiKind::http_api && std::find(methods.begin(), methods.end(), r.method) == methods.end())
+        methods.push_back(r.method);
+    for (auto& r : out.routes)
+      if (r.kind == ApiKind::http_api) r.cors.allow_methods = methods;
   }
   return out;
 }

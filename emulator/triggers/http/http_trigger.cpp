@@ -75,6 +75,8 @@ void add_cors(ApiKind kind, const Cors& cors, const std::string& origin, net::Re
       res.headers.emplace_back("Access-Control-Allow-Origin", allow_origin_value(cors, origin));
     if (cors.allow_credentials && !has_header(res, "Access-Control-Allow-Credentials"))
       res.headers.emplace_back("Access-Control-Allow-Credentials", "true");
+    if (!cors.expose_headers.empty() && !has_header(res, "Access-Control-Expose-Headers"))
+      res.headers.emplace_back("Access-Control-Expose-Headers", join(cors.expose_headers, ","));
     return;
   }
   // HTTP API: API Gateway's CORS headers replace the integration's.

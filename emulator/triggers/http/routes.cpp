@@ -145,8 +145,21 @@ std::vector<const RouteSpec*> RouteTable::routes_for_path(ApiKind kind, std::str
   std::vector<const RouteSpec*> out;
   const auto inner = strip(kind, path, nullptr);
   if (!inner) return out;
-  for (const auto& r : m_routes)
-    if (r.kind == kind && (r.path == "*" || match_path(r.path, *inner, nullptr))) out.push_back(&r);
+  std::vector<int> best_rank;
+  for (const auto& r : m_routes) {
+    if (r.kind != kind) continue;
+    if (r.path == "*") {  // HTTP API $default: any path
+      out.push_back(&r);
+      continue;
+    }
+    auto rank = match_path(r.path, *inner, nullptr);
+    if (!rank || *rank < best_rank) continue;
+    if (*rank > best_rank) {  // a more specific resource: the ones before are not this path's
+      std::erase_if(out, [](const RouteSpec* o) { return o->path != "*"; });
+      best_rank = std::move(*rank);
+    }
+    out.push_back(&r);
+  }
   return out;
 }
 

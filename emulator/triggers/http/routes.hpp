@@ -67,7 +67,8 @@ class RouteTable {
   std::optional<ApiKind> api_for(std::string_view path) const;
   // The best route for method + path (percent-encoded, as sent), or nullopt.
   std::optional<RouteMatch> match(std::string_view method, std::string_view path) const;
-  // Every route of `kind` whose path matches (any method): for CORS preflights and the Allow list.
+  // The routes of `kind` on the resource the path resolves to, the most specific that matches (any
+  // method), and HTTP API's $default: for CORS preflights.
   std::vector<const RouteSpec*> routes_for_path(ApiKind kind, std::string_view path) const;
 
   // The URL path a route is served at: "/dev/items/{id}", "/items/{id}", "/_url/fn/".

@@ -97,6 +97,7 @@ custom:
     noTimeout: true
     corsAllowOrigin: https://x.example,https://y.example
     corsAllowHeaders: a,b
+    corsExposedHeaders: X-Total,X-Page
 functions:
   api:
     handler: h.api
@@ -112,6 +113,22 @@ functions:
   EXPECT_EQ(r.routes[0].cors.allow_origins,
             (std::vector<std::string>{"https://x.example", "https://y.example"}));
   EXPECT_EQ(r.routes[0].cors.allow_headers, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(r.routes[0].cors.expose_headers, (std::vector<std::string>{"X-Total", "X-Page"}));
+}
+
+// Without allowedMethods, the HTTP API's CORS allows OPTIONS and its routes' methods, as Serverless
+// deploys it; with them, those.
+TEST(HttpRoutesFromManifest, HttpApiCorsMethodsAreTheRoutesUnlessGiven) {
+  const std::string head = "service: shop\nprovider:\n  name: aws\n  runtime: python3.12\n  httpApi:\n";
+  const std::string functions =
+      "functions:\n  api:\n    handler: h.api\n    events:\n      - httpApi: GET /a\n"
+      "      - httpApi: POST /a\n      - httpApi: GET /b\n      - httpApi: ANY /c\n";
+  HttpRoutes r = routes_of(head + "    cors: true\n" + functions);
+  ASSERT_EQ(r.routes.size(), 4u);
+  for (const auto& route : r.routes)
+    EXPECT_EQ(route.cors.allow_methods, (std::vector<std::string>{"OPTIONS", "GET", "POST", "*"}));
+  r = routes_of(head + "    cors:\n      allowedMethods: [GET]\n" + functions);
+  EXPECT_EQ(r.routes[0].cors.allow_methods, std::vector<std::string>{"GET"});
 }
 
 TEST(HttpRoutesFromManifest, BinaryMediaTypesFromProviderApiGateway) {

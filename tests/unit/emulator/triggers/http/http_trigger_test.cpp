@@ -97,7 +97,12 @@ std::vector<RouteSpec> routes() {
   out.push_back(v1);
   RouteSpec cors = route(ApiKind::rest, "POST", "/cors", "ok");
   cors.cors.enabled = true;
+  cors.cors.expose_headers = {"X-Total", "X-Page"};  // custom.serverless-offline.corsExposedHeaders
   out.push_back(cors);
+  RouteSpec cors_param = route(ApiKind::rest, "GET", "/cors/{id}", "ok");
+  cors_param.cors.enabled = true;
+  out.push_back(cors_param);
+  out.push_back(route(ApiKind::rest, "GET", "/cors/plain", "ok"));  // a resource of its own, no cors
   for (auto& r : out)
     if (r.kind == ApiKind::http_api) {
       r.cors.enabled = true;
@@ -338,6 +343,17 @@ TEST_F(HttpTriggerTest, CorsPreflightsAndResponseHeaders) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->get_header_value("Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(res->get_header_value("Access-Control-Expose-Headers"), "X-Total,X-Page");
+  res = client.Options("/dev/cors/7",
+                       {{"Origin", "https://a.example"}, {"Access-Control-Request-Method", "GET"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Access-Control-Allow-Methods"), "OPTIONS,GET");
+  // /cors/plain is a resource of its own, without cors: /cors/{id}'s OPTIONS method is not its.
+  res = client.Options("/dev/cors/plain",
+                       {{"Origin", "https://a.example"}, {"Access-Control-Request-Method", "GET"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
   // A REST path without cors has no OPTIONS method.
   res = client.Options("/dev/users/1",
                        {{"Origin", "https://a.example"}, {"Access-Control-Request-Method", "GET"}});

@@ -125,5 +125,20 @@ TEST(RouteTable, RoutesForPathListsEveryMethod) {
   EXPECT_TRUE(table.routes_for_path(ApiKind::rest, "/a/1").empty());
 }
 
+TEST(RouteTable, RoutesForPathAreTheMostSpecificResources) {
+  RouteTable table({route(ApiKind::rest, "GET", "/a/{id}", "param"), route(ApiKind::rest, "GET", "/a/x", "x"),
+                    route(ApiKind::rest, "POST", "/a/{proxy+}", "greedy")},
+                   "dev", true);
+  auto found = table.routes_for_path(ApiKind::rest, "/dev/a/x");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0]->function, "x");
+  found = table.routes_for_path(ApiKind::rest, "/dev/a/y");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0]->function, "param");
+  found = table.routes_for_path(ApiKind::rest, "/dev/a/y/z");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0]->function, "greedy");
+}
+
 }  // namespace
 }  // namespace stratus::triggers::http
