@@ -475,8 +475,42 @@ class Handler {
     return res;
   }
 
+  // The conditions on an object, `prefix` "" for GET and HEAD's If-Match, If-None-Match,
+  // If-Modified-Since, If-Unmodified-Since, and "x-amz-copy-source-" for a copy's source. Applied in
+  // RFC 7232's order, as S3 does: If-Match, else If-Unmodified-Since (412 when one fails); If-None-Match,
+  // else If-Modified-Since: the result, whether the object counts as not modified (a GET answers 304,
+  // a copy 412). Dates compare at whole seconds (Last-Modified has no more).
+  bool not_modified(const ObjectInfo& info, const std::string& prefix) const {
+    const std::int64_t modified_s = info.last_modified_ms / 1000;
+    auto header = [&](const char* name) { return prefix + name; };
+    auto date = [&](const char* name) { return parse_http_date(m_req.header(header(name))); };
+    auto precondition_failed = [&](const char* condition) {
+      return S3Error(412, "PreconditionFailed",
+                     "At least one of the pre-conditions you specified did not hold",
+                     {{"Condition", header(condition)}});
+    };
+    if (m_req.has_header(header("If-Match"))) {
+      const std::string value = m_req.header(header("If-Match"));
+      if (strip_quotes(value) != info.etag && value != "*") throw precondition_failed("If-Match");
+    } else if (auto since = date("If-Unmodified-Since"); since && modified_s > *since) {
+      throw precondition_failed("If-Unmodified-Since");
+    }
+    bool unchanged = false;
+    const char* which = "If-None-Match";
+    if (m_req.has_header(header("If-None-Match"))) {
+      const std::string value = m_req.header(header("If-None-Match"));
+      unchanged = strip_quotes(value) == info.etag || value == "*";
+    } else if (auto since = date("If-Modified-Since")) {
+      unchanged = modified_s <= *since;
+      which = "If-Modified-Since";
+    }
+    if (unchanged && !prefix.empty()) throw precondition_failed(which);
+    return unchanged;
+  }
+
   Response copy_object(const std::string& bucket, const std::string& key) {
     const Target source = parse_copy_source(m_req.header("x-amz-copy-source"));
+    not_modified(m_store.head_object(source.bucket, source.key), "x-amz-copy-source-");
     const std::string& src_bucket = source.bucket;
     const std::string& src_key = source.key;
     const std::string directive =
@@ -503,29 +537,7 @@ class Handler {
     Response res;
     res.content_type = info.content_type;
     const std::string etag = quoted(info.etag);
-    // RFC 7232 order, as S3 applies it: If-Match, else If-Unmodified-Since; If-None-Match, else
-    // If-Modified-Since. Dates compare at whole seconds (Last-Modified has no more).
-    const std::int64_t modified_s = info.last_modified_ms / 1000;
-    auto date = [&](std::string_view name) { return parse_http_date(m_req.header(name)); };
-    auto precondition_failed = [](const char* condition) {
-      return S3Error(412, "PreconditionFailed",
-                     "At least one of the pre-conditions you specified did not hold",
-                     {{"Condition", condition}});
-    };
-    if (m_req.has_header("If-Match")) {
-      if (strip_quotes(m_req.header("If-Match")) != info.etag && m_req.header("If-Match") != "*")
-        throw precondition_failed("If-Match");
-    } else if (auto since = date("If-Unmodified-Since"); since && modified_s > *since) {
-      throw precondition_failed("If-Unmodified-Since");
-    }
-    bool not_modified = false;
-    if (m_req.has_header("If-None-Match")) {
-      not_modified =
-          strip_quotes(m_req.header("If-None-Match")) == info.etag || m_req.header("If-None-Match") == "*";
-    } else if (auto since = date("If-Modified-Since")) {
-      not_modified = modified_s <= *since;
-    }
-    if (not_modified) {
+    if (not_modified(info, "")) {
       res.status = 304;
       res.headers.emplace_back("ETag", etag);
       res.headers.emplace_back("Last-Modified", format_http_date(info.last_modified_ms));
@@ -605,6 +617,7 @@ class Handler {
     const Target source = parse_copy_source(m_req.header("x-amz-copy-source"));
     const ObjectReader reader = m_store.open_object(source.bucket, source.key);
     const ObjectInfo& info = reader.info();
+    not_modified(info, "x-amz-copy-source-");
     ByteRange range{0, info.size - 1};
     if (m_req.has_header("x-amz-copy-source-range"))
       range = parse_copy_range(m_req.header("x-amz-copy-source-range"), info.size);

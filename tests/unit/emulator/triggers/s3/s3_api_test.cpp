@@ -411,6 +411,32 @@ TEST_F(S3ApiTest, CopyObject) {
                  {{"x-amz-copy-source", "/b-1/dst"}, {"x-amz-metadata-directive", "REPLACE"}})
                 .status,
             200);
+
+  // x-amz-copy-source-if-*: the source's conditions; any that fails is 412 and nothing is copied.
+  const std::string etag = "\"8d777f385d3dfec8815d20f7496026dc\"";
+  const std::string later = "Fri, 01 Jan 2100 00:00:00 GMT";
+  const std::string earlier = "Thu, 01 Jan 1970 00:00:00 GMT";
+  auto copy_if = [&](const char* condition, const std::string& value) {
+    return call("PUT", "/b-1/conditional", "", {{"x-amz-copy-source", "/b-1/src%20key"}, {condition, value}});
+  };
+  const std::string failed =
+      expect_error(copy_if("x-amz-copy-source-if-match", "\"0000\""), 412, "PreconditionFailed");
+  EXPECT_TRUE(contains(failed, "<Condition>x-amz-copy-source-If-Match</Condition>"));
+  expect_error(copy_if("x-amz-copy-source-if-none-match", etag), 412, "PreconditionFailed");
+  expect_error(copy_if("x-amz-copy-source-if-modified-since", later), 412, "PreconditionFailed");
+  expect_error(copy_if("x-amz-copy-source-if-unmodified-since", earlier), 412, "PreconditionFailed");
+  expect_error(call("GET", "/b-1/conditional"), 404, "NoSuchKey");
+  EXPECT_EQ(copy_if("x-amz-copy-source-if-match", etag).status, 200);
+  EXPECT_EQ(copy_if("x-amz-copy-source-if-none-match", "\"0000\"").status, 200);
+  EXPECT_EQ(copy_if("x-amz-copy-source-if-modified-since", earlier).status, 200);
+  EXPECT_EQ(copy_if("x-amz-copy-source-if-unmodified-since", later).status, 200);
+  // As on AWS: a matching ETag wins over a failing If-Unmodified-Since.
+  EXPECT_EQ(call("PUT", "/b-1/conditional", "",
+                 {{"x-amz-copy-source", "/b-1/src%20key"},
+                  {"x-amz-copy-source-if-match", etag},
+                  {"x-amz-copy-source-if-unmodified-since", earlier}})
+                .status,
+            200);
 }
 
 TEST_F(S3ApiTest, DeleteObjects) {
@@ -498,6 +524,9 @@ TEST_F(S3ApiTest, MultipartThroughTheApi) {
                    400, "InvalidArgument");
   EXPECT_TRUE(contains(beyond, "Range specified is not valid for source object of size: 5242883"));
   expect_error(call("PUT", copy_target, "", {{"x-amz-copy-source", "/b-1/nothing"}}), 404, "NoSuchKey");
+  expect_error(call("PUT", copy_target, "",
+                    {{"x-amz-copy-source", "/b-1/big"}, {"x-amz-copy-source-if-match", "\"0000\""}}),
+               412, "PreconditionFailed");
   Response copied = call("POST", "/b-1/copy?uploadId=" + copy_id,
                          "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;" +
                              md5_hex(part1) + "&quot;</ETag></Part><Part><PartNumber>2</PartNumber><ETag>" +
