@@ -324,13 +324,20 @@ SendResult SqsStore::send(const std::string& queue_name, const SendRequest& r) {
 
     store::Transaction tx(m_db);
     std::optional<std::string> dedup;
-    if (queue->settings.fifo) dedup = r.deduplication_id ? *r.deduplication_id : sha256_hex(r.body);
+    std::string dedup_key;  // what the window remembers: the id, per message group with that scope
+    if (queue->settings.fifo) {
+      dedup = r.deduplication_id ? *r.deduplication_id : sha256_hex(r.body);
+      dedup_key = *dedup;
+      if (queue->settings.attributes.contains("DeduplicationScope") &&
+          queue->settings.attributes.at("DeduplicationScope") == "messageGroup")
+        dedup_key = r.group_id.value_or("") + '\x1f' + dedup_key;
+    }
     if (dedup) {
       store::Statement seen(
           m_db,
           "SELECT message_id, sequence FROM sqs_dedup WHERE queue = ?1 AND dedup_id = ?2 AND "
           "expires_ms > ?3");
-      seen.bind(1, queue_name).bind(2, *dedup).bind(3, t);
+      seen.bind(1, queue_name).bind(2, dedup_key).bind(3, t);
       if (seen.step()) {
         // A duplicate within the window: accepted, not stored again, answered with the first id.
         result.message_id = seen.column_text(0);
@@ -369,7 +376,7 @@ SendResult SqsStore::send(const std::string& queue_name, const SendRequest& r) {
           "INSERT OR REPLACE INTO sqs_dedup (queue, dedup_id, message_id, sequence, expires_ms)"
           " VALUES (?1, ?2, ?3, ?4, ?5)");
       remember.bind(1, queue_name)
-          .bind(2, *dedup)
+          .bind(2, dedup_key)
           .bind(3, result.message_id)
           .bind(4, seq)
           .bind(5, t + kDedupWindowMs);

@@ -276,6 +276,22 @@ TEST(SqsStore, FifoKeepsGroupOrderAndHoldsAGroupInFlight) {
   EXPECT_EQ(next[0].body, "a2");
 }
 
+// DeduplicationScope messageGroup: the same id in another group is another message; in the same
+// group, a duplicate. The default scope, the queue, makes it a duplicate across groups.
+TEST(SqsStore, FifoDeduplicationScopeMessageGroup) {
+  Fixture f;
+  f.sqs->create_queue("g.fifo", {{"FifoQueue", "true"},
+                                 {"DeduplicationScope", "messageGroup"},
+                                 {"FifoThroughputLimit", "perMessageGroupId"}});
+  const auto a = f.send("g.fifo", "a", "g1", "same");
+  EXPECT_NE(f.send("g.fifo", "b", "g2", "same").message_id, a.message_id);
+  EXPECT_EQ(f.send("g.fifo", "c", "g1", "same").message_id, a.message_id);
+  EXPECT_EQ(f.sqs->counts("g.fifo").visible, 2);
+  f.sqs->create_queue("q.fifo", {{"FifoQueue", "true"}});
+  const auto first = f.send("q.fifo", "a", "g1", "same");
+  EXPECT_EQ(f.send("q.fifo", "b", "g2", "same").message_id, first.message_id);
+}
+
 TEST(SqsStore, FifoDeduplicatesForFiveMinutes) {
   Fixture f;
   f.sqs->create_queue("d.fifo", {{"FifoQueue", "true"}});
