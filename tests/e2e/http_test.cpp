@@ -233,12 +233,28 @@ TEST_F(HttpTest, CorsPreflightsAndHeaders) {
   EXPECT_EQ(r.status, 403);
 }
 
-TEST_F(HttpTest, LambdaIntegrationIsJsonPassthrough) {
+// integration: lambda: the event is Serverless's default request template; the result is the body;
+// an error whose message holds "[404]" is a 404 (Serverless's integration responses).
+TEST_F(HttpTest, LambdaIntegrationEventAndStatusFromTheErrorMessage) {
   start();
-  HttpResult r =
-      curl("POST", "/dev/legacy", {"-H", "Content-Type: application/json", "--data-binary", R"({"a":1})"});
+  HttpResult r = curl("POST", "/dev/legacy?x=1",
+                      {"-H", "Content-Type: application/json", "--data-binary", R"({"a":1})"});
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(json::parse(r.body), json({{"got", {{"a", 1}}}, {"fn", "web-dev-passthrough"}}));
+  const json out = json::parse(r.body);
+  EXPECT_EQ(out.at("fn"), "web-dev-passthrough");
+  const json& event = out.at("got");
+  EXPECT_EQ(event.at("body"), json({{"a", 1}}));
+  EXPECT_EQ(event.at("method"), "POST");
+  EXPECT_EQ(event.at("stage"), "dev");
+  EXPECT_EQ(event.at("query"), json({{"x", "1"}}));
+  EXPECT_EQ(event.at("path"), json::object());
+  EXPECT_EQ(event.at("requestPath"), "/legacy");
+  EXPECT_EQ(event.at("headers").at("Content-Type"), "application/json");
+  EXPECT_EQ(event.at("identity").at("sourceIp"), "127.0.0.1");
+  r = curl("POST", "/dev/legacy",
+           {"-H", "Content-Type: application/json", "--data-binary", R"({"missing":1})"});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(json::parse(r.body).at("errorMessage"), "[404] Item not found");
   r = curl("POST", "/dev/legacy", {"-H", "Content-Type: application/json", "--data-binary", "not json"});
   EXPECT_EQ(r.status, 400);
 }

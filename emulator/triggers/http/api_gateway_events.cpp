@@ -178,6 +178,43 @@ std::string rest_event(const ApiRequest& request, const ApiRoute& route, const A
   return w.take();
 }
 
+std::string lambda_integration_event(const ApiRequest& request, const ApiRoute& route,
+                                     std::string_view body_json) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("body").raw(body_json);
+  w.key("method").value(request.method);
+  w.key("principalId").value("");
+  w.key("stage").value(route.stage);
+  w.key("cognitoPoolClaims").begin_object().key("sub").value("").end_object();
+  w.key("enhancedAuthContext").begin_object().end_object();
+  // The template's maps hold one value a name: the last one sent.
+  const auto last_values = [&w](const char* name, const std::vector<Group>& groups) {
+    w.key(name).begin_object();
+    for (const auto& g : groups) w.key(g.name).value(g.values.back());
+    w.end_object();
+  };
+  last_values("headers", group(request.headers, net::wire::iequals));
+  last_values("query", group(net::wire::parse_query(request.raw_query), exact));
+  w.key("path").begin_object();
+  for (const auto& [name, value] : route.path_parameters) w.key(name).value(value);
+  w.end_object();
+  // $context.identity, each value quoted by the template: "" where there is none.
+  w.key("identity").begin_object();
+  for (const char* key : {"cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller", "accessKey"})
+    w.key(key).value("");
+  w.key("sourceIp").value(request.source_ip);
+  for (const char* key : {"cognitoAuthenticationType", "cognitoAuthenticationProvider", "userArn"})
+    w.key(key).value("");
+  w.key("userAgent").value(header_value(request.headers, "user-agent"));
+  w.key("user").value("");
+  w.end_object();
+  w.key("stageVariables").begin_object().end_object();
+  w.key("requestPath").value(route.resource);
+  w.end_object();
+  return w.take();
+}
+
 std::string http_api_event(const ApiRequest& request, const ApiRoute& route, const ApiContext& context) {
   const std::string raw_path = route.stage == "$default" ? request.path : "/" + route.stage + request.path;
   std::vector<std::string> cookies;

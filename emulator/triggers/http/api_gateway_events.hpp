@@ -48,6 +48,12 @@ struct ApiContext {
 std::string rest_event(const ApiRequest& request, const ApiRoute& route, const ApiContext& context,
                        bool http_api_v1 = false);  // HTTP API payload 1.0 adds "version":"1.0"
 std::string http_api_event(const ApiRequest& request, const ApiRoute& route, const ApiContext& context);
+// An `integration: lambda` (non-proxy) REST method's event, as Serverless's default request template
+// renders it: {body (the JSON body, `body_json`), method, principalId, stage, cognitoPoolClaims,
+// enhancedAuthContext, headers, query, path, identity, stageVariables, requestPath}. No authorizer
+// runs here: principalId and the claims are "".
+std::string lambda_integration_event(const ApiRequest& request, const ApiRoute& route,
+                                     std::string_view body_json);
 
 // Whether a REST API with these binaryMediaTypes ("image/png", "image/*", "*/*") treats a media type
 // as binary: a request's Content-Type (its body reaches the function base64-encoded), or the first

@@ -148,13 +148,28 @@ net::Response integration_response(const RouteSpec& route, const engine::InvokeR
                                    bool binary_accept) {
   if (result.status == engine::InvokeStatus::throttled)
     return gateway_error(route.kind, GatewayError::throttled);
-  if (result.status == engine::InvokeStatus::function_error)
-    return gateway_error(route.kind, GatewayError::integration_failure);
   if (route.lambda_integration) {
+    // Serverless's integration responses: a function error whose message holds "[400]", "[401]",
+    // "[403]", "[404]", "[422]", "[500]", "[502]" or "[504]" gets that status; anything else, the
+    // default 200. The body is the result, or the error, as the function gave it.
     net::Response res;
     res.body = result.payload;
+    if (result.status == engine::InvokeStatus::function_error) {
+      const auto error = nlohmann::json::parse(result.payload, nullptr, false);
+      const std::string message =
+          error.is_object() && error.contains("errorMessage") && error["errorMessage"].is_string()
+              ? error["errorMessage"].get<std::string>()
+              : "";
+      for (int code : {400, 401, 403, 404, 422, 500, 502, 504})
+        if (message.find("[" + std::to_string(code) + "]") != std::string::npos) {
+          res.status = code;
+          break;
+        }
+    }
     return res;
   }
+  if (result.status == engine::InvokeStatus::function_error)
+    return gateway_error(route.kind, GatewayError::integration_failure);
   std::optional<net::Response> mapped;
   if (route.kind == ApiKind::rest)
     mapped = map_v1_response(result.payload, true, binary_accept);
@@ -307,7 +322,7 @@ void HttpTrigger::handle(const net::Request& request, net::Responder responder) 
       if (route.lambda_integration) {
         const auto body = nlohmann::json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
         if (body.is_discarded()) return fail(route.kind, GatewayError::bad_json);
-        invoke.payload = body.dump();
+        invoke.payload = lambda_integration_event(api, api_route, body.dump());
       } else {
         invoke.payload = rest_event(api, api_route, context);
       }

@@ -40,6 +40,7 @@ class ScriptedDispatcher : public engine::Dispatcher {
       result.status = engine::InvokeStatus::throttled;
     } else if (function == "raw") {
       result.payload = raw;
+      if (raw_fails) result.status = engine::InvokeStatus::function_error;
     } else {
       result.payload = json{{"statusCode", 200}, {"body", request.payload}}.dump();
     }
@@ -63,6 +64,7 @@ class ScriptedDispatcher : public engine::Dispatcher {
   std::vector<std::string> events;
   std::vector<Done> held;
   std::string raw;
+  bool raw_fails = false;  // "raw" answers with `raw` as a function error
 };
 
 RouteSpec route(ApiKind kind, std::string method, std::string path, std::string function) {
@@ -264,16 +266,49 @@ TEST_F(HttpTriggerTest, ResponseMappingPerApi) {
   EXPECT_EQ(res->get_header_value_count("Set-Cookie"), 2u);
 }
 
-TEST_F(HttpTriggerTest, LambdaIntegrationPassesJsonThrough) {
+TEST_F(HttpTriggerTest, LambdaIntegrationEventAndResponses) {
   dispatcher.raw = R"({"done":true})";
-  auto res = client.Post("/dev/passthrough", R"({"in":1})", "application/json");
+  auto res =
+      client.Post("/dev/passthrough?q=1&q=2&r=%20s", {{"X-Custom", "a"}}, R"({"in":1})", "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->body, R"({"done":true})");
-  EXPECT_EQ(dispatcher.last_event(), json({{"in", 1}}));
+  // Serverless's default request template, in its order.
+  const json event = dispatcher.last_event();
+  EXPECT_EQ(event.size(), 12u);
+  const std::string raw_event = dispatcher.events.back();
+  std::size_t at = 0;
+  for (const char* key :
+       {"body", "method", "principalId", "stage", "cognitoPoolClaims", "enhancedAuthContext", "headers",
+        "query", "path", "identity", "stageVariables", "requestPath"}) {
+    at = raw_event.find("\"" + std::string(key) + "\":", at);
+    ASSERT_NE(at, std::string::npos) << key << " missing or out of order in " << raw_event;
+  }
+  EXPECT_EQ(event.at("body"), json({{"in", 1}}));
+  EXPECT_EQ(event.at("method"), "POST");
+  EXPECT_EQ(event.at("stage"), "dev");
+  EXPECT_EQ(event.at("query"), json({{"q", "2"}, {"r", " s"}}));
+  EXPECT_EQ(event.at("headers").at("X-Custom"), "a");
+  EXPECT_EQ(event.at("identity").at("user"), "");
+  EXPECT_EQ(event.at("requestPath"), "/passthrough");
+  res = client.Post("/dev/passthrough", "", "application/json");  // no body: {}
+  ASSERT_TRUE(res);
+  EXPECT_EQ(dispatcher.last_event().at("body"), json::object());
   res = client.Post("/dev/passthrough", "not json", "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);
+
+  // A function error: the status Serverless's selection patterns give its message, else 200; the
+  // error itself is the body.
+  dispatcher.raw_fails = true;
+  for (const auto& [message, status] : std::vector<std::pair<std::string, int>>{
+           {"[400] Bad input", 400}, {"Not found [404]", 404}, {"[422]", 422}, {"plain failure", 200}}) {
+    dispatcher.raw = json{{"errorMessage", message}, {"errorType", "Error"}}.dump();
+    res = client.Post("/dev/passthrough", "{}", "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, status) << message;
+    EXPECT_EQ(res->body, dispatcher.raw);
+  }
 }
 
 TEST_F(HttpTriggerTest, IntegrationTimeouts) {
