@@ -117,7 +117,12 @@ Outcome Resolver::source_opt(const std::optional<std::string>& address) {
   }
   if (auto it = m_ctx.options.find(*address); it != m_ctx.options.end())
     return Outcome::found(Value(it->second));
-  return Outcome::missing("option --" + *address + " is not given", "pass --" + *address);
+  if (*address == "stage" || *address == "region")
+    return Outcome::missing("option --" + *address + " is not given", "pass --" + *address);
+  // As in Serverless v3, free-form CLI options are gone: parameters take their place.
+  return Outcome::missing(
+      "stratus has no --" + *address + " option (only --stage and --region reach ${opt:})",
+      "write ${param:" + *address + "} and pass --param " + *address + "=VALUE");
 }
 
 Outcome Resolver::source_env(const Variable& var, const std::optional<std::string>& address,

@@ -283,6 +283,16 @@ TEST(Variables, AllSourcesMissingNamesEachReason) {
           "${env:STAGE}, 'value'}"}));
 }
 
+// Serverless v3 has no free-form options: the fix offered for one is a parameter, not a flag that
+// the CLI would refuse.
+TEST(Variables, AnOptionOtherThanStageOrRegionPointsToParameters) {
+  Resolved r = resolve("a: ${opt:tableName}\n");
+  EXPECT_EQ(r.errors(), (Errors{"serverless.yml:1:4: ${opt:tableName} cannot be resolved: stratus has no "
+                                "--tableName option (only --stage and --region reach ${opt:}); write "
+                                "${param:tableName} and pass --param tableName=VALUE, or give a fallback: "
+                                "${opt:tableName, 'value'}"}));
+}
+
 // --- interpolation and whole values -----------------------------------------------------------
 
 TEST(Variables, InterpolationWritesScalarsAsText) {
