@@ -41,7 +41,9 @@ triggers::http::ApiRequest api_request(const GenerateEventOptions& o) {
     throw UserError("--path must start with '/' (got '" + o.path + "')");
   if (q != std::string::npos) request.raw_query = o.path.substr(q + 1);
   request.headers = {{"Host", "localhost:3000"}, {"User-Agent", "stratus"}};
-  if (!o.body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  if (!o.body.empty())
+    request.headers.emplace_back("Content-Type",
+                                 nlohmann::json::accept(o.body) ? "application/json" : "text/plain");
   for (const auto& h : o.headers) {
     const auto colon = h.find(':');
     if (colon == std::string::npos || colon == 0)
@@ -81,6 +83,7 @@ std::string generate(const GenerateEventOptions& o) {
   sample.size = static_cast<std::int64_t>(o.body.size());
   sample.etag = triggers::s3::md5_hex(o.body);
   sample.region = o.region;
+  sample.configuration_id = "testConfigRule";  // as sls generate-event's sample (no rule made it)
   return run::s3_object_event(sample);
 }
 

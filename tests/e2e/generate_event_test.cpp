@@ -27,6 +27,7 @@ TEST(GenerateEvent, EachTypeAndItsOptions) {
   EXPECT_EQ(e["Records"][0]["eventName"], "ObjectCreated:Put");
   EXPECT_EQ(e["Records"][0]["s3"]["bucket"]["name"], "photos");
   EXPECT_EQ(e["Records"][0]["s3"]["object"]["key"], "in/a+b.txt");
+  EXPECT_EQ(e["Records"][0]["s3"]["configurationId"], "testConfigRule");
 
   r = run_stratus(dir.path(), {"generate-event", "-t", "aws:apiGateway", "--path", "/items/7?x=1", "--method",
                                "POST", "-b", R"({"a":1})", "--header", "X-Trace: abc"});
@@ -37,11 +38,18 @@ TEST(GenerateEvent, EachTypeAndItsOptions) {
   EXPECT_EQ(e["queryStringParameters"], json::parse(R"({"x":"1"})"));
   EXPECT_EQ(e["headers"]["X-Trace"], "abc");
   EXPECT_EQ(e["body"], R"({"a":1})");
+  EXPECT_EQ(e["headers"]["Content-Type"], "application/json");
   EXPECT_EQ(e["requestContext"]["path"], "/dev/items/7");
 
   r = run_stratus(dir.path(), {"generate-event", "-t", "aws:httpApi", "--path", "/"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out)["version"], "2.0");
+  // A body that is not JSON is not labelled as JSON.
+  r = run_stratus(dir.path(), {"generate-event", "-t", "aws:httpApi", "--path", "/", "-b", "hello"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  e = json::parse(r.out);
+  EXPECT_EQ(e["headers"]["content-type"], "text/plain");
+  EXPECT_EQ(e["body"], "hello");
 
   r = run_stratus(dir.path(),
                   {"generate-event", "-t", "aws:schedule", "--rule", "nightly", "--region", "eu-west-1"});
