@@ -1,5 +1,7 @@
 #include "emulator/net/http_wire.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -212,8 +214,32 @@ bool Connection::read_exact(std::size_t n, Request& request, std::size_t body_ke
   return true;
 }
 
+namespace {
+
+// A socket's peer as text; a v4-mapped IPv6 address as IPv4. "" when it has no IP address.
+std::string peer_address(int fd) {
+  sockaddr_storage address{};
+  socklen_t size = sizeof address;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) return "";
+  char text[INET6_ADDRSTRLEN] = "";
+  if (address.ss_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&address)->sin_addr, text, sizeof text);
+  } else if (address.ss_family == AF_INET6) {
+    const in6_addr& v6 = reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(&v6))
+      ::inet_ntop(AF_INET, &v6.s6_addr[12], text, sizeof text);
+    else
+      ::inet_ntop(AF_INET6, &v6, text, sizeof text);
+  }
+  return text;
+}
+
+}  // namespace
+
 ReadStatus Connection::read_request(Request& request, const Limits& limits) {
   request = Request{};
+  if (!m_peer) m_peer = peer_address(m_fd);
+  request.peer = *m_peer;
   std::string line;
   do {
     if (!read_line(line))

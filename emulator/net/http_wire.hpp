@@ -33,6 +33,7 @@ struct Request {
   std::string body;           // at most Limits::body_keep bytes
   std::size_t body_size = 0;  // the full size, beyond body_keep too
   bool keep_alive = true;
+  std::string peer;  // the client's IP address ("127.0.0.1", "::1"); "" on a Unix socket
   std::string header(std::string_view name) const;  // case-insensitive; "" when absent
   bool has_header(std::string_view name) const;
   std::optional<std::string> query_param(std::string_view name) const;  // the first, decoded
@@ -101,7 +102,8 @@ class Connection {
   bool read_exact(std::size_t n, Request& request, std::size_t body_keep);
   bool send_all(std::string_view data);
   int m_fd;
-  std::string m_deferred;  // serialised responses held back by defer_response()
+  std::optional<std::string> m_peer;  // the client's address, looked up with the first request
+  std::string m_deferred;             // serialised responses held back by defer_response()
   std::string m_buffer;
   std::size_t m_pos = 0;
   std::unique_ptr<char[]> m_scratch;  // what one recv() reads into

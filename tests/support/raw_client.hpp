@@ -14,8 +14,16 @@ namespace stratus::test_support {
 
 class RawClient {
  public:
-  explicit RawClient(int port) {
+  // `from`: the local address to connect from, another loopback one ("127.0.0.2") to look like
+  // another client.
+  explicit RawClient(int port, const char* from = nullptr) {
     m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (from) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      ::inet_pton(AF_INET, from, &local.sin_addr);
+      ::bind(m_fd, reinterpret_cast<sockaddr*>(&local), sizeof local);
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

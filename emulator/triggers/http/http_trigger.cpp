@@ -299,6 +299,7 @@ void HttpTrigger::handle(const net::Request& request, net::Responder responder) 
   api.raw_query = request.query;
   api.headers = request.headers;
   api.body = request.body;
+  if (!request.peer.empty()) api.source_ip = request.peer;
   api.time_ms = unix_ms_now();
   bool binary_accept = false;
   if (route.kind == ApiKind::rest && !m_options.binary_media_types.empty()) {

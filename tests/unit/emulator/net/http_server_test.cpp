@@ -172,6 +172,29 @@ TEST_P(HttpServerModes, PipelinedRequestsAreAllAnswered) {
   EXPECT_LT(second, third);
 }
 
+// Each request carries its client's address (the HTTP trigger's sourceIp).
+TEST_P(HttpServerModes, RequestsCarryThePeerAddress) {
+  HttpServer server(
+      "127.0.0.1", 0,
+      [](const Request& req) {
+        Response res;
+        res.body = "peer=" + req.peer;
+        return res;
+      },
+      options());
+  for (const char* from : {"127.0.0.1", "127.0.0.2"}) {
+    test_support::RawClient client(server.port(), from);
+    ASSERT_TRUE(
+        client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n"
+                    "Connection: close\r\n\r\n"));
+    const std::string bytes = client.read_all();
+    const std::string expected = std::string("peer=") + from;
+    const auto first = bytes.find(expected);
+    ASSERT_NE(first, std::string::npos) << bytes;
+    EXPECT_NE(bytes.find(expected, first + 1), std::string::npos) << "the second request too:\n" << bytes;
+  }
+}
+
 Response body_size(const Request& req) {
   Response res;
   res.content_type = "text/plain";

@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/raw_client.hpp"
+
 namespace stratus::triggers::http {
 namespace {
 
@@ -264,6 +266,20 @@ TEST_F(HttpTriggerTest, ResponseMappingPerApi) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->body, std::string("\x00\xff", 2));
   EXPECT_EQ(res->get_header_value_count("Set-Cookie"), 2u);
+}
+
+// sourceIp is the client's address (offline may listen beyond loopback: --host 0.0.0.0).
+TEST_F(HttpTriggerTest, SourceIpIsTheClientsAddress) {
+  for (const char* path : {"/items/1", "/dev/users/1"}) {
+    test_support::RawClient from(server.port(), "127.0.0.3");
+    ASSERT_TRUE(from.send(std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    EXPECT_NE(from.read_all().find("200 OK"), std::string::npos) << path;
+    const json event = dispatcher.last_event();
+    const json& ip = event.contains("version") && event["version"] == "2.0"
+                         ? event["requestContext"]["http"]["sourceIp"]
+                         : event["requestContext"]["identity"]["sourceIp"];
+    EXPECT_EQ(ip, "127.0.0.3") << path;
+  }
 }
 
 TEST_F(HttpTriggerTest, LambdaIntegrationEventAndResponses) {
