@@ -83,6 +83,9 @@ HttpRoutes http_routes(const manifest::Service& service) {
   if (const manifest::Value* so = service.custom.find("serverless-offline"); so && so->is_map()) {
     out.prepend_stage = !flag(so->find("noPrependStageInUrl"));
     out.no_timeout = flag(so->find("noTimeout"));
+    if (const manifest::Value* prefix = so->find("prefix");
+        prefix && prefix->is_scalar() && !prefix->is_null())
+      out.prefix = prefix->as_string();
     if (auto o = strings(so->find("corsAllowOrigin")); !o.empty()) rest_defaults.allow_origins = o;
     if (auto h = strings(so->find("corsAllowHeaders")); !h.empty()) rest_defaults.allow_headers = h;
     rest_defaults.expose_headers = strings(so->find("corsExposedHeaders"));

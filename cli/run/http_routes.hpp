@@ -28,6 +28,7 @@ struct HttpRoutes {
   std::string stage;
   bool prepend_stage = true;                    // !noPrependStageInUrl
   bool no_timeout = false;                      // noTimeout
+  std::string prefix;                           // prefix: before every REST and HTTP API path
   std::vector<std::string> binary_media_types;  // provider.apiGateway.binaryMediaTypes (REST)
   std::vector<std::string> warnings;
 };

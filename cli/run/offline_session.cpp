@@ -296,7 +296,8 @@ OfflineSession::OfflineSession(const manifest::Service& service, OfflineSettings
   http_options.no_timeout = routes.no_timeout;
   http_options.binary_media_types = std::move(routes.binary_media_types);
   s.http = std::make_unique<triggers::http::HttpTrigger>(
-      *s.engine, triggers::http::RouteTable(std::move(routes.routes), routes.stage, routes.prepend_stage),
+      *s.engine,
+      triggers::http::RouteTable(std::move(routes.routes), routes.stage, routes.prepend_stage, routes.prefix),
       http_options);
   try {
     s.http_server = std::make_unique<net::HttpServer>(

@@ -62,29 +62,36 @@ std::optional<std::vector<int>> match_path(std::string_view pattern, std::string
   return rank;
 }
 
-RouteTable::RouteTable(std::vector<RouteSpec> routes, std::string stage, bool prepend_stage)
-    : m_routes(std::move(routes)), m_stage(std::move(stage)), m_prepend_stage(prepend_stage) {}
+RouteTable::RouteTable(std::vector<RouteSpec> routes, std::string stage, bool prepend_stage,
+                       std::string prefix)
+    : m_routes(std::move(routes)), m_stage(std::move(stage)), m_prepend_stage(prepend_stage) {
+  const auto first = prefix.find_first_not_of('/');
+  if (first != std::string::npos)
+    m_prefix = "/" + prefix.substr(first, prefix.find_last_not_of('/') - first + 1);
+}
 
 std::optional<std::string> RouteTable::strip(ApiKind kind, std::string_view path,
                                              std::string* function) const {
-  switch (kind) {
-    case ApiKind::function_url: {
-      if (!path.starts_with(kFunctionUrlPrefix)) return std::nullopt;
-      path.remove_prefix(kFunctionUrlPrefix.size());
-      const std::size_t slash = path.find('/');
-      if (function) *function = std::string(path.substr(0, slash));
-      return slash == std::string_view::npos ? std::string("/") : std::string(path.substr(slash));
-    }
-    case ApiKind::rest: {
-      if (!m_prepend_stage) return std::string(path);
-      const std::string prefix = "/" + m_stage;
-      if (path == prefix) return std::string("/");
-      if (!path.starts_with(prefix + "/")) return std::nullopt;
-      return std::string(path.substr(prefix.size()));
-    }
-    case ApiKind::http_api: return std::string(path);
+  if (kind == ApiKind::function_url) {
+    if (!path.starts_with(kFunctionUrlPrefix)) return std::nullopt;
+    path.remove_prefix(kFunctionUrlPrefix.size());
+    const std::size_t slash = path.find('/');
+    if (function) *function = std::string(path.substr(0, slash));
+    return slash == std::string_view::npos ? std::string("/") : std::string(path.substr(slash));
   }
-  return std::nullopt;
+  if (!m_prefix.empty()) {
+    if (path == m_prefix)
+      path = "/";
+    else if (path.starts_with(m_prefix + "/"))
+      path.remove_prefix(m_prefix.size());
+    else
+      return std::nullopt;
+  }
+  if (kind == ApiKind::http_api || !m_prepend_stage) return std::string(path);
+  const std::string stage = "/" + m_stage;
+  if (path == stage) return std::string("/");
+  if (!path.starts_with(stage + "/")) return std::nullopt;
+  return std::string(path.substr(stage.size()));
 }
 
 std::vector<ApiKind> RouteTable::apis_for(std::string_view path) const {
@@ -166,8 +173,8 @@ std::vector<const RouteSpec*> RouteTable::routes_for_path(ApiKind kind, std::str
 std::string RouteTable::url_path(const RouteSpec& route) const {
   switch (route.kind) {
     case ApiKind::function_url: return std::string(kFunctionUrlPrefix) + route.display_name + "/";
-    case ApiKind::rest: return (m_prepend_stage ? "/" + m_stage : "") + route.path;
-    case ApiKind::http_api: return route.path == "*" ? "/*" : route.path;
+    case ApiKind::rest: return m_prefix + (m_prepend_stage ? "/" + m_stage : "") + route.path;
+    case ApiKind::http_api: return m_prefix + (route.path == "*" ? "/*" : route.path);
   }
   return route.path;
 }

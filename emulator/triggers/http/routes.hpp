@@ -5,6 +5,7 @@
 //   REST API (`http` events)       /{stage}/path  (just /path with prepend_stage false)
 //   HTTP API (`httpApi` events)    /path          (the $default stage)
 //   Function URL (`url: true`)     /_url/{function}/path   (the handler sees rawPath /path)
+// serverless-offline's `prefix` goes before the first two: /{prefix}/{stage}/path, /{prefix}/path.
 // A request under /_url/ is a Function URL; else one under /{stage}/ (or any, with
 // noPrependStageInUrl) is tried on the REST routes first, then on the HTTP API routes. When none
 // matches, the first API tried answers: REST 403 (Missing Authentication Token), HTTP API 404.
@@ -57,7 +58,9 @@ inline constexpr std::string_view kFunctionUrlPrefix = "/_url/";
 
 class RouteTable {
  public:
-  RouteTable(std::vector<RouteSpec> routes, std::string stage, bool prepend_stage);
+  // `prefix` (serverless-offline's option): a path segment before REST and HTTP API routes, "api"
+  // serves "/api/dev/items"; "" none.
+  RouteTable(std::vector<RouteSpec> routes, std::string stage, bool prepend_stage, std::string prefix = "");
 
   const std::vector<RouteSpec>& routes() const { return m_routes; }
   const std::string& stage() const { return m_stage; }
@@ -71,7 +74,8 @@ class RouteTable {
   // method), and HTTP API's $default: for CORS preflights.
   std::vector<const RouteSpec*> routes_for_path(ApiKind kind, std::string_view path) const;
 
-  // The URL path a route is served at: "/dev/items/{id}", "/items/{id}", "/_url/fn/".
+  // The URL path a route is served at: "/dev/items/{id}", "/items/{id}", "/_url/fn/" (after the
+  // prefix, when there is one).
   std::string url_path(const RouteSpec& route) const;
   // "GET /items/{id}", "$default"; REST: "/items/{id}" (its resource).
   static std::string route_key(const RouteSpec& route);
@@ -84,6 +88,7 @@ class RouteTable {
   std::vector<RouteSpec> m_routes;
   std::string m_stage;
   bool m_prepend_stage;
+  std::string m_prefix;  // "" or "/api"
 };
 
 // Matches one route path against request segments; the rank vector orders candidates (greater is

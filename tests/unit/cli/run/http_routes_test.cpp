@@ -95,6 +95,7 @@ custom:
   serverless-offline:
     noPrependStageInUrl: true
     noTimeout: true
+    prefix: api
     corsAllowOrigin: https://x.example,https://y.example
     corsAllowHeaders: a,b
     corsExposedHeaders: X-Total,X-Page
@@ -109,6 +110,7 @@ functions:
 )");
   EXPECT_FALSE(r.prepend_stage);
   EXPECT_TRUE(r.no_timeout);
+  EXPECT_EQ(r.prefix, "api");
   ASSERT_EQ(r.routes.size(), 1u);
   EXPECT_EQ(r.routes[0].cors.allow_origins,
             (std::vector<std::string>{"https://x.example", "https://y.example"}));

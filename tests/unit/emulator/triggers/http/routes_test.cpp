@@ -125,6 +125,29 @@ TEST(RouteTable, RoutesForPathListsEveryMethod) {
   EXPECT_TRUE(table.routes_for_path(ApiKind::rest, "/a/1").empty());
 }
 
+// serverless-offline's prefix goes before REST (and its stage) and HTTP API paths, not Function URLs.
+TEST(RouteTable, APrefixGoesBeforeRestAndHttpApiPaths) {
+  RouteSpec url = route(ApiKind::function_url, "*", "", "svc-dev-hello");
+  url.display_name = "hello";
+  RouteTable table(
+      {route(ApiKind::rest, "GET", "/a/{id}", "rest"), route(ApiKind::http_api, "GET", "/b", "api"), url},
+      "dev", true, "/api/");
+  auto m = table.match("GET", "/api/dev/a/1");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->route->function, "rest");
+  EXPECT_EQ(m->path, "/a/1");
+  ASSERT_TRUE(table.match("GET", "/api/b"));
+  EXPECT_EQ(table.match("GET", "/api/b")->route->function, "api");
+  EXPECT_FALSE(table.match("GET", "/dev/a/1"));
+  EXPECT_FALSE(table.match("GET", "/b"));
+  EXPECT_FALSE(table.match("GET", "/apib"));
+  EXPECT_TRUE(table.match("GET", "/_url/hello/x"));
+  EXPECT_EQ(table.url_path(table.routes()[0]), "/api/dev/a/{id}");
+  EXPECT_EQ(table.url_path(table.routes()[1]), "/api/b");
+  EXPECT_EQ(table.url_path(table.routes()[2]), "/_url/hello/");
+  ASSERT_EQ(table.routes_for_path(ApiKind::rest, "/api/dev/a/1").size(), 1u);
+}
+
 TEST(RouteTable, RoutesForPathAreTheMostSpecificResources) {
   RouteTable table({route(ApiKind::rest, "GET", "/a/{id}", "param"), route(ApiKind::rest, "GET", "/a/x", "x"),
                     route(ApiKind::rest, "POST", "/a/{proxy+}", "greedy")},
