@@ -11,7 +11,7 @@ namespace stratus::store {
 namespace {
 
 // Each entry takes the schema one version up; never edit one that has shipped, append instead.
-constexpr std::array<std::string_view, 5> kMigrations{
+constexpr std::array<std::string_view, 6> kMigrations{
     // 1: logs and the billing ledger.
     R"sql(
 CREATE TABLE logs (
@@ -52,6 +52,8 @@ CREATE INDEX ledger_by_time ON ledger (start_unix_ms);
     triggers::s3::kS3Schema,
     // 5: Event invocations accepted and not yet ended (the async queue's journal).
     kAsyncSchema,
+    // 6: SQS queue tags.
+    triggers::sqs::kSqsTagsSchema,
 };
 
 }  // namespace

@@ -151,8 +151,32 @@ Json attributes_json(const MessageAttributes& attributes) {
 
 Json create_queue(Context& c) {
   const std::string name = require_string(c.params, "QueueName");
-  c.store.create_queue(name, get_string_map(c.params, "Attributes"));
+  c.store.create_queue(name, get_string_map(c.params, "Attributes"), get_string_map(c.params, "tags"));
   return {{"QueueUrl", c.url(name)}};
+}
+
+Json tag_queue(Context& c) {
+  // JSON: Tags; Query: Tag.N.Key / Tag.N.Value, which reads as CreateQueue's `tags`.
+  auto tags = get_string_map(c.params, "Tags");
+  if (tags.empty()) tags = get_string_map(c.params, "tags");
+  c.store.tag(c.queue_name(), tags);
+  return Json::object();
+}
+
+Json untag_queue(Context& c) {
+  c.store.untag(c.queue_name(), get_string_list(c.params, "TagKeys"));
+  return Json::object();
+}
+
+Json list_queue_tags(Context& c) {
+  const auto tags = c.store.tags(c.queue_name());
+  return tags.empty() ? Json::object() : Json{{"Tags", tags}};
+}
+
+Json list_dead_letter_source_queues(Context& c) {
+  Json urls = Json::array();
+  for (const auto& name : c.store.dead_letter_sources(c.queue_name())) urls.push_back(c.url(name));
+  return {{"queueUrls", urls}};
 }
 
 Json get_queue_url(Context& c) {
@@ -494,6 +518,10 @@ const std::map<std::string, Operation, std::less<>>& operations() {
       {"ChangeMessageVisibility", change_message_visibility},
       {"ChangeMessageVisibilityBatch", change_message_visibility_batch},
       {"PurgeQueue", purge_queue},
+      {"TagQueue", tag_queue},
+      {"UntagQueue", untag_queue},
+      {"ListQueueTags", list_queue_tags},
+      {"ListDeadLetterSourceQueues", list_dead_letter_source_queues},
   };
   return ops;
 }

@@ -131,7 +131,8 @@ QueueInfo SqsStore::queue(const std::string& name) {
   return *info;
 }
 
-void SqsStore::create_queue(const std::string& name, const std::map<std::string, std::string>& given) {
+void SqsStore::create_queue(const std::string& name, const std::map<std::string, std::string>& given,
+                            const std::map<std::string, std::string>& tags) {
   const auto fifo_attribute = given.find("FifoQueue");
   const bool fifo = fifo_attribute != given.end() && fifo_attribute->second == "true";
   if (!valid_queue_name(name, fifo)) {
@@ -175,10 +176,59 @@ void SqsStore::create_queue(const std::string& name, const std::map<std::string,
     attributes.erase("RedrivePolicy");
   json doc = attributes;
   const std::int64_t t = now();
-  store::Statement s(
-      m_db, "INSERT INTO sqs_queues (name, created_ms, modified_ms, attributes) VALUES (?1, ?2, ?2, ?3)");
-  s.bind(1, name).bind(2, t).bind(3, doc.dump());
+  store::Statement s(m_db,
+                     "INSERT INTO sqs_queues (name, created_ms, modified_ms, attributes, tags)"
+                     " VALUES (?1, ?2, ?2, ?3, ?4)");
+  s.bind(1, name).bind(2, t).bind(3, doc.dump()).bind(4, json(tags).dump());
   s.step();
+}
+
+std::map<std::string, std::string> SqsStore::load_tags(const std::string& name) {
+  store::Statement s(m_db, "SELECT tags FROM sqs_queues WHERE name = ?1");
+  s.bind(1, name);
+  if (!s.step()) throw SqsError::queue_does_not_exist();
+  std::map<std::string, std::string> out;
+  const json doc = json::parse(s.column_text(0), nullptr, false);
+  if (doc.is_object())
+    for (const auto& [k, v] : doc.items())
+      if (v.is_string()) out[k] = v.get<std::string>();
+  return out;
+}
+
+void SqsStore::save_tags(const std::string& name, const std::map<std::string, std::string>& tags) {
+  store::Statement s(m_db, "UPDATE sqs_queues SET tags = ?2 WHERE name = ?1");
+  s.bind(1, name).bind(2, json(tags).dump()).step();
+}
+
+std::map<std::string, std::string> SqsStore::tags(const std::string& name) {
+  std::lock_guard lock(m_mutex);
+  return load_tags(name);
+}
+
+void SqsStore::tag(const std::string& name, const std::map<std::string, std::string>& added) {
+  std::lock_guard lock(m_mutex);
+  auto all = load_tags(name);
+  for (const auto& [k, v] : added) all[k] = v;
+  save_tags(name, all);
+}
+
+void SqsStore::untag(const std::string& name, const std::vector<std::string>& keys) {
+  std::lock_guard lock(m_mutex);
+  auto all = load_tags(name);
+  for (const auto& k : keys) all.erase(k);
+  save_tags(name, all);
+}
+
+std::vector<std::string> SqsStore::dead_letter_sources(const std::string& name) {
+  if (!find_queue(name)) throw SqsError::queue_does_not_exist();
+  std::vector<std::string> out;
+  for (const auto& source : list_queues("")) {
+    const auto info = find_queue(source);
+    if (info && info->settings.redrive &&
+        queue_name_of_arn(info->settings.redrive->dead_letter_target_arn) == name)
+      out.push_back(source);
+  }
+  return out;
 }
 
 void SqsStore::delete_queue(const std::string& name) {

@@ -78,6 +78,10 @@ CREATE TABLE sqs_dedup (
 );
 )SQL";
 
+// A later migration: each queue's tags, a JSON object.
+inline constexpr std::string_view kSqsTagsSchema =
+    "ALTER TABLE sqs_queues ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';";
+
 inline constexpr std::int64_t kDedupWindowMs = 5 * 60 * 1000;
 
 struct QueueInfo {
@@ -136,8 +140,8 @@ class SqsStore {
  public:
   using Clock = std::function<std::int64_t()>;  // Unix epoch milliseconds
 
-  // `db` must carry kSqsSchema; `region` goes into ARNs. `clock` defaults to the wall clock; a test
-  // may pass its own (long polls still wait in real time).
+  // `db` must carry kSqsSchema and kSqsTagsSchema; `region` goes into ARNs. `clock` defaults to the wall
+  // clock; a test may pass its own (long polls still wait in real time).
   SqsStore(store::Database& db, std::string region, Clock clock = {});
   ~SqsStore();
   SqsStore(const SqsStore&) = delete;
@@ -148,13 +152,20 @@ class SqsStore {
 
   // Creates the queue, or returns normally when it exists with the same values for every given
   // attribute (QueueNameExists otherwise). Validates the name and attributes.
-  void create_queue(const std::string& name, const std::map<std::string, std::string>& attributes);
+  // `tags` are kept only when the queue is new (as CreateQueue does).
+  void create_queue(const std::string& name, const std::map<std::string, std::string>& attributes,
+                    const std::map<std::string, std::string>& tags = {});
   void delete_queue(const std::string& name);
   std::optional<QueueInfo> find_queue(const std::string& name);
   QueueInfo queue(const std::string& name);  // throws QueueDoesNotExist
   std::vector<std::string> list_queues(std::string_view prefix);
   void set_queue_attributes(const std::string& name, const std::map<std::string, std::string>& attributes);
   QueueCounts counts(const std::string& name);
+  std::map<std::string, std::string> tags(const std::string& name);
+  void tag(const std::string& name, const std::map<std::string, std::string>& tags);  // added or replaced
+  void untag(const std::string& name, const std::vector<std::string>& keys);
+  // The queues whose RedrivePolicy sends their dead letters to `name`, by name.
+  std::vector<std::string> dead_letter_sources(const std::string& name);
   void purge(const std::string& name);
 
   SendResult send(const std::string& queue, const SendRequest& request);
@@ -179,6 +190,8 @@ class SqsStore {
   void drop_expired(const QueueInfo& queue, std::int64_t now);
   bool move_to_dead_letter(const QueueInfo& queue, std::int64_t seq, const std::string& target_name);
   std::optional<QueueInfo> load_queue(const std::string& name);
+  std::map<std::string, std::string> load_tags(const std::string& name);  // throws QueueDoesNotExist
+  void save_tags(const std::string& name, const std::map<std::string, std::string>& tags);
   std::int64_t now() const { return m_clock(); }
 
   store::Database& m_db;

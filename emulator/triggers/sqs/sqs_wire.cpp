@@ -147,11 +147,18 @@ void write_xml(std::string& out, const std::string& op, const Json& value) {
         write_element(out, "Value", op, a.value());
         out += "</" + element + ">";
       }
-    } else if (key == "QueueUrls" || key == "Messages" || key == "Successful" || key == "Failed") {
-      const std::string element = key == "QueueUrls"  ? "QueueUrl"
-                                  : key == "Messages" ? "Message"
-                                  : key == "Failed"   ? "BatchResultErrorEntry"
-                                                      : op + "ResultEntry";
+    } else if (key == "Tags") {
+      for (auto t = v.begin(); t != v.end(); ++t) {
+        out += "<Tag><Key>" + xml_escape(t.key()) + "</Key>";
+        write_element(out, "Value", op, t.value());
+        out += "</Tag>";
+      }
+    } else if (key == "QueueUrls" || key == "queueUrls" || key == "Messages" || key == "Successful" ||
+               key == "Failed") {
+      const std::string element = key == "QueueUrls" || key == "queueUrls" ? "QueueUrl"
+                                  : key == "Messages"                      ? "Message"
+                                  : key == "Failed"                        ? "BatchResultErrorEntry"
+                                                                           : op + "ResultEntry";
       for (const auto& item : v) write_element(out, element, op, item);
     } else {
       write_element(out, key, op, v);
@@ -160,10 +167,17 @@ void write_xml(std::string& out, const std::string& op, const Json& value) {
 }
 
 bool has_result_element(const std::string& op) {
-  static const std::set<std::string> ops = {
-      "CreateQueue",        "GetQueueUrl",        "ListQueues",
-      "GetQueueAttributes", "SendMessage",        "SendMessageBatch",
-      "ReceiveMessage",     "DeleteMessageBatch", "ChangeMessageVisibilityBatch"};
+  static const std::set<std::string> ops = {"CreateQueue",
+                                            "GetQueueUrl",
+                                            "ListQueues",
+                                            "GetQueueAttributes",
+                                            "SendMessage",
+                                            "SendMessageBatch",
+                                            "ReceiveMessage",
+                                            "DeleteMessageBatch",
+                                            "ChangeMessageVisibilityBatch",
+                                            "ListQueueTags",
+                                            "ListDeadLetterSourceQueues"};
   return ops.count(op) > 0;
 }
 

@@ -21,7 +21,7 @@ AsyncRecord record(std::string id, std::string payload = "{}", std::int64_t acce
 TEST(SqliteAsyncJournal, TheMigrationCreatesItsTable) {
   TempDir dir;
   Database db(dir.path() / "stratus.db", stratus_migrations());
-  EXPECT_EQ(db.user_version(), 5);
+  EXPECT_EQ(db.user_version(), static_cast<int>(stratus_migrations().size()));
   Statement s(db, "SELECT count(*) FROM async_events");
   ASSERT_TRUE(s.step());
   EXPECT_EQ(s.column_int64(0), 0);

@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 1> kMigrations = {kSqsSchema};
+constexpr std::array<std::string_view, 2> kMigrations = {kSqsSchema, kSqsTagsSchema};
 
 struct Fixture {
   test_support::TempDir dir;

@@ -18,7 +18,7 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 1> kMigrations = {kSqsSchema};
+constexpr std::array<std::string_view, 2> kMigrations = {kSqsSchema, kSqsTagsSchema};
 
 // A Dispatcher whose one function answers with `respond` and records every event it was given.
 class FakeDispatcher : public engine::Dispatcher {

@@ -26,7 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 1> kMigrations = {kSqsSchema};
+constexpr std::array<std::string_view, 2> kMigrations = {kSqsSchema, kSqsTagsSchema};
 
 using test_support::ProcessResult;
 using test_support::read_file;
@@ -358,6 +358,37 @@ print(json.dumps(out))
   EXPECT_EQ(out["no_group"], "MissingParameter: The request must contain the parameter MessageGroupId.");
 }
 
+TEST_F(SqsRealClientTest, Boto3TagsAndDeadLetterSources) {
+  SKIP_WITHOUT_BOTO3();
+  ProcessResult r = python(std::string(kBotoClient) + R"PY(
+out = {}
+url = c.create_queue(QueueName="tagged", tags={"team": "a", "env": "dev"})["QueueUrl"]
+out["created"] = c.list_queue_tags(QueueUrl=url).get("Tags")
+c.tag_queue(QueueUrl=url, Tags={"team": "b", "cost": "7"})
+c.untag_queue(QueueUrl=url, TagKeys=["env"])
+out["changed"] = c.list_queue_tags(QueueUrl=url).get("Tags")
+c.untag_queue(QueueUrl=url, TagKeys=["team", "cost"])
+out["none"] = "Tags" in c.list_queue_tags(QueueUrl=url)
+dlq = c.create_queue(QueueName="dead")["QueueUrl"]
+arn = c.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+for name in ("src-b", "src-a", "other"):
+    attrs = {} if name == "other" else {"RedrivePolicy": json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": "3"})}
+    c.create_queue(QueueName=name, Attributes=attrs)
+out["sources"] = c.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"]
+out["missing"] = code_of(lambda: c.list_queue_tags(QueueUrl=url + "-nope"))
+print(json.dumps(out))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const json out = json::parse(r.out);
+  EXPECT_EQ(out["created"], json::parse(R"({"env":"dev","team":"a"})"));
+  EXPECT_EQ(out["changed"], json::parse(R"({"cost":"7","team":"b"})"));
+  EXPECT_FALSE(out["none"].get<bool>());
+  EXPECT_EQ(out["sources"],
+            json::array({endpoint() + "/000000000000/src-a", endpoint() + "/000000000000/src-b"}));
+  EXPECT_EQ(out["missing"].get<std::string>().rfind("AWS.SimpleQueueService.NonExistentQueue", 0), 0u)
+      << out["missing"];
+}
+
 TEST_F(SqsRealClientTest, QueryProtocolFromAFormPost) {
   SKIP_WITHOUT_PYTHON();
   ProcessResult r = python(R"PY(
@@ -437,6 +468,10 @@ check(entries[0].find(NS + "MD5OfMessageAttributes").text == md5_attrs({"n": {"D
 check(entries[1].find(NS + "MD5OfMessageBody").text == md5_body("plain"), "query batch body md5")
 status, doc = call({"Action": "ListQueues", "QueueNamePrefix": "leg"})
 out["list"] = [u.text for u in doc.findall(NS + "ListQueuesResult/" + NS + "QueueUrl")]
+call({"Action": "TagQueue", "QueueUrl": url, "Tag.1.Key": "team", "Tag.1.Value": "a <b>"})
+status, doc = call({"Action": "ListQueueTags", "QueueUrl": url})
+out["tags"] = {t.find(NS + "Key").text: t.find(NS + "Value").text
+               for t in doc.findall(NS + "ListQueueTagsResult/" + NS + "Tag")}
 status, doc = call({"Action": "DeleteQueue", "QueueUrl": url})
 out["delete"] = [status, doc.tag]
 status, doc = call({"Action": "GetQueueUrl", "QueueName": "legacy"})
@@ -458,6 +493,7 @@ print(json.dumps(out))
   EXPECT_EQ(out["batch"], json::parse(R"([["one"],[["two","ReceiptHandleIsInvalid","true"]]])"));
   EXPECT_EQ(out["send_batch"], json::array({"x1", "x2"}));
   EXPECT_EQ(out["list"], json::array({endpoint() + "/000000000000/legacy"}));
+  EXPECT_EQ(out["tags"], json::parse(R"({"team":"a <b>"})"));
   EXPECT_EQ(out["delete"], json::array({200, ns + "DeleteQueueResponse"}));
   EXPECT_EQ(out["error"],
             json::array({400, ns + "ErrorResponse", "Sender", "AWS.SimpleQueueService.NonExistentQueue",

@@ -20,7 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 using test_support::TempDir;
 
-constexpr std::array<std::string_view, 1> kMigrations = {kSqsSchema};
+constexpr std::array<std::string_view, 2> kMigrations = {kSqsSchema, kSqsTagsSchema};
 
 // A store on a database of its own, with a clock the test moves.
 struct Fixture {
