@@ -86,15 +86,20 @@ void path_parameters(JsonWriter& w, const std::map<std::string, std::string>& pa
   w.end_object();
 }
 
-void identity(JsonWriter& w, const ApiRequest& request) {
+// requestContext.identity; `empty_strings`: what has no value is "" (a mapping template quotes each
+// value) instead of null.
+void identity(JsonWriter& w, const ApiRequest& request, bool empty_strings = false) {
+  const auto none = [&](const char* key) {
+    w.key(key);
+    empty_strings ? w.value("") : w.null();
+  };
   w.key("identity").begin_object();
   for (const char* key : {"cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller", "accessKey"})
-    w.key(key).null();
+    none(key);
   w.key("sourceIp").value(request.source_ip);
-  for (const char* key : {"cognitoAuthenticationType", "cognitoAuthenticationProvider", "userArn"})
-    w.key(key).null();
+  for (const char* key : {"cognitoAuthenticationType", "cognitoAuthenticationProvider", "userArn"}) none(key);
   w.key("userAgent").value(header_value(request.headers, "user-agent"));
-  w.key("user").null();
+  none("user");
   w.end_object();
 }
 
@@ -199,16 +204,7 @@ std::string lambda_integration_event(const ApiRequest& request, const ApiRoute& 
   w.key("path").begin_object();
   for (const auto& [name, value] : route.path_parameters) w.key(name).value(value);
   w.end_object();
-  // $context.identity, each value quoted by the template: "" where there is none.
-  w.key("identity").begin_object();
-  for (const char* key : {"cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller", "accessKey"})
-    w.key(key).value("");
-  w.key("sourceIp").value(request.source_ip);
-  for (const char* key : {"cognitoAuthenticationType", "cognitoAuthenticationProvider", "userArn"})
-    w.key(key).value("");
-  w.key("userAgent").value(header_value(request.headers, "user-agent"));
-  w.key("user").value("");
-  w.end_object();
+  identity(w, request, true);
   w.key("stageVariables").begin_object().end_object();
   w.key("requestPath").value(route.resource);
   w.end_object();
