@@ -295,7 +295,9 @@ void HttpTrigger::handle(const net::Request& request, net::Responder responder) 
 
   ApiRequest api;
   api.method = request.method;
-  api.path = match->path;
+  // HTTP APIs hand the function the path percent-decoded (2.0's rawPath and http.path, 1.0's path);
+  // REST APIs and Function URLs keep it as sent.
+  api.path = route.kind == ApiKind::http_api ? net::wire::percent_decode(match->path, false) : match->path;
   api.raw_query = request.query;
   api.headers = request.headers;
   api.body = request.body;

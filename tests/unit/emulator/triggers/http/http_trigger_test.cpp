@@ -164,6 +164,18 @@ TEST_F(HttpTriggerTest, HttpApiRouteGetsThePayload2Event) {
   EXPECT_EQ(event["requestContext"]["http"]["method"], "GET");
   EXPECT_EQ(event["requestContext"]["stage"], "$default");
   EXPECT_EQ(event["requestContext"]["requestId"], res->get_header_value("apigw-requestid"));
+  // An HTTP API decodes the path it hands on; REST and Function URLs keep it as sent.
+  res = client.Get("/items/a%20b%2Fc");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(body_json(res)["rawPath"], "/items/a b/c");
+  EXPECT_EQ(body_json(res)["requestContext"]["http"]["path"], "/items/a b/c");
+  EXPECT_EQ(body_json(res)["pathParameters"], json({{"id", "a b/c"}}));
+  res = client.Get("/dev/users/a%20b");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(body_json(res)["path"], "/users/a%20b");
+  res = client.Get("/_url/ok/a%20b");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(body_json(res)["rawPath"], "/a%20b");
 }
 
 TEST_F(HttpTriggerTest, RestRouteGetsThePayload1EventUnderTheStage) {
