@@ -220,6 +220,7 @@ class Handler {
     event.etag = etag;
     event.request_id = m_request_id;
     event.host_id = m_host_id;
+    if (!m_req.peer.empty()) event.source_ip = m_req.peer;
     m_notifier->notify(event);
   }
 

@@ -123,7 +123,16 @@ TEST_F(S3NotifierTest, RulesPickTheFunctions) {
   EXPECT_EQ(record["s3"]["object"]["size"], 3);
   EXPECT_EQ(record["s3"]["object"]["eTag"], md5_hex("img"));
   EXPECT_EQ(record["s3"]["bucket"]["arn"], "arn:aws:s3:::photos");
+  EXPECT_EQ(record["requestParameters"]["sourceIPAddress"], "127.0.0.1");  // no peer: loopback
   const std::string sequencer_1 = record["s3"]["object"]["sequencer"];
+  dispatcher.clear();
+
+  net::Request from_peer = request("PUT", "/photos/uploads/peer.jpg", "p");
+  from_peer.peer = "192.0.2.10";  // the client's address, as the server reads it
+  api.handle(from_peer);
+  EXPECT_EQ(
+      json::parse(dispatcher.calls().at(0).second)["Records"][0]["requestParameters"]["sourceIPAddress"],
+      "192.0.2.10");
   dispatcher.clear();
 
   api.handle(request("PUT", "/photos/uploads/readme.txt", "t"));
