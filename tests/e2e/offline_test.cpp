@@ -180,6 +180,24 @@ TEST_F(OfflineTest, Boto3InvokeEventThrottleAndGetFunction) {
   EXPECT_EQ(marker, event_id);
 }
 
+// InvokeAsync (2014-11-13), Lambda's deprecated async API, which serverless-offline serves too.
+TEST_F(OfflineTest, Boto3InvokeAsyncRunsTheFunction) {
+  const RunResult r = boto3(
+      "print(c.invoke_async(FunctionName='mark', InvokeArgs=json.dumps({'id': 'legacy'}))['Status'])\n"
+      "try:\n"
+      "    c.invoke_async(FunctionName='ghost', InvokeArgs='{}')\n"
+      "except c.exceptions.ResourceNotFoundException:\n"
+      "    print('not found')\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "202\nnot found\n");
+  std::string marker;
+  for (int i = 0; i < 200 && marker.empty(); ++i) {
+    marker = read_file(m_dir.path() / "marker-legacy");
+    if (marker.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_EQ(marker.size(), 36u) << "the function ran, with a request id: '" << marker << "'";
+}
+
 // Lambda answers a callback-style handler, or one that neither calls back nor returns a promise, once
 // the event loop is empty; the instance's own connection to the Runtime API must not count. Each of
 // these timed out at 3 s while it did. The same warm instance answers them all.

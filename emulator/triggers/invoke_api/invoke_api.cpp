@@ -22,6 +22,7 @@ using net::Request;
 using net::Response;
 
 constexpr std::string_view kPrefix = "/2015-03-31/functions";
+constexpr std::string_view kInvokeAsyncPrefix = "/2014-11-13/functions/";
 
 Response json_response(int status, const Json& body) {
   Response res;
@@ -128,6 +129,8 @@ class Handler {
 
   Response route() {
     std::string_view path = m_req.path;
+    if (path.starts_with(kInvokeAsyncPrefix))
+      return route_invoke_async(path.substr(kInvokeAsyncPrefix.size()));
     if (path.substr(0, kPrefix.size()) != kPrefix) return unknown_operation();
     std::string_view rest = path.substr(kPrefix.size());
     if (rest.empty() || rest == "/") return require("GET", [&] { return list_functions(); });
@@ -144,6 +147,17 @@ class Handler {
   }
 
  private:
+  // InvokeAsync, Lambda's deprecated first async API (serverless-offline serves it): an Event
+  // invocation, answered 202 as one.
+  Response route_invoke_async(std::string_view rest) {
+    const std::size_t slash = rest.find('/');
+    if (slash == std::string_view::npos || slash == 0) return unknown_operation();
+    const std::string_view op = rest.substr(slash);
+    if (op != "/invoke-async/" && op != "/invoke-async") return unknown_operation();
+    const std::string name = net::wire::percent_decode(rest.substr(0, slash), false);
+    return require("POST", [&] { return invoke(name, "Event"); });
+  }
+
   template <typename F>
   Response require(const char* method, F&& f) {
     if (m_req.method == method) return f();
@@ -195,8 +209,9 @@ class Handler {
     return fn;
   }
 
-  Response invoke(const std::string& name) {
-    std::string type = m_req.header("X-Amz-Invocation-Type");
+  // `type`: the invocation type when the operation fixes it, else the X-Amz-Invocation-Type header's.
+  Response invoke(const std::string& name, std::string type = "") {
+    if (type.empty()) type = m_req.header("X-Amz-Invocation-Type");
     if (type.empty()) type = "RequestResponse";
     if (type != "RequestResponse" && type != "Event" && type != "DryRun")
       return invalid_parameter("Unsupported invocation type " + type +
