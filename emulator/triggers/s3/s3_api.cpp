@@ -145,17 +145,23 @@ class Handler {
   Response route_object(const std::string& bucket, const std::string& key) {
     const std::string& method = m_req.method;
     if (method == "PUT") {
-      refuse_subresources({"uploadId"});
+      refuse_subresources({"uploadId", "tagging"});
+      if (has("tagging")) return put_tagging(bucket, key);
       if (has("uploadId") || has("partNumber")) return upload_part(bucket, key);
       if (m_req.has_header("x-amz-copy-source")) return copy_object(bucket, key);
       return put_object(bucket, key);
     }
     if (method == "GET" || method == "HEAD") {
-      refuse_subresources({});
+      refuse_subresources({"tagging"});
+      if (method == "GET" && has("tagging")) return get_tagging(bucket, key);
       return get_object(bucket, key, method == "HEAD");
     }
     if (method == "DELETE") {
-      refuse_subresources({"uploadId"});
+      refuse_subresources({"uploadId", "tagging"});
+      if (has("tagging")) {
+        m_store.set_tagging(bucket, key, "");
+        return empty(204);
+      }
       if (has("uploadId")) {
         m_store.abort_upload(bucket, key, param("uploadId"));
         return empty(204);
@@ -421,6 +427,7 @@ class Handler {
   ObjectInfo request_metadata() const {
     ObjectInfo info;
     if (m_req.has_header("Content-Type")) info.content_type = m_req.header("Content-Type");
+    if (m_req.has_header(kTaggingKey)) set_tags(info, parse_tags(m_req.header(kTaggingKey)));
     for (const auto& [name, value] : m_req.headers) {
       const std::string lname = lower(name);
       if (lname.starts_with("x-amz-meta-")) {
@@ -511,7 +518,8 @@ class Handler {
 
   Response copy_object(const std::string& bucket, const std::string& key) {
     const Target source = parse_copy_source(m_req.header("x-amz-copy-source"));
-    not_modified(m_store.head_object(source.bucket, source.key), "x-amz-copy-source-");
+    const ObjectInfo source_info = m_store.head_object(source.bucket, source.key);
+    not_modified(source_info, "x-amz-copy-source-");
     const std::string& src_bucket = source.bucket;
     const std::string& src_key = source.key;
     const std::string directive =
@@ -523,13 +531,77 @@ class Handler {
                     "This copy request is illegal because it is trying to copy an object to itself without "
                     "changing the object's metadata, storage class, website redirect location or encryption "
                     "attributes.");
+    // The tag set has its own directive: the source's (COPY) or the request's x-amz-tagging.
+    const std::string tagging_directive =
+        m_req.has_header("x-amz-tagging-directive") ? m_req.header("x-amz-tagging-directive") : "COPY";
+    if (tagging_directive != "COPY" && tagging_directive != "REPLACE")
+      throw invalid_argument("Unknown tagging directive.", "x-amz-tagging-directive", tagging_directive);
     std::optional<ObjectInfo> replace;
-    if (directive == "REPLACE") replace = request_metadata();
+    if (directive == "REPLACE" || tagging_directive == "REPLACE") {
+      const ObjectInfo requested = request_metadata();
+      replace = directive == "REPLACE" ? requested : source_info;
+      set_tags(*replace, tags_of(tagging_directive == "REPLACE" ? requested : source_info));
+    }
     const ObjectInfo info = m_store.copy_object(src_bucket, src_key, bucket, key, replace);
     notify(bucket, "ObjectCreated:Copy", key, info.size, info.etag);
     return xml(std::string("<CopyObjectResult xmlns=\"") + kNs + "\">" +
                element("LastModified", format_iso_ms(info.last_modified_ms)) +
                element("ETag", quoted(info.etag)) + "</CopyObjectResult>");
+  }
+
+  // --- object tags: kept as x-amz-tagging writes them, "k1=v1&k2=v2" (URL-encoded) ---
+
+  using Tags = std::vector<std::pair<std::string, std::string>>;
+
+  // S3's limits: at most 10 tags, keys 1-128 and values 0-256 characters, each key once.
+  static Tags checked_tags(Tags tags) {
+    if (tags.size() > 10) throw S3Error(400, "BadRequest", "Object tags cannot be greater than 10");
+    for (std::size_t i = 0; i < tags.size(); ++i) {
+      const auto& [k, v] = tags[i];
+      if (k.empty() || k.size() > 128)
+        throw S3Error(400, "InvalidTag", "The TagKey you have provided is invalid");
+      if (v.size() > 256) throw S3Error(400, "InvalidTag", "The TagValue you have provided is invalid");
+      for (std::size_t j = 0; j < i; ++j)
+        if (tags[j].first == k)
+          throw S3Error(400, "InvalidTag", "Cannot provide multiple Tags with the same key");
+    }
+    return tags;
+  }
+  static Tags parse_tags(std::string_view tagging) { return checked_tags(net::wire::parse_query(tagging)); }
+  static Tags tags_of(const ObjectInfo& info) {
+    const auto it = info.headers.find(kTaggingKey);
+    return it == info.headers.end() ? Tags{} : Tags(net::wire::parse_query(it->second));
+  }
+  static std::string tagging_text(const Tags& tags) {
+    std::string out;
+    for (const auto& [k, v] : tags)
+      out += (out.empty() ? "" : "&") + url_encode(k, false) + "=" + url_encode(v, false);
+    return out;
+  }
+  static void set_tags(ObjectInfo& info, const Tags& tags) {
+    if (tags.empty())
+      info.headers.erase(kTaggingKey);
+    else
+      info.headers[kTaggingKey] = tagging_text(tags);
+  }
+
+  Response get_tagging(const std::string& bucket, const std::string& key) {
+    std::string body = std::string("<Tagging xmlns=\"") + kNs + "\"><TagSet>";
+    for (const auto& [k, v] : tags_of(m_store.head_object(bucket, key)))
+      body += "<Tag>" + element("Key", k) + element("Value", v) + "</Tag>";
+    return xml(body + "</TagSet></Tagging>");
+  }
+
+  Response put_tagging(const std::string& bucket, const std::string& key) {
+    Tags tags;
+    for (const std::string& tag : xml_elements(m_req.body, "Tag")) {
+      const auto keys = xml_texts(tag, "Key");
+      const auto values = xml_texts(tag, "Value");
+      if (keys.size() != 1 || values.size() > 1) throw malformed_xml_error();
+      tags.emplace_back(keys[0], values.empty() ? "" : values[0]);
+    }
+    m_store.set_tagging(bucket, key, tagging_text(checked_tags(std::move(tags))));
+    return empty(200);
   }
 
   Response get_object(const std::string& bucket, const std::string& key, bool head) {
@@ -563,7 +635,10 @@ class Handler {
     res.headers.emplace_back("ETag", etag);
     res.headers.emplace_back("Last-Modified", format_http_date(info.last_modified_ms));
     res.headers.emplace_back("Accept-Ranges", "bytes");
-    for (const auto& [name, value] : info.headers) res.headers.emplace_back(name, value);
+    for (const auto& [name, value] : info.headers)
+      if (name != kTaggingKey) res.headers.emplace_back(name, value);
+    if (const auto tags = tags_of(info); !tags.empty())
+      res.headers.emplace_back("x-amz-tagging-count", std::to_string(tags.size()));
     for (const auto& [name, value] : info.metadata) res.headers.emplace_back("x-amz-meta-" + name, value);
     // response-* query parameters override the stored headers (presigned downloads use them).
     static constexpr std::pair<const char*, const char*> kOverrides[] = {

@@ -288,6 +288,20 @@ ObjectInfo S3Store::head_object(const std::string& bucket, const std::string& ke
   return read_object_row(s);
 }
 
+void S3Store::set_tagging(const std::string& bucket, const std::string& key, const std::string& tagging) {
+  std::lock_guard lock(m_mutex);
+  require_bucket(bucket);
+  Statement s(m_db, "SELECT headers FROM s3_objects WHERE bucket = ? AND key = ?");
+  if (!s.bind(1, bucket).bind(2, key).step()) throw no_such_key(key);
+  std::map<std::string, std::string> headers = from_json(s.column_text(0));
+  if (tagging.empty())
+    headers.erase(kTaggingKey);
+  else
+    headers[kTaggingKey] = tagging;
+  Statement u(m_db, "UPDATE s3_objects SET headers = ? WHERE bucket = ? AND key = ?");
+  u.bind(1, to_json(headers)).bind(2, bucket).bind(3, key).step();
+}
+
 ObjectReader S3Store::open_object(const std::string& bucket, const std::string& key) {
   // Row and file under one lock: a writer renames its file before committing its row and unlinks
   // the replaced file only after, so the file a row names exists while the lock is held.

@@ -92,6 +92,9 @@ struct BucketInfo {
   std::int64_t created_ms = 0;
 };
 
+// Where ObjectInfo::headers keeps the tag set: stored and copied with the headers, never sent as one.
+inline constexpr const char* kTaggingKey = "x-amz-tagging";
+
 struct ObjectInfo {
   std::string key;
   std::int64_t size = 0;
@@ -99,7 +102,8 @@ struct ObjectInfo {
   std::string content_type = "binary/octet-stream";
   std::int64_t last_modified_ms = 0;
   std::map<std::string, std::string> metadata;  // x-amz-meta-<name> (name lower-case) -> value
-  // Content-Encoding, Content-Disposition, Cache-Control, Content-Language, Expires as sent.
+  // Content-Encoding, Content-Disposition, Cache-Control, Content-Language, Expires as sent; and
+  // the object's tag set under kTaggingKey, as x-amz-tagging writes it ("k1=v1&k2=v2", URL-encoded).
   std::map<std::string, std::string> headers;
   std::string file;  // the data file's name in the bucket folder
 };
@@ -187,6 +191,8 @@ class S3Store {
                          const std::string& key, std::optional<ObjectInfo> replace);
   // The object's metadata; NoSuchBucket / NoSuchKey.
   ObjectInfo head_object(const std::string& bucket, const std::string& key);
+  // Replaces the object's tag set ("" removes it); NoSuchBucket / NoSuchKey.
+  void set_tagging(const std::string& bucket, const std::string& key, const std::string& tagging);
   // The object's metadata and its open file; NoSuchBucket / NoSuchKey.
   ObjectReader open_object(const std::string& bucket, const std::string& key);
   // true when an object was removed; NoSuchBucket when the bucket does not exist.

@@ -121,7 +121,7 @@ TEST_F(S3ApiTest, UnsupportedMethodsAndSubresources) {
   expect_error(call("POST", "/b-1"), 405, "MethodNotAllowed");
   std::string body = expect_error(call("GET", "/b-1?versioning"), 501, "NotImplemented");
   EXPECT_TRUE(contains(body, "<Header>?versioning</Header>"));
-  expect_error(call("PUT", "/b-1/k?tagging", "<Tagging/>"), 501, "NotImplemented");
+  expect_error(call("PUT", "/b-1/k?acl", "<AccessControlPolicy/>"), 501, "NotImplemented");
 }
 
 TEST_F(S3ApiTest, PutGetHeadWithMetadata) {

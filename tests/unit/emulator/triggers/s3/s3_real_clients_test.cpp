@@ -358,6 +358,24 @@ r = c.list_objects(Bucket="boto-bucket", Prefix="many/", MaxKeys=20)
 out["v1"] = [len(r["Contents"]), r["IsTruncated"]]
 r = c.copy_object(Bucket="boto-bucket", Key="copied", CopySource={"Bucket": "boto-bucket", "Key": "dir/k 1+x.txt"})
 out["copy_etag"] = r["CopyObjectResult"]["ETag"]
+# Object tags: on PutObject, read back, counted on GET, replaced, copied (or replaced) with a copy, removed.
+c.put_object(Bucket="boto-bucket", Key="tagged", Body=b"t", Tagging="team=a%20b&env=dev")
+out["tags_put"] = c.get_object_tagging(Bucket="boto-bucket", Key="tagged")["TagSet"]
+out["tag_count"] = c.get_object(Bucket="boto-bucket", Key="tagged")["TagCount"]
+c.put_object_tagging(Bucket="boto-bucket", Key="tagged", Tagging={"TagSet": [{"Key": "k<&>", "Value": "v"}]})
+out["tags_replaced"] = c.get_object_tagging(Bucket="boto-bucket", Key="tagged")["TagSet"]
+c.copy_object(Bucket="boto-bucket", Key="tagged-copy", CopySource={"Bucket": "boto-bucket", "Key": "tagged"})
+out["tags_copied"] = c.get_object_tagging(Bucket="boto-bucket", Key="tagged-copy")["TagSet"]
+c.copy_object(Bucket="boto-bucket", Key="tagged-copy", CopySource={"Bucket": "boto-bucket", "Key": "tagged"},
+              TaggingDirective="REPLACE", Tagging="x=1")
+out["tags_copy_replaced"] = c.get_object_tagging(Bucket="boto-bucket", Key="tagged-copy")["TagSet"]
+c.delete_object_tagging(Bucket="boto-bucket", Key="tagged")
+out["tags_deleted"] = c.get_object_tagging(Bucket="boto-bucket", Key="tagged")["TagSet"]
+out["tags_too_many"] = code(lambda: c.put_object_tagging(Bucket="boto-bucket", Key="tagged", Tagging={
+    "TagSet": [{"Key": "k%d" % i, "Value": "v"} for i in range(11)]}))
+out["tags_missing"] = code(lambda: c.get_object_tagging(Bucket="boto-bucket", Key="nope"))
+for k in ("tagged", "tagged-copy"):
+    c.delete_object(Bucket="boto-bucket", Key=k)
 r = c.delete_objects(Bucket="boto-bucket", Delete={"Objects": [{"Key": "many/%02d" % i} for i in range(25)]})
 out["deleted"] = len(r["Deleted"])
 data = os.urandom(12 * 1024 * 1024)
@@ -398,6 +416,14 @@ TEST_F(S3RealClientTest, Boto3) {
   EXPECT_EQ(out["no_bucket"], "NoSuchBucket");
   EXPECT_EQ(out["bad_range"], "InvalidRange");
   EXPECT_EQ(out["pages"], json::parse("[10,10,5]"));
+  EXPECT_EQ(out["tags_put"], json::parse(R"([{"Key":"team","Value":"a b"},{"Key":"env","Value":"dev"}])"));
+  EXPECT_EQ(out["tag_count"], 2);
+  EXPECT_EQ(out["tags_replaced"], json::parse(R"([{"Key":"k<&>","Value":"v"}])"));
+  EXPECT_EQ(out["tags_copied"], out["tags_replaced"]);
+  EXPECT_EQ(out["tags_copy_replaced"], json::parse(R"([{"Key":"x","Value":"1"}])"));
+  EXPECT_EQ(out["tags_deleted"], json::array());
+  EXPECT_EQ(out["tags_too_many"], "BadRequest");
+  EXPECT_EQ(out["tags_missing"], "NoSuchKey");
   EXPECT_EQ(out["prefixes"], json::parse(R"(["dir/","many/"])"));
   EXPECT_EQ(out["listed_key"], "dir/k 1+x.txt");  // boto3 asks for encoding-type=url and decodes
   EXPECT_EQ(out["start_after"], json::parse(R"(["many/23","many/24"])"));
