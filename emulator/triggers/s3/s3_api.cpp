@@ -130,8 +130,9 @@ class Handler {
       return res;
     }
     if (method == "GET") {
-      refuse_subresources({"location"});
+      refuse_subresources({"location", "uploads"});
       if (has("location")) return bucket_location(bucket);
+      if (has("uploads")) return list_uploads(bucket);
       if (param("list-type") == "2") return list_objects(bucket, 2);
       return list_objects(bucket, 1);
     }
@@ -152,8 +153,9 @@ class Handler {
       return put_object(bucket, key);
     }
     if (method == "GET" || method == "HEAD") {
-      refuse_subresources({"tagging"});
+      refuse_subresources({"tagging", "uploadId"});
       if (method == "GET" && has("tagging")) return get_tagging(bucket, key);
+      if (method == "GET" && has("uploadId")) return list_parts(bucket, key);
       return get_object(bucket, key, method == "HEAD");
     }
     if (method == "DELETE") {
@@ -248,19 +250,82 @@ class Handler {
                "</LocationConstraint>");
   }
 
+  // A listing's max-keys / max-uploads / max-parts: 1000 when absent, at most 1000; not a
+  // non-negative integer: InvalidArgument.
+  int max_param(const char* name) const {
+    const auto text = m_req.query_param(name);
+    if (!text) return kMaxListKeys;
+    char* end = nullptr;
+    errno = 0;
+    const long value = std::strtol(text->c_str(), &end, 10);
+    if (text->empty() || *end != '\0' || errno == ERANGE || value < 0 || value > 2147483647)
+      throw invalid_argument(std::string("Provided ") + name + " not an integer or within integer range",
+                             name, *text);
+    return static_cast<int>(std::min<long>(value, kMaxListKeys));
+  }
+
+  // ListMultipartUploads: the uploads in progress, by key then start.
+  Response list_uploads(const std::string& bucket) const {
+    const std::string prefix = param("prefix");
+    const std::string key_marker = param("key-marker");
+    const std::string id_marker = param("upload-id-marker");
+    const int max = max_param("max-uploads");
+    std::vector<UploadInfo> uploads = m_store.list_uploads(bucket, prefix);
+    // As S3 documents the markers: keys after key-marker and, on key-marker itself (with an
+    // upload-id-marker), the uploads whose id is lexicographically greater.
+    if (!key_marker.empty())
+      std::erase_if(uploads, [&](const UploadInfo& u) {
+        return u.key < key_marker || (u.key == key_marker && (id_marker.empty() || u.upload_id <= id_marker));
+      });
+    const bool truncated = uploads.size() > static_cast<std::size_t>(max);
+    if (truncated) uploads.resize(static_cast<std::size_t>(max));
+    std::string body = std::string("<ListMultipartUploadsResult xmlns=\"") + kNs + "\">" +
+                       element("Bucket", bucket) + element("KeyMarker", key_marker) +
+                       element("UploadIdMarker", id_marker);
+    if (truncated && !uploads.empty())
+      body += element("NextKeyMarker", uploads.back().key) +
+              element("NextUploadIdMarker", uploads.back().upload_id);
+    body += element("Prefix", prefix) + element("MaxUploads", std::to_string(max)) +
+            element("IsTruncated", truncated ? "true" : "false");
+    for (const UploadInfo& u : uploads)
+      body += "<Upload>" + element("Key", u.key) + element("UploadId", u.upload_id) + initiator() + owner() +
+              element("StorageClass", "STANDARD") + element("Initiated", format_iso_ms(u.created_ms)) +
+              "</Upload>";
+    return xml(body + "</ListMultipartUploadsResult>");
+  }
+
+  // ListParts: an upload's parts after part-number-marker.
+  Response list_parts(const std::string& bucket, const std::string& key) const {
+    const std::string upload_id = param("uploadId");
+    const int max = max_param("max-parts");
+    const int marker = has("part-number-marker") ? std::atoi(param("part-number-marker").c_str()) : 0;
+    std::vector<PartInfo> parts = m_store.list_parts(bucket, key, upload_id);
+    std::erase_if(parts, [&](const PartInfo& p) { return p.number <= marker; });
+    const bool truncated = parts.size() > static_cast<std::size_t>(max);
+    if (truncated) parts.resize(static_cast<std::size_t>(max));
+    std::string body =
+        std::string("<ListPartsResult xmlns=\"") + kNs + "\">" + element("Bucket", bucket) +
+        element("Key", key) + element("UploadId", upload_id) + initiator() + owner() +
+        element("StorageClass", "STANDARD") + element("PartNumberMarker", std::to_string(marker)) +
+        element("NextPartNumberMarker", std::to_string(parts.empty() ? marker : parts.back().number)) +
+        element("MaxParts", std::to_string(max)) + element("IsTruncated", truncated ? "true" : "false");
+    for (const PartInfo& p : parts)
+      body += "<Part>" + element("PartNumber", std::to_string(p.number)) +
+              element("LastModified", format_iso_ms(p.created_ms)) + element("ETag", quoted(p.etag)) +
+              element("Size", std::to_string(p.size)) + "</Part>";
+    return xml(body + "</ListPartsResult>");
+  }
+
+  std::string initiator() const {
+    return "<Initiator>" + element("ID", m_options.owner_id) + element("DisplayName", m_options.owner_name) +
+           "</Initiator>";
+  }
+
   Response list_objects(const std::string& bucket, int version) const {
     ListQuery query;
     query.prefix = param("prefix");
     query.delimiter = param("delimiter");
-    query.max_keys = kMaxListKeys;
-    if (auto text = m_req.query_param("max-keys")) {
-      char* end = nullptr;
-      errno = 0;
-      const long value = std::strtol(text->c_str(), &end, 10);
-      if (text->empty() || *end != '\0' || errno == ERANGE || value < 0 || value > 2147483647)
-        throw invalid_argument("Provided max-keys not an integer or within integer range", "max-keys", *text);
-      query.max_keys = static_cast<int>(std::min<long>(value, kMaxListKeys));
-    }
+    query.max_keys = max_param("max-keys");
     const std::string encoding = param("encoding-type");
     if (!encoding.empty() && encoding != "url")
       throw invalid_argument("Invalid Encoding Method specified in Request", "encoding-type", encoding);

@@ -156,6 +156,37 @@ ObjectInfo S3Store::complete_upload(const std::string& bucket, const std::string
   return info;
 }
 
+std::vector<UploadInfo> S3Store::list_uploads(const std::string& bucket, const std::string& prefix) {
+  std::lock_guard lock(m_mutex);
+  require_bucket(bucket);
+  Statement s(m_db,
+              "SELECT key, upload_id, created_ms FROM s3_uploads WHERE bucket = ? AND key >= ?"
+              " ORDER BY key, created_ms, upload_id");
+  s.bind(1, bucket).bind(2, prefix);
+  std::vector<UploadInfo> out;
+  while (s.step()) {
+    std::string key = s.column_text(0);
+    if (!key.starts_with(prefix)) break;  // keys sort bytewise: past the prefix, none has it
+    out.push_back({std::move(key), s.column_text(1), s.column_int64(2)});
+  }
+  return out;
+}
+
+std::vector<PartInfo> S3Store::list_parts(const std::string& bucket, const std::string& key,
+                                          const std::string& upload_id) {
+  std::lock_guard lock(m_mutex);
+  require_upload(bucket, key, upload_id);
+  Statement s(m_db,
+              "SELECT p.part_number, p.size, p.etag, u.created_ms FROM s3_parts p"
+              " JOIN s3_uploads u ON u.upload_id = p.upload_id WHERE p.upload_id = ? ORDER BY p.part_number");
+  s.bind(1, upload_id);
+  std::vector<PartInfo> out;
+  while (s.step())
+    out.push_back(
+        {static_cast<int>(s.column_int64(0)), s.column_int64(1), s.column_text(2), s.column_int64(3)});
+  return out;
+}
+
 void S3Store::abort_upload(const std::string& bucket, const std::string& key, const std::string& upload_id) {
   std::vector<std::string> part_files;
   {

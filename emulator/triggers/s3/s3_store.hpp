@@ -108,6 +108,19 @@ struct ObjectInfo {
   std::string file;  // the data file's name in the bucket folder
 };
 
+// A multipart upload in progress, and one of its parts.
+struct UploadInfo {
+  std::string key;
+  std::string upload_id;
+  std::int64_t created_ms = 0;
+};
+struct PartInfo {
+  int number = 0;
+  std::int64_t size = 0;
+  std::string etag;  // hex MD5 without quotes
+  std::int64_t created_ms = 0;
+};
+
 // S3's conditional writes, checked atomically with the commit: If-None-Match: * writes only a key
 // that is free, If-Match: "<etag>" only over that version. 412 PreconditionFailed, or 404
 // NoSuchKey for If-Match on a key that holds nothing.
@@ -212,6 +225,11 @@ class S3Store {
   ObjectInfo complete_upload(const std::string& bucket, const std::string& key, const std::string& upload_id,
                              const std::vector<std::pair<int, std::string>>& parts);
   void abort_upload(const std::string& bucket, const std::string& key, const std::string& upload_id);
+  // The bucket's uploads in progress under `prefix`, by key, then by when they began; NoSuchBucket.
+  std::vector<UploadInfo> list_uploads(const std::string& bucket, const std::string& prefix);
+  // An upload's parts, by number; NoSuchUpload. A part's time is its upload's (no part keeps its own).
+  std::vector<PartInfo> list_parts(const std::string& bucket, const std::string& key,
+                                   const std::string& upload_id);
 
   const std::filesystem::path& root() const { return m_root; }
 

@@ -376,6 +376,24 @@ out["tags_too_many"] = code(lambda: c.put_object_tagging(Bucket="boto-bucket", K
 out["tags_missing"] = code(lambda: c.get_object_tagging(Bucket="boto-bucket", Key="nope"))
 for k in ("tagged", "tagged-copy"):
     c.delete_object(Bucket="boto-bucket", Key=k)
+# Uploads in progress and their parts, listed (and paged) as a cleanup script would, then aborted.
+ids = {k: c.create_multipart_upload(Bucket="boto-bucket", Key=k)["UploadId"] for k in ("mp/b", "mp/a", "other")}
+for n, size in ((1, 5 * 1024 * 1024), (2, 3)):
+    c.upload_part(Bucket="boto-bucket", Key="mp/a", UploadId=ids["mp/a"], PartNumber=n, Body=b"x" * size)
+r = c.list_multipart_uploads(Bucket="boto-bucket", Prefix="mp/")
+out["uploads"] = [[u["Key"], u["UploadId"] == ids[u["Key"]]] for u in r["Uploads"]]
+r = c.list_multipart_uploads(Bucket="boto-bucket", MaxUploads=1)
+out["uploads_page"] = [r["IsTruncated"], r["NextKeyMarker"], len(r["Uploads"])]
+r = c.list_multipart_uploads(Bucket="boto-bucket", KeyMarker="mp/a")
+out["uploads_after"] = [u["Key"] for u in r["Uploads"]]
+r = c.list_parts(Bucket="boto-bucket", Key="mp/a", UploadId=ids["mp/a"])
+out["parts"] = [[p["PartNumber"], p["Size"], p["ETag"]] for p in r["Parts"]]
+r = c.list_parts(Bucket="boto-bucket", Key="mp/a", UploadId=ids["mp/a"], MaxParts=1)
+out["parts_page"] = [r["IsTruncated"], r["NextPartNumberMarker"], len(r["Parts"])]
+out["parts_missing"] = code(lambda: c.list_parts(Bucket="boto-bucket", Key="mp/a", UploadId="nope"))
+for k, i in ids.items():
+    c.abort_multipart_upload(Bucket="boto-bucket", Key=k, UploadId=i)
+out["uploads_left"] = len(c.list_multipart_uploads(Bucket="boto-bucket").get("Uploads", []))
 r = c.delete_objects(Bucket="boto-bucket", Delete={"Objects": [{"Key": "many/%02d" % i} for i in range(25)]})
 out["deleted"] = len(r["Deleted"])
 data = os.urandom(12 * 1024 * 1024)
@@ -424,6 +442,16 @@ TEST_F(S3RealClientTest, Boto3) {
   EXPECT_EQ(out["tags_deleted"], json::array());
   EXPECT_EQ(out["tags_too_many"], "BadRequest");
   EXPECT_EQ(out["tags_missing"], "NoSuchKey");
+  EXPECT_EQ(out["uploads"], json::parse(R"([["mp/a",true],["mp/b",true]])"));
+  EXPECT_EQ(out["uploads_page"], json::parse(R"([true,"mp/a",1])"));
+  EXPECT_EQ(out["uploads_after"], json::parse(R"(["mp/b","other"])"));
+  EXPECT_EQ(out["parts"],
+            json::array(
+                {json::array({1, 5 * 1024 * 1024, "\"" + md5_hex(std::string(5 * 1024 * 1024, 'x')) + "\""}),
+                 json::array({2, 3, "\"" + md5_hex("xxx") + "\""})}));
+  EXPECT_EQ(out["parts_page"], json::parse("[true,1,1]"));
+  EXPECT_EQ(out["parts_missing"], "NoSuchUpload");
+  EXPECT_EQ(out["uploads_left"], 0);
   EXPECT_EQ(out["prefixes"], json::parse(R"(["dir/","many/"])"));
   EXPECT_EQ(out["listed_key"], "dir/k 1+x.txt");  // boto3 asks for encoding-type=url and decodes
   EXPECT_EQ(out["start_after"], json::parse(R"(["many/23","many/24"])"));
