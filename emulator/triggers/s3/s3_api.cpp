@@ -212,9 +212,10 @@ class Handler {
                    {{"Method", m_req.method}, {"ResourceType", "OBJECT"}});
   }
 
-  std::string owner() const {
-    return "<Owner>" + element("ID", m_options.owner_id) + element("DisplayName", m_options.owner_name) +
-           "</Owner>";
+  // <Owner> (or <Initiator>): the one account this endpoint serves.
+  std::string owner(const std::string& element_name = "Owner") const {
+    return "<" + element_name + ">" + element("ID", m_options.owner_id) +
+           element("DisplayName", m_options.owner_name) + "</" + element_name + ">";
   }
 
   void notify(const std::string& bucket, const std::string& event_name, const std::string& key,
@@ -288,9 +289,9 @@ class Handler {
     body += element("Prefix", prefix) + element("MaxUploads", std::to_string(max)) +
             element("IsTruncated", truncated ? "true" : "false");
     for (const UploadInfo& u : uploads)
-      body += "<Upload>" + element("Key", u.key) + element("UploadId", u.upload_id) + initiator() + owner() +
-              element("StorageClass", "STANDARD") + element("Initiated", format_iso_ms(u.created_ms)) +
-              "</Upload>";
+      body += "<Upload>" + element("Key", u.key) + element("UploadId", u.upload_id) + owner("Initiator") +
+              owner() + element("StorageClass", "STANDARD") +
+              element("Initiated", format_iso_ms(u.created_ms)) + "</Upload>";
     return xml(body + "</ListMultipartUploadsResult>");
   }
 
@@ -305,7 +306,7 @@ class Handler {
     if (truncated) parts.resize(static_cast<std::size_t>(max));
     std::string body =
         std::string("<ListPartsResult xmlns=\"") + kNs + "\">" + element("Bucket", bucket) +
-        element("Key", key) + element("UploadId", upload_id) + initiator() + owner() +
+        element("Key", key) + element("UploadId", upload_id) + owner("Initiator") + owner() +
         element("StorageClass", "STANDARD") + element("PartNumberMarker", std::to_string(marker)) +
         element("NextPartNumberMarker", std::to_string(parts.empty() ? marker : parts.back().number)) +
         element("MaxParts", std::to_string(max)) + element("IsTruncated", truncated ? "true" : "false");
@@ -314,11 +315,6 @@ class Handler {
               element("LastModified", format_iso_ms(p.created_ms)) + element("ETag", quoted(p.etag)) +
               element("Size", std::to_string(p.size)) + "</Part>";
     return xml(body + "</ListPartsResult>");
-  }
-
-  std::string initiator() const {
-    return "<Initiator>" + element("ID", m_options.owner_id) + element("DisplayName", m_options.owner_name) +
-           "</Initiator>";
   }
 
   Response list_objects(const std::string& bucket, int version) const {
