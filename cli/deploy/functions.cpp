@@ -292,10 +292,13 @@ std::string unsupported_warning(const Target& target, const manifest::Service& s
     if (target.platform) {
       if (f.reserved_concurrency) add(at + "reservedConcurrency (the platform has no concurrency API)");
       if (f.log_retention_in_days) add(at + "logRetentionInDays (the platform keeps logs a week)");
-      if (f.maximum_retry_attempts || f.maximum_event_age || f.destinations)
-        add(at +
-            "maximumRetryAttempts, maximumEventAge, destinations (the platform has no asynchronous "
-            "invocation settings API)");
+      std::string async_settings;  // those the function sets
+      for (const auto& [name, set] : {std::pair{"maximumRetryAttempts", f.maximum_retry_attempts.has_value()},
+                                      {"maximumEventAge", f.maximum_event_age.has_value()},
+                                      {"destinations", f.destinations.has_value()}})
+        if (set) async_settings += (async_settings.empty() ? "" : ", ") + std::string(name);
+      if (!async_settings.empty())
+        add(at + async_settings + " (the platform has no asynchronous invocation settings API)");
       if (!f.tags.entries().empty()) add(at + "tags (the platform keeps no tags)");
     }
   }

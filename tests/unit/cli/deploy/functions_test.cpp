@@ -249,6 +249,16 @@ TEST(DeployFunctions, UnsupportedSettingsAreNamedInOneWarning) {
                 .find("functions.hello.reservedConcurrency (the platform has no "
                       "concurrency API)"),
             std::string::npos);
+  // The asynchronous settings the function sets, and only those.
+  s.functions[0].maximum_event_age = 120;
+  EXPECT_NE(unsupported_warning(platform, s)
+                .find("functions.hello.maximumEventAge (the platform has no asynchronous invocation settings "
+                      "API)"),
+            std::string::npos)
+      << unsupported_warning(platform, s);
+  s.functions[0].maximum_retry_attempts = 0;
+  EXPECT_NE(unsupported_warning(platform, s).find("functions.hello.maximumRetryAttempts, maximumEventAge ("),
+            std::string::npos);
 }
 
 TEST(DeployFunctions, PlatformFunctionsGetAPlaceholderRole) {
