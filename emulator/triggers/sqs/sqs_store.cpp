@@ -220,13 +220,16 @@ void SqsStore::untag(const std::string& name, const std::vector<std::string>& ke
 }
 
 std::vector<std::string> SqsStore::dead_letter_sources(const std::string& name) {
-  if (!find_queue(name)) throw SqsError::queue_does_not_exist();
+  std::lock_guard lock(m_mutex);  // one snapshot of every queue's settings
+  if (!load_queue(name)) throw SqsError::queue_does_not_exist();
+  store::Statement s(m_db, "SELECT name FROM sqs_queues ORDER BY name");
   std::vector<std::string> out;
-  for (const auto& source : list_queues("")) {
-    const auto info = find_queue(source);
+  while (s.step()) {
+    std::string source = s.column_text(0);
+    const auto info = load_queue(source);
     if (info && info->settings.redrive &&
         queue_name_of_arn(info->settings.redrive->dead_letter_target_arn) == name)
-      out.push_back(source);
+      out.push_back(std::move(source));
   }
   return out;
 }
