@@ -290,13 +290,20 @@ void validate_queue_attributes(const std::map<std::string, std::string>& attribu
   }
 }
 
+namespace {
+
+std::string redrive_text(const RedrivePolicy& policy) {
+  return json{{"deadLetterTargetArn", policy.dead_letter_target_arn},
+              {"maxReceiveCount", policy.max_receive_count}}
+      .dump();
+}
+
+}  // namespace
+
 std::string canonical_attribute(const std::string& name, const std::string& value) {
   if (name != "RedrivePolicy") return value;
   const auto policy = parse_redrive(value);
-  if (!policy) return value;
-  return json{{"deadLetterTargetArn", policy->dead_letter_target_arn},
-              {"maxReceiveCount", policy->max_receive_count}}
-      .dump();
+  return policy ? redrive_text(*policy) : value;
 }
 
 QueueSettings parse_queue_settings(const std::map<std::string, std::string>& attributes) {
@@ -311,7 +318,7 @@ QueueSettings parse_queue_settings(const std::map<std::string, std::string>& att
   s.content_based_deduplication = is_true(attributes, "ContentBasedDeduplication");
   if (auto it = s.attributes.find("RedrivePolicy"); it != s.attributes.end()) {
     s.redrive = parse_redrive(it->second);
-    it->second = canonical_attribute(it->first, it->second);
+    if (s.redrive) it->second = redrive_text(*s.redrive);
   }
   return s;
 }
